@@ -1,0 +1,155 @@
+//! [`CorsFairing`]: compile at ignite, answer preflights, write headers on every response.
+
+use std::sync::{Arc, OnceLock};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::figment::Figment;
+use rocket::{Build, Request, Response, Rocket};
+
+use crate::handle::{CorsHandle, Shared};
+use crate::policy::{Policy, Verdict, vary};
+use crate::request::{cors_request, snapshot};
+use crate::settings::Settings;
+use crate::sources::{Loaded, Sources};
+
+/// The CORS fairing. Build it with one of the constructors and attach it:
+///
+/// ```no_run
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build().attach(cors_fairing::CorsFairing::figment())
+/// }
+/// ```
+pub struct CorsFairing {
+    /// `None`: read `Rocket.toml` and the environment once Rocket's Figment is known.
+    sources: Option<Sources>,
+    shared: OnceLock<Arc<Shared>>,
+}
+
+impl CorsFairing {
+    /// Settings from the `cors` table of the `Rocket.toml` Rocket loaded (honouring
+    /// `ROCKET_CONFIG` and `ROCKET_PROFILE`), the `env_file`, `ROCKET_CORS` and `CORS_*`
+    /// environment variables; the file is watched for changes.
+    pub fn figment() -> Self {
+        CorsFairing { sources: None, shared: OnceLock::new() }
+    }
+
+    /// Settings from the `cors` table of a Figment of your own.
+    ///
+    /// A Figment is a snapshot: to have file changes picked up on reload, use
+    /// [`CorsFairing::from_figment_fn`], which builds it anew each time.
+    ///
+    /// ```
+    /// use rocket::figment::{Figment, providers::Serialized};
+    ///
+    /// let figment = Figment::from(Serialized::default("cors.allow_origin", ["https://a.example"]));
+    /// let fairing = cors_fairing::CorsFairing::from_figment(figment);
+    /// ```
+    pub fn from_figment(figment: Figment) -> Self {
+        Self::from_figment_fn(move || figment.clone())
+    }
+
+    /// Settings from the `cors` table of a Figment that `make` builds on every (re)load.
+    pub fn from_figment_fn(make: impl Fn() -> Figment + Send + Sync + 'static) -> Self {
+        CorsFairing { sources: Some(Sources::Figment(Arc::new(make))), shared: OnceLock::new() }
+    }
+
+    /// Fixed settings given in code; nothing is read or watched.
+    ///
+    /// ```
+    /// use cors_fairing::{CorsFairing, Settings};
+    ///
+    /// let fairing = CorsFairing::from_settings(Settings {
+    ///     allow_origin: vec!["https://app.example.com".into()],
+    ///     ..Settings::default()
+    /// });
+    /// ```
+    pub fn from_settings(settings: Settings) -> Self {
+        CorsFairing {
+            sources: Some(Sources::Settings(Box::new(settings))),
+            shared: OnceLock::new(),
+        }
+    }
+
+    fn sources_for(&self, rocket: &Rocket<Build>) -> Sources {
+        self.sources.clone().unwrap_or_else(|| Sources::from_rocket(rocket.figment()))
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for CorsFairing {
+    fn info(&self) -> Info {
+        Info { name: "CORS", kind: Kind::Ignite | Kind::Response | Kind::Singleton }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let sources = self.sources_for(&rocket);
+        let loaded = match sources.load() {
+            Ok(loaded) => loaded,
+            Err(err) => {
+                log::error!("{err}");
+                log::error!(target: "cors_fairing::_", "the CORS fairing cannot start with this configuration");
+                return Err(rocket);
+            }
+        };
+        log_policy(&loaded);
+        let shared = Shared::new(sources, loaded);
+        if self.shared.set(shared.clone()).is_err() {
+            log::error!("the CORS fairing was ignited twice");
+            return Err(rocket);
+        }
+        Ok(rocket
+            .mount("/", vec![crate::preflight::route(shared.clone())])
+            .manage(CorsHandle::new(shared)))
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let Some(shared) = self.shared.get() else { return };
+        if res.headers().contains("Access-Control-Allow-Origin") {
+            return;
+        }
+        let policy = snapshot(req, &shared.policy);
+        let decision = policy.decide(&cors_request(req));
+        if let Verdict::Refused(refusal) = decision.verdict() {
+            log::debug!("CORS refused {} {}: {refusal}", req.method(), req.uri().path());
+        }
+        for (name, value) in decision.lines().iter() {
+            if name == vary::NAME {
+                res.adjoin_raw_header(name, value);
+            } else {
+                res.set_raw_header(name, value);
+            }
+        }
+    }
+}
+
+/// The effective policy at launch, the way Rocket logs its own configuration.
+fn log_policy(loaded: &Loaded) {
+    let policy: &Policy = &loaded.policy;
+    let s = policy.settings();
+    log::info!("CORS policy:");
+    let list =
+        |items: &[String]| if items.is_empty() { "(none)".to_string() } else { items.join(", ") };
+    let lines = [
+        ("allow_origin", list(&s.allow_origin)),
+        ("allow_origin_regex", list(&s.allow_origin_regex)),
+        ("allow_all_origin", s.allow_all_origin.to_string()),
+        ("allow_methods", s.methods().join(", ")),
+        ("allow_headers", s.headers().join(", ")),
+        ("allow_all_headers", s.allow_all_headers.to_string()),
+        ("allow_credentials", s.credentials().to_string()),
+        ("expose_headers", list(&s.expose_headers)),
+        ("max_age", s.max_age.map_or("(unset)".into(), |a| a.to_string())),
+        ("always_send_headers", s.always_send_headers.to_string()),
+        ("reload", s.reload.to_string()),
+    ];
+    for (key, value) in lines {
+        log::info!(target: "cors_fairing::_", "{key}: {value}");
+    }
+    for file in &loaded.files {
+        log::info!(target: "cors_fairing::_", "read from: {}", file.display());
+    }
+    for warning in policy.warnings() {
+        log::warn!("{warning}");
+    }
+}

@@ -1,0 +1,401 @@
+//! The decision for one request, and the header lines that carry it.
+
+use std::fmt;
+
+use super::headers::{ListProblem, check_request_headers};
+use super::origin::AllowOrigin;
+use super::{Policy, vary};
+use crate::settings::Settings;
+
+pub(crate) const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+pub(crate) const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
+pub(crate) const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
+pub(crate) const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
+pub(crate) const EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
+pub(crate) const MAX_AGE: &str = "Access-Control-Max-Age";
+pub(crate) const ALLOW_PRIVATE_NETWORK: &str = "Access-Control-Allow-Private-Network";
+
+/// A request header as the decision sees it: absent, once, or more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Field<'r> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// Sent once, with this value.
+    One(&'r str),
+    /// Sent more than once: never trusted.
+    Many,
+}
+
+/// What the decision needs to know of a request, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorsRequest<'r> {
+    /// The method, e.g. `GET` or `OPTIONS`.
+    pub method: &'r str,
+    /// The request path, as sent.
+    pub path: &'r str,
+    /// `Origin`.
+    pub origin: Field<'r>,
+    /// `Access-Control-Request-Method`.
+    pub request_method: Field<'r>,
+    /// `Access-Control-Request-Headers`.
+    pub request_headers: Field<'r>,
+    /// `Access-Control-Request-Private-Network: true` was sent.
+    pub request_private_network: bool,
+}
+
+impl<'r> CorsRequest<'r> {
+    /// A `GET` of `path` with no CORS headers: a starting point for `..` updates.
+    pub fn get(path: &'r str) -> Self {
+        CorsRequest {
+            method: "GET",
+            path,
+            origin: Field::Absent,
+            request_method: Field::Absent,
+            request_headers: Field::Absent,
+            request_private_network: false,
+        }
+    }
+
+    /// A preflight of `path` from `origin` for `method`.
+    pub fn preflight(path: &'r str, origin: &'r str, method: &'r str) -> Self {
+        CorsRequest {
+            method: "OPTIONS",
+            origin: Field::One(origin),
+            request_method: Field::One(method),
+            ..CorsRequest::get(path)
+        }
+    }
+
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    pub fn is_preflight(&self) -> bool {
+        self.method == "OPTIONS"
+            && self.origin != Field::Absent
+            && self.request_method != Field::Absent
+    }
+}
+
+/// Why a CORS request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal<'r> {
+    /// The origin is not allowed (or not well-formed).
+    Origin(&'r str),
+    /// The request carried more than one `Origin` header.
+    MultipleOrigins,
+    /// The requested method is not in `allow_methods`.
+    Method(&'r str),
+    /// More than one `Access-Control-Request-Method` header.
+    MultipleMethods,
+    /// The requested headers are not all allowed, or not a well-formed list.
+    Headers(ListProblem<'r>),
+}
+
+impl fmt::Display for Refusal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Origin(origin) => write!(f, "origin {origin:?} is not allowed"),
+            Refusal::MultipleOrigins => f.write_str("more than one Origin header"),
+            Refusal::Method(method) => write!(f, "method {method:?} is not in allow_methods"),
+            Refusal::MultipleMethods => f.write_str("more than one Access-Control-Request-Method"),
+            Refusal::Headers(ListProblem::NotAllowed(name)) => {
+                write!(f, "header {name:?} is not in allow_headers")
+            }
+            Refusal::Headers(ListProblem::Malformed) => {
+                f.write_str("Access-Control-Request-Headers is not a list of header names")
+            }
+            Refusal::Headers(ListProblem::TooLong) => {
+                f.write_str("Access-Control-Request-Headers is too long")
+            }
+        }
+    }
+}
+
+/// The outcome for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict<'r> {
+    /// The path is outside `paths`: not a CORS concern, no headers at all.
+    OutOfScope,
+    /// No `Origin`: not a CORS request; only `Vary` is written.
+    NoOrigin,
+    /// Allowed: the CORS headers are written.
+    Allowed,
+    /// Refused: only `Vary` is written (or a 403 for preflights with `reject_disallowed`).
+    Refused(Refusal<'r>),
+}
+
+/// Up to eight header lines, borrowed from the policy or the request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HeaderLines<'a> {
+    lines: [(&'static str, &'a str); 8],
+    len: usize,
+}
+
+impl<'a> HeaderLines<'a> {
+    const fn new() -> Self {
+        HeaderLines { lines: [("", ""); 8], len: 0 }
+    }
+
+    fn push(&mut self, name: &'static str, value: &'a str) {
+        self.lines[self.len] = (name, value);
+        self.len += 1;
+    }
+
+    /// The lines in the order they are written.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
+        self.lines[..self.len].iter().copied()
+    }
+
+    /// The value of the named line (names as the crate writes them, compared ignoring case).
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// How many lines.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No lines at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Debug for HeaderLines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// What to do with one request: the verdict and the header lines to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision<'a> {
+    preflight: bool,
+    verdict: Verdict<'a>,
+    lines: HeaderLines<'a>,
+}
+
+impl<'a> Decision<'a> {
+    fn with_vary(preflight: bool, verdict: Verdict<'a>, vary: &'static str) -> Self {
+        let mut lines = HeaderLines::new();
+        lines.push(vary::NAME, vary);
+        Decision { preflight, verdict, lines }
+    }
+
+    fn refused(preflight: bool, refusal: Refusal<'a>) -> Self {
+        let vary = if preflight { vary::PREFLIGHT } else { vary::ACTUAL };
+        Decision::with_vary(preflight, Verdict::Refused(refusal), vary)
+    }
+
+    /// Whether the request is a preflight this policy answers.
+    pub fn is_preflight(&self) -> bool {
+        self.preflight
+    }
+
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict<'a> {
+        self.verdict
+    }
+
+    /// Whether the CORS headers are granted.
+    pub fn is_allowed(&self) -> bool {
+        self.verdict == Verdict::Allowed
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn refusal(&self) -> Option<Refusal<'a>> {
+        match self.verdict {
+            Verdict::Refused(refusal) => Some(refusal),
+            _ => None,
+        }
+    }
+
+    /// The header lines to write; `Vary` is to be appended, the others set.
+    pub fn lines(&self) -> HeaderLines<'a> {
+        self.lines
+    }
+}
+
+impl Policy {
+    /// Decides one request. Allocates nothing: every value is borrowed from the policy or
+    /// from the request.
+    pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
+        if !self.paths.matches(request.path) {
+            return Decision {
+                preflight: false,
+                verdict: Verdict::OutOfScope,
+                lines: HeaderLines::new(),
+            };
+        }
+        if let Some(verbatim) = &self.verbatim {
+            return verbatim.decide(self, request);
+        }
+        let preflight = request.is_preflight();
+        let origin = match request.origin {
+            Field::Absent => return Decision::with_vary(false, Verdict::NoOrigin, vary::ACTUAL),
+            Field::Many => return Decision::refused(preflight, Refusal::MultipleOrigins),
+            Field::One(origin) => origin,
+        };
+        let allow_origin = match self.origins.check(origin) {
+            Some(AllowOrigin::Any) => "*",
+            Some(AllowOrigin::Reflect) => origin,
+            None => return Decision::refused(preflight, Refusal::Origin(origin)),
+        };
+        let mut lines = HeaderLines::new();
+        lines.push(ALLOW_ORIGIN, allow_origin);
+        if self.credentials {
+            lines.push(ALLOW_CREDENTIALS, "true");
+        }
+        if preflight {
+            if let Err(refusal) = self.preflight_lines(request, &mut lines) {
+                return Decision::refused(true, refusal);
+            }
+        } else {
+            if !self.expose.is_empty() {
+                lines.push(EXPOSE_HEADERS, &self.expose.rendered);
+            }
+            lines.push(vary::NAME, vary::ACTUAL);
+        }
+        Decision { preflight, verdict: Verdict::Allowed, lines }
+    }
+
+    fn preflight_lines<'a>(
+        &'a self,
+        request: &CorsRequest<'a>,
+        lines: &mut HeaderLines<'a>,
+    ) -> Result<(), Refusal<'a>> {
+        match request.request_method {
+            Field::One(method) if self.methods.allows(method) => {}
+            Field::One(method) => return Err(Refusal::Method(method)),
+            Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
+        }
+        let reflect = self.settings.allow_all_headers;
+        let requested = match request.request_headers {
+            Field::Absent => None,
+            Field::Many => return Err(Refusal::Headers(ListProblem::Malformed)),
+            Field::One(list) => {
+                let verdict = if reflect {
+                    check_request_headers(list, |_| true)
+                } else {
+                    check_request_headers(list, |name| self.headers.allows(name))
+                };
+                verdict.map_err(Refusal::Headers)?;
+                Some(list)
+            }
+        };
+        lines.push(ALLOW_METHODS, &self.methods.rendered);
+        match requested {
+            Some(list) if reflect && !list.is_empty() => lines.push(ALLOW_HEADERS, list),
+            Some(_) if !reflect && !self.headers.is_empty() => {
+                lines.push(ALLOW_HEADERS, &self.headers.rendered)
+            }
+            _ => {}
+        }
+        if let Some(age) = &self.max_age {
+            lines.push(MAX_AGE, age);
+        }
+        if request.request_private_network && self.settings.allow_private_network {
+            lines.push(ALLOW_PRIVATE_NETWORK, "true");
+        }
+        lines.push(vary::NAME, if reflect { vary::PREFLIGHT_REFLECTING } else { vary::PREFLIGHT });
+        Ok(())
+    }
+
+    /// The status of an answered preflight (204 or 200).
+    pub fn preflight_status(&self) -> u16 {
+        self.settings.preflight_status as u16
+    }
+
+    /// Whether refused preflights get a 403.
+    pub fn rejects_disallowed(&self) -> bool {
+        self.settings.reject_disallowed
+    }
+}
+
+/// `always_send_headers`: the original middleware's output, rendered once.
+#[derive(Debug, Clone)]
+pub(crate) struct Verbatim {
+    origin: VerbatimOrigin,
+    methods: Box<str>,
+    /// `None`: reflect `Access-Control-Request-Headers` (`allow_all_headers`).
+    headers: Option<Box<str>>,
+    credentials: &'static str,
+    expose: Box<str>,
+    max_age: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+enum VerbatimOrigin {
+    /// `allow_all_origin`: the request's `Origin`, whatever it is.
+    Reflect,
+    /// One configured value, sent as written (empty when unset).
+    Fixed(Box<str>),
+    /// Several configured origins: the request's if it is one of them, else empty.
+    FromList,
+}
+
+impl Verbatim {
+    pub(crate) fn render(settings: &Settings) -> Verbatim {
+        let origin = match settings.allow_origin.as_slice() {
+            _ if settings.allow_all_origin => VerbatimOrigin::Reflect,
+            [] => VerbatimOrigin::Fixed("".into()),
+            [one] if settings.allow_origin_regex.is_empty() => {
+                VerbatimOrigin::Fixed(one.as_str().into())
+            }
+            _ => VerbatimOrigin::FromList,
+        };
+        let join = |list: &Option<Vec<String>>| {
+            list.as_deref().unwrap_or_default().join(", ").into_boxed_str()
+        };
+        Verbatim {
+            origin,
+            methods: join(&settings.allow_methods),
+            headers: (!settings.allow_all_headers).then(|| join(&settings.allow_headers)),
+            credentials: match settings.allow_credentials {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            },
+            expose: settings.expose_headers.join(", ").into_boxed_str(),
+            max_age: settings.max_age.map(|a| a.to_string()).unwrap_or_default().into_boxed_str(),
+        }
+    }
+
+    fn decide<'a>(&'a self, policy: &'a Policy, request: &CorsRequest<'a>) -> Decision<'a> {
+        let request_origin = match request.origin {
+            Field::One(origin) if is_printable(origin, super::MAX_ORIGIN_LEN) => origin,
+            _ => "",
+        };
+        let (allow_origin, varies) = match &self.origin {
+            VerbatimOrigin::Reflect => (request_origin, true),
+            VerbatimOrigin::Fixed(value) => (&**value, false),
+            VerbatimOrigin::FromList => match policy.origins.check(request_origin) {
+                Some(AllowOrigin::Reflect) => (request_origin, true),
+                Some(AllowOrigin::Any) => ("*", true),
+                None => ("", true),
+            },
+        };
+        let allow_headers = match (&self.headers, request.request_headers) {
+            (Some(list), _) => &**list,
+            (None, Field::One(list)) if check_request_headers(list, |_| true).is_ok() => list,
+            (None, _) => "",
+        };
+        let mut lines = HeaderLines::new();
+        lines.push(ALLOW_ORIGIN, allow_origin);
+        lines.push(ALLOW_METHODS, &self.methods);
+        lines.push(ALLOW_HEADERS, allow_headers);
+        lines.push(ALLOW_CREDENTIALS, self.credentials);
+        lines.push(EXPOSE_HEADERS, &self.expose);
+        lines.push(MAX_AGE, &self.max_age);
+        if varies {
+            lines.push(vary::NAME, vary::ACTUAL);
+        }
+        // The original answered every OPTIONS that carried Access-Control-Request-Method.
+        let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
+        Decision { preflight, verdict: Verdict::Allowed, lines }
+    }
+}
+
+fn is_printable(value: &str, max_len: usize) -> bool {
+    value.len() <= max_len && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+}

@@ -1,0 +1,159 @@
+//! Header names: `allow_headers`, `expose_headers`, and the request's
+//! `Access-Control-Request-Headers` list.
+
+use crate::error::ConfigError;
+
+/// The longest `Access-Control-Request-Headers` value the crate will read.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
+/// The most names an `Access-Control-Request-Headers` list may hold.
+pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
+
+/// An RFC 9110 token character.
+pub(crate) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// An RFC 9110 token: what methods and header names are made of.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_tchar)
+}
+
+/// A configured list of header names, checked once, rendered once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HeaderNames {
+    /// Lower-cased, for case-insensitive comparison.
+    lower: Vec<Box<str>>,
+    /// `*`: any name (only meaningful without credentials).
+    any: bool,
+    /// The header value, as configured, joined with `, `.
+    pub(crate) rendered: Box<str>,
+}
+
+impl HeaderNames {
+    pub(crate) fn compile(
+        key: &str,
+        names: &[&str],
+        credentials: bool,
+    ) -> Result<Self, ConfigError> {
+        let mut lower = Vec::with_capacity(names.len());
+        let mut any = false;
+        for name in names {
+            if *name == "*" {
+                if credentials {
+                    return Err(ConfigError::new(
+                        key,
+                        "*",
+                        "with credentials browsers read `*` as a header literally named `*`",
+                    )
+                    .hint(match key {
+                        "allow_headers" => "list the headers, or use allow_all_headers",
+                        _ => "list the headers by name",
+                    }));
+                }
+                any = true;
+                continue;
+            }
+            if !is_token(name) {
+                return Err(ConfigError::new(key, *name, "not a valid header name")
+                    .hint("header names are letters, digits and `-`, e.g. `X-Request-Id`"));
+            }
+            lower.push(name.to_ascii_lowercase().into_boxed_str());
+        }
+        if key == "expose_headers"
+            && let Some(name) = names.iter().find(|n| is_forbidden_response_header(n))
+        {
+            return Err(ConfigError::new(
+                key,
+                *name,
+                "browsers never let a page read this header, exposed or not",
+            )
+            .hint("remove it; cookies reach the page through document.cookie, not headers"));
+        }
+        Ok(HeaderNames { lower, any, rendered: names.join(", ").into_boxed_str() })
+    }
+
+    pub(crate) fn allows(&self, name: &str) -> bool {
+        self.any || self.lower.iter().any(|allowed| allowed.eq_ignore_ascii_case(name))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rendered.is_empty()
+    }
+}
+
+fn is_forbidden_response_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+}
+
+/// Why an `Access-Control-Request-Headers` list was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListProblem<'a> {
+    /// Longer than [`MAX_REQUEST_HEADERS_LEN`] or more than [`MAX_REQUEST_HEADER_NAMES`] names.
+    TooLong,
+    /// An element that is not a header name.
+    Malformed,
+    /// A well-formed name that is not allowed.
+    NotAllowed(&'a str),
+}
+
+/// Walks a request's header list: bounded, every element a token, each accepted by `allowed`.
+///
+/// The work is bounded by [`MAX_REQUEST_HEADERS_LEN`] whatever the input; nothing is
+/// allocated.
+pub(crate) fn check_request_headers<'a>(
+    value: &'a str,
+    mut allowed: impl FnMut(&str) -> bool,
+) -> Result<(), ListProblem<'a>> {
+    if value.len() > MAX_REQUEST_HEADERS_LEN {
+        return Err(ListProblem::TooLong);
+    }
+    let mut count = 0;
+    for item in value.split(',') {
+        let name = item.trim_matches([' ', '\t']);
+        if name.is_empty() {
+            // `a, , b` is tolerated by the list grammar; an empty list is too.
+            continue;
+        }
+        count += 1;
+        if count > MAX_REQUEST_HEADER_NAMES {
+            return Err(ListProblem::TooLong);
+        }
+        if !is_token(name) {
+            return Err(ListProblem::Malformed);
+        }
+        if !allowed(name) {
+            return Err(ListProblem::NotAllowed(name));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_header_list_is_checked_element_by_element() {
+        let allowed =
+            HeaderNames::compile("allow_headers", &["Content-Type", "X-Token"], false).unwrap();
+        let check = |v| check_request_headers(v, |n| allowed.allows(n));
+        assert_eq!(check("content-type,x-token"), Ok(()));
+        assert_eq!(check("Content-Type , X-TOKEN"), Ok(()));
+        assert_eq!(check(""), Ok(()));
+        assert_eq!(check("x-other"), Err(ListProblem::NotAllowed("x-other")));
+        assert_eq!(check("x-token\r\nx: y"), Err(ListProblem::Malformed));
+        assert_eq!(check("x token"), Err(ListProblem::Malformed));
+        let many = vec!["x-token"; 65].join(",");
+        assert_eq!(check(&many), Err(ListProblem::TooLong));
+        assert_eq!(check(&"a".repeat(5000)), Err(ListProblem::TooLong));
+    }
+
+    #[test]
+    fn config_names_are_validated() {
+        assert!(HeaderNames::compile("allow_headers", &["X Bad"], false).is_err());
+        assert!(HeaderNames::compile("allow_headers", &["*"], true).is_err());
+        assert!(HeaderNames::compile("expose_headers", &["Set-Cookie"], false).is_err());
+        let any = HeaderNames::compile("allow_headers", &["*"], false).unwrap();
+        assert!(any.allows("x-anything"));
+    }
+}

@@ -1,0 +1,133 @@
+//! The compiled policy and the decision for one request. Pure: no Rocket, no I/O.
+//!
+//! [`Policy::compile`] validates [`Settings`] once and renders every header value up
+//! front; [`Policy::decide`] then answers a request with header lines borrowed from the
+//! policy or from the request itself, so answering allocates nothing.
+
+mod decision;
+mod headers;
+mod methods;
+mod origin;
+mod paths;
+pub mod vary;
+
+pub use decision::{CorsRequest, Decision, Field, HeaderLines, Refusal, Verdict};
+pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
+pub use origin::MAX_ORIGIN_LEN;
+
+use crate::error::{ConfigError, ConfigWarning};
+use crate::settings::Settings;
+use headers::HeaderNames;
+use methods::Methods;
+use origin::Origins;
+use paths::Paths;
+
+/// Browsers cap `Access-Control-Max-Age` (Firefox at a day, Chromium at two hours).
+const MAX_AGE_CAP: u64 = 86_400;
+
+/// A validated, pre-rendered CORS policy.
+///
+/// ```
+/// use cors_fairing::{CorsRequest, Field, Policy, Settings};
+///
+/// let policy = Policy::compile(&Settings {
+///     allow_origin: vec!["https://app.example.com".into()],
+///     ..Settings::default()
+/// })?;
+/// let request = CorsRequest {
+///     origin: Field::One("https://app.example.com"),
+///     ..CorsRequest::get("/api/items")
+/// };
+/// let decision = policy.decide(&request);
+/// assert!(decision.is_allowed());
+/// assert_eq!(
+///     decision.lines().get("Access-Control-Allow-Origin"),
+///     Some("https://app.example.com")
+/// );
+/// # Ok::<(), cors_fairing::ConfigError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    settings: Settings,
+    warnings: Vec<ConfigWarning>,
+    origins: Origins,
+    methods: Methods,
+    headers: HeaderNames,
+    expose: HeaderNames,
+    credentials: bool,
+    max_age: Option<Box<str>>,
+    paths: Paths,
+    verbatim: Option<decision::Verbatim>,
+}
+
+impl Policy {
+    /// Validates `settings` and renders every header value.
+    pub fn compile(settings: &Settings) -> Result<Policy, ConfigError> {
+        let mut warnings = Vec::new();
+        let credentials = settings.credentials();
+        let origins = Origins::compile(
+            &settings.allow_origin,
+            &settings.allow_origin_regex,
+            settings.allow_all_origin,
+            credentials && !settings.always_send_headers,
+            &mut warnings,
+        )?;
+        let methods = Methods::compile(&settings.methods(), credentials)?;
+        let headers = HeaderNames::compile("allow_headers", &settings.headers(), credentials)?;
+        let expose_names: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
+        let expose = HeaderNames::compile("expose_headers", &expose_names, credentials)?;
+        let paths = Paths::compile(&settings.paths)?;
+        if !matches!(settings.preflight_status, 200 | 204) {
+            return Err(ConfigError::new(
+                "preflight_status",
+                settings.preflight_status.to_string(),
+                "a preflight is answered with 200 or 204",
+            )
+            .hint("204 (the default) or 200 for very old clients"));
+        }
+        if let Some(age) = settings.max_age.filter(|age| *age > MAX_AGE_CAP) {
+            warnings.push(ConfigWarning::new(
+                "max_age",
+                age.to_string(),
+                "browsers cap preflight caching (Firefox at 86400 s, Chromium at 7200 s)",
+            ));
+        }
+        if origins.is_empty() && !settings.always_send_headers {
+            warnings.push(ConfigWarning::new(
+                "allow_origin",
+                "",
+                "no origin is allowed, so every cross-origin request will be refused",
+            ));
+        }
+        let verbatim = settings.always_send_headers.then(|| decision::Verbatim::render(settings));
+        Ok(Policy {
+            settings: settings.clone(),
+            warnings,
+            origins,
+            methods,
+            headers,
+            expose,
+            credentials,
+            max_age: settings.max_age.map(|age| age.to_string().into_boxed_str()),
+            paths,
+            verbatim,
+        })
+    }
+
+    /// The settings this policy was compiled from.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// What deserves the operator's attention in these settings.
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.warnings
+    }
+
+    pub(crate) fn warnings_mut(&mut self) -> &mut Vec<ConfigWarning> {
+        &mut self.warnings
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+use super::*;
+
+fn policy(edit: impl FnOnce(&mut Settings)) -> Policy {
+    let mut settings = Settings::default();
+    edit(&mut settings);
+    Policy::compile(&settings).expect("valid settings")
+}
+
+const APP: &str = "https://app.example.com";
+
+#[test]
+fn no_origin_gets_only_vary() {
+    let p = policy(|s| s.allow_origin = vec![APP.into()]);
+    let d = p.decide(&CorsRequest::get("/"));
+    assert_eq!(d.verdict(), Verdict::NoOrigin);
+    assert_eq!(d.lines().iter().collect::<Vec<_>>(), [("Vary", "Origin")]);
+}
+
+#[test]
+fn allowed_actual_request() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_credentials = Some(true);
+        s.expose_headers = vec!["X-Id".into(), "X-Other".into()];
+    });
+    let d = p.decide(&CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/") });
+    assert!(d.is_allowed());
+    assert_eq!(
+        d.lines().iter().collect::<Vec<_>>(),
+        [
+            ("Access-Control-Allow-Origin", APP),
+            ("Access-Control-Allow-Credentials", "true"),
+            ("Access-Control-Expose-Headers", "X-Id, X-Other"),
+            ("Vary", "Origin"),
+        ]
+    );
+}
+
+#[test]
+fn refused_origins() {
+    let p = policy(|s| s.allow_origin = vec![APP.into(), "https://*.example.org".into()]);
+    for origin in [
+        "https://app.example.com.evil.net",
+        "https://evilapp.example.com",
+        "http://app.example.com",
+        "HTTPS://APP.EXAMPLE.COM",
+        "https://app.example.com/",
+        "https://app.example.com:443",
+        "null",
+        "https://example.org",
+        "https://evil-example.org",
+        "",
+    ] {
+        let d = p.decide(&CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") });
+        assert_eq!(d.refusal(), Some(Refusal::Origin(origin)), "{origin}");
+        assert_eq!(d.lines().get("Access-Control-Allow-Origin"), None);
+        assert_eq!(d.lines().get("Vary"), Some("Origin"));
+    }
+    let d = p.decide(&CorsRequest { origin: Field::Many, ..CorsRequest::get("/") });
+    assert_eq!(d.refusal(), Some(Refusal::MultipleOrigins));
+    let d = p.decide(&CorsRequest {
+        origin: Field::One("https://a.example.org"),
+        ..CorsRequest::get("/")
+    });
+    assert!(d.is_allowed());
+}
+
+#[test]
+fn star_without_credentials() {
+    let p = policy(|s| s.allow_origin = vec!["*".into()]);
+    let d =
+        p.decide(&CorsRequest { origin: Field::One("https://any.where"), ..CorsRequest::get("/") });
+    assert_eq!(d.lines().get("Access-Control-Allow-Origin"), Some("*"));
+    let d = p.decide(&CorsRequest { origin: Field::One("not an origin"), ..CorsRequest::get("/") });
+    assert!(!d.is_allowed());
+}
+
+#[test]
+fn preflight_checks_method_and_headers() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_methods = Some(vec!["GET".into(), "PUT".into()]);
+        s.allow_headers = Some(vec!["X-Token".into()]);
+        s.max_age = Some(600);
+    });
+    let ok = CorsRequest {
+        request_headers: Field::One("x-token"),
+        ..CorsRequest::preflight("/", APP, "PUT")
+    };
+    let d = p.decide(&ok);
+    assert!(d.is_allowed() && d.is_preflight());
+    assert_eq!(
+        d.lines().iter().collect::<Vec<_>>(),
+        [
+            ("Access-Control-Allow-Origin", APP),
+            ("Access-Control-Allow-Methods", "GET, PUT"),
+            ("Access-Control-Allow-Headers", "X-Token"),
+            ("Access-Control-Max-Age", "600"),
+            ("Vary", "Origin, Access-Control-Request-Method"),
+        ]
+    );
+    let d = p.decide(&CorsRequest::preflight("/", APP, "DELETE"));
+    assert_eq!(d.refusal(), Some(Refusal::Method("DELETE")));
+    let d = p.decide(&CorsRequest::preflight("/", APP, "put"));
+    assert_eq!(d.refusal(), Some(Refusal::Method("put")));
+    let bad = CorsRequest {
+        request_headers: Field::One("x-token, x-other"),
+        ..CorsRequest::preflight("/", APP, "PUT")
+    };
+    assert_eq!(
+        p.decide(&bad).refusal(),
+        Some(Refusal::Headers(ListProblem::NotAllowed("x-other")))
+    );
+}
+
+#[test]
+fn allow_all_headers_reflects_only_well_formed_lists() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_all_headers = true;
+    });
+    let req = CorsRequest {
+        request_headers: Field::One("x-a, x-b"),
+        ..CorsRequest::preflight("/", APP, "GET")
+    };
+    let d = p.decide(&req);
+    assert_eq!(d.lines().get("Access-Control-Allow-Headers"), Some("x-a, x-b"));
+    assert_eq!(d.lines().get("Vary"), Some(vary::PREFLIGHT_REFLECTING));
+    let req = CorsRequest {
+        request_headers: Field::One("x-a\r\nSet-Cookie: a"),
+        ..CorsRequest::preflight("/", APP, "GET")
+    };
+    assert_eq!(p.decide(&req).refusal(), Some(Refusal::Headers(ListProblem::Malformed)));
+}
+
+#[test]
+fn allow_all_origin_reflects_but_not_null() {
+    let p = policy(|s| s.allow_all_origin = true);
+    let d =
+        p.decide(&CorsRequest { origin: Field::One("https://x.test"), ..CorsRequest::get("/") });
+    assert_eq!(d.lines().get("Access-Control-Allow-Origin"), Some("https://x.test"));
+    let d = p.decide(&CorsRequest { origin: Field::One("null"), ..CorsRequest::get("/") });
+    assert!(!d.is_allowed());
+    let p = policy(|s| {
+        s.allow_all_origin = true;
+        s.allow_origin = vec!["null".into()];
+    });
+    let d = p.decide(&CorsRequest { origin: Field::One("null"), ..CorsRequest::get("/") });
+    assert_eq!(d.lines().get("Access-Control-Allow-Origin"), Some("null"));
+}
+
+#[test]
+fn regex_is_anchored() {
+    let p = policy(|s| s.allow_origin_regex = vec![r"https://[a-z]+\.example\.net".into()]);
+    let allowed =
+        |o| p.decide(&CorsRequest { origin: Field::One(o), ..CorsRequest::get("/") }).is_allowed();
+    assert!(allowed("https://abc.example.net"));
+    assert!(!allowed("https://abc.example.net.evil.com"));
+    assert!(!allowed("xhttps://abc.example.net"));
+}
+
+#[test]
+fn always_send_headers_is_verbatim() {
+    let p = policy(|s| s.always_send_headers = true);
+    let d = p.decide(&CorsRequest::get("/"));
+    assert_eq!(
+        d.lines().iter().collect::<Vec<_>>(),
+        [
+            ("Access-Control-Allow-Origin", ""),
+            ("Access-Control-Allow-Methods", ""),
+            ("Access-Control-Allow-Headers", ""),
+            ("Access-Control-Allow-Credentials", ""),
+            ("Access-Control-Expose-Headers", ""),
+            ("Access-Control-Max-Age", ""),
+        ]
+    );
+    let p = policy(|s| {
+        s.always_send_headers = true;
+        s.allow_all_origin = true;
+        s.allow_all_headers = true;
+        s.allow_credentials = Some(false);
+    });
+    let req = CorsRequest {
+        request_headers: Field::One("x-a"),
+        ..CorsRequest::preflight("/", "https://x.test", "GET")
+    };
+    let lines = p.decide(&req).lines();
+    assert_eq!(lines.get("Access-Control-Allow-Origin"), Some("https://x.test"));
+    assert_eq!(lines.get("Access-Control-Allow-Headers"), Some("x-a"));
+    assert_eq!(lines.get("Access-Control-Allow-Credentials"), Some("false"));
+}
+
+#[test]
+fn out_of_scope_paths_get_nothing() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.paths = vec!["/api/**".into()];
+    });
+    let d = p.decide(&CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/other") });
+    assert_eq!(d.verdict(), Verdict::OutOfScope);
+    assert!(d.lines().is_empty());
+    let d = p.decide(&CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/api/x") });
+    assert!(d.is_allowed());
+}
+
+#[test]
+fn private_network_only_when_asked_and_allowed() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_private_network = true;
+    });
+    let req =
+        CorsRequest { request_private_network: true, ..CorsRequest::preflight("/", APP, "GET") };
+    assert_eq!(p.decide(&req).lines().get("Access-Control-Allow-Private-Network"), Some("true"));
+    let req = CorsRequest::preflight("/", APP, "GET");
+    assert_eq!(p.decide(&req).lines().get("Access-Control-Allow-Private-Network"), None);
+}
+
+#[test]
+fn refused_configurations() {
+    let err = |edit: fn(&mut Settings)| {
+        let mut s = Settings::default();
+        edit(&mut s);
+        Policy::compile(&s).unwrap_err()
+    };
+    let e = err(|s| {
+        s.allow_origin = vec!["*".into()];
+        s.allow_credentials = Some(true);
+    });
+    assert_eq!((e.key.as_str(), e.value.as_str()), ("allow_origin", "*"));
+    let e = err(|s| s.allow_origin = vec!["*".into(), APP.into()]);
+    assert_eq!(e.value, APP);
+    let e = err(|s| s.allow_origin_regex = vec!["(unclosed".into()]);
+    assert_eq!(e.key, "allow_origin_regex");
+    let e = err(|s| s.allow_methods = Some(vec!["GE T".into()]));
+    assert_eq!(e.key, "allow_methods");
+    let e = err(|s| s.allow_headers = Some(vec!["X:Bad".into()]));
+    assert_eq!(e.key, "allow_headers");
+    let e = err(|s| s.preflight_status = 404);
+    assert_eq!(e.key, "preflight_status");
+}

@@ -1,0 +1,15 @@
+//! `Vary`: which request headers the answer depends on.
+//!
+//! Always appended, never replacing what the application set, and also sent when there
+//! was no `Origin` or it was refused: a cache must not serve the answer for one origin to
+//! another.
+
+/// The header's name.
+pub const NAME: &str = "Vary";
+/// On actual requests the answer depends on the origin only.
+pub const ACTUAL: &str = "Origin";
+/// On preflights it also depends on the requested method.
+pub const PREFLIGHT: &str = "Origin, Access-Control-Request-Method";
+/// And on the requested headers when they are reflected.
+pub const PREFLIGHT_REFLECTING: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";

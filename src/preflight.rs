@@ -1,0 +1,48 @@
+//! The catch-all `OPTIONS /<_..>` route that answers preflights.
+//!
+//! It ranks below every application route, so an application's own `OPTIONS` routes win
+//! (and still get headers from the fairing). It forwards anything that is not a preflight
+//! in scope, so such `OPTIONS` requests route as if it were not there.
+
+use std::sync::Arc;
+
+use rocket::http::{Method, Status};
+use rocket::route::{Handler, Outcome, Route};
+use rocket::{Data, Request, Response};
+
+use crate::handle::Shared;
+use crate::request::{cors_request, snapshot};
+
+/// Far below Rocket's default ranks (-12..=-1) and any rank an application picks by hand.
+pub const PREFLIGHT_RANK: isize = 1_000_000;
+
+#[derive(Clone)]
+struct Preflight {
+    shared: Arc<Shared>,
+}
+
+pub(crate) fn route(shared: Arc<Shared>) -> Route {
+    let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", Preflight { shared });
+    route.name = Some("cors_fairing::preflight".into());
+    route
+}
+
+#[rocket::async_trait]
+impl Handler for Preflight {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        let policy = snapshot(req, &self.shared.policy);
+        let decision = policy.decide(&cors_request(req));
+        if !decision.is_preflight() {
+            return Outcome::forward(data, Status::NotFound);
+        }
+        match decision.refusal() {
+            Some(refusal) if policy.rejects_disallowed() => Outcome::from(
+                req,
+                (Status::Forbidden, format!("CORS preflight refused: {refusal}\n")),
+            ),
+            _ => Outcome::Success(
+                Response::build().status(Status::new(policy.preflight_status())).finalize(),
+            ),
+        }
+    }
+}

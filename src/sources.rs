@@ -1,0 +1,293 @@
+//! Building the Figment: which providers, in which order, and where each value came from.
+//!
+//! Precedence, lowest first: built-in defaults, `[default.cors]`, `[<profile>.cors]`,
+//! `[global.cors]`, the `env_file`, `ROCKET_CORS`, `CORS_*` variables. A Figment is a
+//! snapshot, so every (re)load builds it again from scratch.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use figment::providers::{Env, Format, Toml};
+use figment::value::magic::RelativePathBuf;
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+
+use crate::error::{ConfigError, ConfigWarning, Source};
+use crate::policy::Policy;
+use crate::settings::{self, Settings};
+
+/// The table that holds the settings in every provider.
+pub const TABLE: &str = "cors";
+
+/// Prefix of our own variables (`CORS_FAIRING_REQUIRE_BROWSER`...), never settings.
+const OWN_ENV_PREFIX: &str = "fairing_";
+
+/// Where a fairing's settings come from; asked again on every reload.
+#[derive(Clone)]
+pub(crate) enum Sources {
+    /// `Rocket.toml` (the file Rocket loaded) for `profile`, plus env file and env vars.
+    Rocket { config_file: PathBuf, profile: Profile },
+    /// A caller-supplied Figment (built anew on each call), read at its `cors` table.
+    Figment(Arc<dyn Fn() -> Figment + Send + Sync>),
+    /// Fixed settings given in code.
+    Settings(Box<Settings>),
+}
+
+impl fmt::Debug for Sources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Sources::Rocket { config_file, profile } => f
+                .debug_struct("Rocket")
+                .field("config_file", config_file)
+                .field("profile", profile)
+                .finish(),
+            Sources::Figment(_) => f.write_str("Figment(..)"),
+            Sources::Settings(s) => f.debug_tuple("Settings").field(s).finish(),
+        }
+    }
+}
+
+/// The result of one load: the compiled policy and the files it was read from.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The compiled policy, warnings carrying their sources.
+    pub policy: Policy,
+    /// Files whose change may change the policy (config file, env file).
+    pub files: Vec<PathBuf>,
+    /// Keys set by an environment variable, which masks the same key in a file.
+    pub env_keys: Vec<(String, String)>,
+}
+
+impl Sources {
+    /// The sources of `CorsFairing::figment()`, given the Figment Rocket was built from.
+    pub(crate) fn from_rocket(rocket_figment: &Figment) -> Sources {
+        let config_file = rocket_figment
+            .metadata()
+            .filter(|md| md.name.contains("TOML"))
+            .find_map(|md| match &md.source {
+                Some(figment::Source::File(path)) => Some(path.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                PathBuf::from(
+                    std::env::var("ROCKET_CONFIG").unwrap_or_else(|_| "Rocket.toml".into()),
+                )
+            });
+        Sources::Rocket { config_file, profile: rocket_figment.profile().clone() }
+    }
+
+    /// Reads every source again and compiles the result.
+    pub fn load(&self) -> Result<Loaded, ConfigError> {
+        let figment = match self {
+            Sources::Settings(settings) => {
+                let policy = Policy::compile(settings)?;
+                return Ok(Loaded { policy, files: Vec::new(), env_keys: Vec::new() });
+            }
+            Sources::Figment(make) => make().focus(TABLE),
+            Sources::Rocket { config_file, profile } => {
+                let without_env_file = rocket_figment(config_file, None, profile);
+                match env_file(&without_env_file)? {
+                    Some(path) => rocket_figment(config_file, Some(&path), profile),
+                    None => without_env_file,
+                }
+            }
+        };
+        let mut settings: Settings =
+            figment.extract().map_err(|err| from_figment_error(&figment, err))?;
+        settings.env_file = env_file(&figment)?;
+        let mut policy = Policy::compile(&settings).map_err(|mut err| {
+            err.source = source_of(&figment, &err.key);
+            err
+        })?;
+        for warning in policy.warnings_mut() {
+            warning.source = source_of(&figment, &warning.key);
+        }
+        policy.warnings_mut().extend(unknown_keys(&figment));
+        let env_keys = settings::KEYS
+            .iter()
+            .filter_map(|key| match source_of(&figment, key) {
+                Source::Env { var } => Some((key.to_string(), var)),
+                _ => None,
+            })
+            .collect();
+        Ok(Loaded { policy, files: files_of(&figment, self), env_keys })
+    }
+}
+
+fn rocket_figment(config_file: &Path, env_file: Option<&Path>, profile: &Profile) -> Figment {
+    let mut figment = Figment::new().merge(Toml::file(config_file).nested());
+    if let Some(path) = env_file {
+        figment = figment.merge(EnvFile { path: path.to_path_buf() });
+    }
+    figment
+        .merge(Env::prefixed("ROCKET_").only(&[TABLE]).global())
+        .merge(Env::prefixed("CORS_").map(|key| format!("{TABLE}.{key}").into()).global())
+        .select(profile.clone())
+        .focus(TABLE)
+}
+
+/// `env_file`, resolved against the file that names it.
+fn env_file(figment: &Figment) -> Result<Option<PathBuf>, ConfigError> {
+    match figment.extract_inner::<Option<RelativePathBuf>>("env_file") {
+        Ok(path) => Ok(path.map(|p| p.relative())),
+        Err(err) if err.missing() => Ok(None),
+        Err(err) => Err(from_figment_error(figment, err)),
+    }
+}
+
+/// A `KEY=VALUE` file of `CORS_*` lines, read without touching the process environment.
+struct EnvFile {
+    path: PathBuf,
+}
+
+impl Provider for EnvFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::from("env file", self.path.as_path())
+    }
+
+    fn data(&self) -> figment::Result<Map<Profile, Dict>> {
+        let text = std::fs::read_to_string(&self.path).map_err(|err| {
+            figment::Error::from(format!("cannot read env file {}: {err}", self.path.display()))
+        })?;
+        let mut table = Dict::new();
+        for line in text.lines() {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let Some((name, value)) = line.split_once('=') else { continue };
+            let Some(key) = name.trim().strip_prefix("CORS_") else { continue };
+            let value = unquote(value.trim());
+            let parsed: Value = value.parse().unwrap_or_else(|_| Value::from(value.to_string()));
+            table.insert(key.to_ascii_lowercase(), parsed);
+        }
+        let mut root = Dict::new();
+        root.insert(TABLE.into(), Value::from(table));
+        Ok(Profile::Global.collect(root))
+    }
+}
+
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
+            return inner;
+        }
+    }
+    value
+}
+
+/// Where `key` of the focused Figment came from.
+pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
+    let Ok(value) = figment.find_value(key) else {
+        return Source::Default;
+    };
+    let tag = value.tag();
+    let profile = tag.profile();
+    match figment.get_metadata(tag) {
+        Some(md) => describe(md, profile.as_ref(), key),
+        None => Source::Default,
+    }
+}
+
+fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
+    let top_key = key.split('.').next().unwrap_or(key);
+    match &md.source {
+        Some(figment::Source::File(path)) if md.name == "env file" => {
+            Source::EnvFile { path: path.clone(), var: settings::env_name(top_key) }
+        }
+        Some(figment::Source::File(path)) => Source::File {
+            path: path.clone(),
+            profile: profile.map_or_else(|| "default".into(), |p| p.as_str().to_string()),
+        },
+        _ if md.name.contains("`CORS_`") => Source::Env { var: settings::env_name(top_key) },
+        _ if md.name.contains("`ROCKET_`") => Source::Env { var: "ROCKET_CORS".into() },
+        _ => Source::Provider(md.name.to_string()),
+    }
+}
+
+fn from_figment_error(figment: &Figment, err: figment::Error) -> ConfigError {
+    let key = err.path.join(".");
+    let value = figment.find_value(&key).map(|v| render(&v)).unwrap_or_default();
+    let source = match &err.metadata {
+        Some(md) => describe(md, err.profile.as_ref(), &key),
+        None => source_of(figment, &key),
+    };
+    let hint = settings::KEYS
+        .contains(&key.as_str())
+        .then(|| format!("see the `{key}` row of the settings table in the README"));
+    ConfigError {
+        key: if key.is_empty() { TABLE.into() } else { key },
+        value,
+        source,
+        reason: err.kind.to_string(),
+        hint,
+    }
+}
+
+/// A Figment value as its author would have written it.
+pub(crate) fn render(value: &Value) -> String {
+    match value {
+        Value::String(_, s) => s.clone(),
+        Value::Char(_, c) => c.to_string(),
+        Value::Bool(_, b) => b.to_string(),
+        Value::Num(_, n) => match n.to_u128() {
+            Some(u) => u.to_string(),
+            None => n.to_i128().map(|i| i.to_string()).unwrap_or_else(|| format!("{n:?}")),
+        },
+        Value::Empty(..) => String::new(),
+        Value::Array(_, items) => {
+            format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", "))
+        }
+        Value::Dict(_, dict) => format!(
+            "{{{}}}",
+            dict.iter().map(|(k, v)| format!("{k} = {}", render(v))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Keys in the `cors` table (or `CORS_*` variables) that mean nothing to the crate.
+fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
+    let Ok(table) = figment.extract::<Dict>() else {
+        return Vec::new();
+    };
+    table
+        .iter()
+        .filter(|(key, _)| {
+            !settings::KEYS.contains(&key.as_str()) && !key.starts_with(OWN_ENV_PREFIX)
+        })
+        .map(|(key, value)| {
+            let message = match settings::closest_key(key) {
+                Some(known) => format!(
+                    "unknown key, ignored; did you mean `{known}` (env {})?",
+                    settings::env_name(known)
+                ),
+                None => "unknown key, ignored".to_string(),
+            };
+            let mut warning = ConfigWarning::new(key, render(value), message);
+            warning.source = source_of(figment, key);
+            warning
+        })
+        .collect()
+}
+
+/// The files this load read (or would read, once created).
+fn files_of(figment: &Figment, sources: &Sources) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = figment
+        .metadata()
+        .filter_map(|md| match &md.source {
+            Some(figment::Source::File(path)) => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Sources::Rocket { config_file, .. } = sources
+        && !files.iter().any(|f| f.file_name() == config_file.file_name())
+    {
+        files.push(absolute(config_file));
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::env::current_dir().map(|dir| dir.join(path)).unwrap_or_else(|_| path.to_path_buf())
+}

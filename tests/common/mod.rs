@@ -1,0 +1,110 @@
+//! Shared by the integration tests: one small application and a few helpers.
+#![allow(dead_code)]
+
+use cors_fairing::{CorsFairing, Settings};
+use rocket::http::{Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use rocket::{Build, Rocket, delete, get, options, put, routes};
+
+pub const APP: &str = "https://app.example.com";
+pub const EVIL: &str = "https://evil.example.net";
+
+#[get("/")]
+fn index() -> &'static str {
+    "index"
+}
+
+#[get("/api/items")]
+fn items() -> &'static str {
+    "[]"
+}
+
+#[put("/api/items", data = "<body>")]
+fn put_items(body: &str) -> String {
+    body.to_string()
+}
+
+#[delete("/api/items/<id>")]
+fn delete_item(id: u32) -> String {
+    id.to_string()
+}
+
+#[get("/api/fail")]
+fn fail() -> Status {
+    Status::InternalServerError
+}
+
+/// An application `OPTIONS` route: it must still win over the catch-all.
+#[options("/api/custom")]
+fn custom_options() -> &'static str {
+    "custom options"
+}
+
+/// A route that sets its own CORS header: the fairing must leave it alone.
+#[get("/api/own")]
+fn own_cors() -> (rocket::http::ContentType, OwnCors) {
+    (rocket::http::ContentType::Plain, OwnCors)
+}
+
+pub struct OwnCors;
+
+impl<'r> rocket::response::Responder<'r, 'static> for OwnCors {
+    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::Response::build()
+            .raw_header("Access-Control-Allow-Origin", "https://own.example")
+            .ok()
+    }
+}
+
+/// The test application with `fairing` attached.
+pub fn app(fairing: CorsFairing) -> Rocket<Build> {
+    rocket::custom(rocket::Config { log_level: rocket::config::LogLevel::Off, ..rocket::Config::debug_default() })
+        .mount("/", routes![index, items, put_items, delete_item, fail, custom_options, own_cors])
+        .attach(fairing)
+}
+
+/// A client for the test application with these settings.
+pub async fn client(settings: Settings) -> Client {
+    Client::tracked(app(CorsFairing::from_settings(settings))).await.expect("valid rocket")
+}
+
+/// Settings allowing [`APP`], edited by `edit`.
+pub fn settings(edit: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = Settings { allow_origin: vec![APP.into()], ..Settings::default() };
+    edit(&mut settings);
+    settings
+}
+
+/// Every value of the named response header.
+pub fn values(response: &LocalResponse<'_>, name: &str) -> Vec<String> {
+    response.headers().get(name).map(str::to_string).collect()
+}
+
+/// The one value of the named response header, if present.
+pub fn value(response: &LocalResponse<'_>, name: &str) -> Option<String> {
+    let all = values(response, name);
+    assert!(all.len() <= 1, "{name} appears {} times: {all:?}", all.len());
+    all.into_iter().next()
+}
+
+/// The names of all `Access-Control-*` headers of a response.
+pub fn cors_header_names(response: &LocalResponse<'_>) -> Vec<String> {
+    response
+        .headers()
+        .iter()
+        .filter(|h| h.name().as_str().to_ascii_lowercase().starts_with("access-control-"))
+        .map(|h| h.name().to_string())
+        .collect()
+}
+
+pub fn origin(value: &str) -> Header<'static> {
+    Header::new("Origin", value.to_string())
+}
+
+pub fn request_method(value: &str) -> Header<'static> {
+    Header::new("Access-Control-Request-Method", value.to_string())
+}
+
+pub fn request_headers(value: &str) -> Header<'static> {
+    Header::new("Access-Control-Request-Headers", value.to_string())
+}
