@@ -56,11 +56,20 @@ impl<'r> rocket::response::Responder<'r, 'static> for OwnCors {
     }
 }
 
+/// The routes of the test application, for tests that build their own Rocket (e.g. with
+/// `rocket::build()` to read `Rocket.toml`).
+pub fn routes() -> Vec<rocket::Route> {
+    routes![index, items, put_items, delete_item, fail, custom_options, own_cors]
+}
+
 /// The test application with `fairing` attached.
 pub fn app(fairing: CorsFairing) -> Rocket<Build> {
-    rocket::custom(rocket::Config { log_level: rocket::config::LogLevel::Off, ..rocket::Config::debug_default() })
-        .mount("/", routes![index, items, put_items, delete_item, fail, custom_options, own_cors])
-        .attach(fairing)
+    rocket::custom(rocket::Config {
+        log_level: rocket::config::LogLevel::Off,
+        ..rocket::Config::debug_default()
+    })
+    .mount("/", routes())
+    .attach(fairing)
 }
 
 /// A client for the test application with these settings.
