@@ -7,10 +7,10 @@ use rocket::figment::Figment;
 use rocket::{Build, Request, Response, Rocket};
 
 use crate::handle::{CorsHandle, Shared};
-use crate::policy::{Policy, Verdict, vary};
+use crate::policy::{Verdict, vary};
 use crate::request::{cors_request, snapshot};
 use crate::settings::Settings;
-use crate::sources::{Loaded, Sources};
+use crate::sources::Sources;
 
 /// The CORS fairing. Build it with one of the constructors and attach it:
 ///
@@ -92,7 +92,7 @@ impl Fairing for CorsFairing {
                 return Err(rocket);
             }
         };
-        log_policy(&loaded);
+        crate::banner::log_policy(&loaded);
         let shared = Shared::new(sources, loaded);
         if self.shared.set(shared.clone()).is_err() {
             log::error!("the CORS fairing was ignited twice");
@@ -120,36 +120,5 @@ impl Fairing for CorsFairing {
                 res.set_raw_header(name, value);
             }
         }
-    }
-}
-
-/// The effective policy at launch, the way Rocket logs its own configuration.
-fn log_policy(loaded: &Loaded) {
-    let policy: &Policy = &loaded.policy;
-    let s = policy.settings();
-    log::info!("CORS policy:");
-    let list =
-        |items: &[String]| if items.is_empty() { "(none)".to_string() } else { items.join(", ") };
-    let lines = [
-        ("allow_origin", list(&s.allow_origin)),
-        ("allow_origin_regex", list(&s.allow_origin_regex)),
-        ("allow_all_origin", s.allow_all_origin.to_string()),
-        ("allow_methods", s.methods().join(", ")),
-        ("allow_headers", s.headers().join(", ")),
-        ("allow_all_headers", s.allow_all_headers.to_string()),
-        ("allow_credentials", s.credentials().to_string()),
-        ("expose_headers", list(&s.expose_headers)),
-        ("max_age", s.max_age.map_or("(unset)".into(), |a| a.to_string())),
-        ("always_send_headers", s.always_send_headers.to_string()),
-        ("reload", s.reload.to_string()),
-    ];
-    for (key, value) in lines {
-        log::info!(target: "cors_fairing::_", "{key}: {value}");
-    }
-    for file in &loaded.files {
-        log::info!(target: "cors_fairing::_", "read from: {}", file.display());
-    }
-    for warning in policy.warnings() {
-        log::warn!("{warning}");
     }
 }

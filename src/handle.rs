@@ -23,6 +23,8 @@ pub(crate) struct Shared {
 pub(crate) struct LastLoad {
     pub(crate) files: Vec<std::path::PathBuf>,
     pub(crate) env_keys: Vec<(String, String)>,
+    /// Where each key of the current policy came from, for the banner and status pages.
+    pub(crate) provenance: Vec<(&'static str, crate::error::Source)>,
 }
 
 impl Shared {
@@ -32,7 +34,11 @@ impl Shared {
             policy: ArcSwap::from_pointee(loaded.policy),
             sources,
             status,
-            last_load: Mutex::new(LastLoad { files: loaded.files, env_keys: loaded.env_keys }),
+            last_load: Mutex::new(LastLoad {
+                files: loaded.files,
+                env_keys: loaded.env_keys,
+                provenance: loaded.provenance,
+            }),
         })
     }
 }
@@ -66,6 +72,14 @@ impl CorsHandle {
     /// The settings in force now.
     pub fn settings(&self) -> Settings {
         self.current().settings().clone()
+    }
+
+    /// Every setting in force now, with where its value came from: what an application's
+    /// status page shows (see `examples/admin.rs`).
+    pub fn effective_settings(&self) -> Vec<crate::EffectiveSetting> {
+        // Under the reload lock, so the sources belong to the policy they describe.
+        let last_load = self.shared.last_load.lock().unwrap_or_else(|p| p.into_inner());
+        crate::EffectiveSetting::all(self.current().settings(), &last_load.provenance)
     }
 
     /// Reads every source again now; swaps the policy if it changed and is valid.

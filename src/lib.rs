@@ -86,6 +86,7 @@
 // ConfigError is big on purpose (key, value, source, hint) and only travels at load time.
 #![allow(clippy::result_large_err)]
 
+mod banner;
 pub mod error;
 mod fairing;
 mod handle;
@@ -96,6 +97,7 @@ mod request;
 pub mod settings;
 pub mod sources;
 
+pub use banner::EffectiveSetting;
 pub use error::{ConfigError, ConfigWarning, Source};
 pub use fairing::CorsFairing;
 pub use handle::CorsHandle;

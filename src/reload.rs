@@ -52,12 +52,15 @@ pub(crate) fn reload_now(shared: &Arc<Shared>) -> ReloadOutcome {
             let current = shared.policy.load();
             last_load.files = loaded.files;
             last_load.env_keys = loaded.env_keys;
+            last_load.provenance = loaded.provenance;
             if loaded.policy.settings() == current.settings() {
                 ReloadOutcome::Unchanged
             } else {
                 for warning in loaded.policy.warnings() {
                     log::warn!("{warning}");
                 }
+                let (before, after) = (current.settings(), loaded.policy.settings());
+                crate::banner::log_changes(before, after, &last_load.provenance);
                 shared.policy.store(Arc::new(loaded.policy));
                 let generation = shared.status.borrow().generation + 1;
                 log::info!("CORS policy reloaded (generation {generation})");

@@ -57,6 +57,9 @@ pub struct Loaded {
     pub files: Vec<PathBuf>,
     /// Keys set by an environment variable, which masks the same key in a file.
     pub env_keys: Vec<(String, String)>,
+    /// Where each key's value came from, in the order of [`settings::KEYS`]; empty for
+    /// settings given in code.
+    pub provenance: Vec<(&'static str, Source)>,
 }
 
 impl Sources {
@@ -82,7 +85,12 @@ impl Sources {
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policy::compile(settings)?;
-                return Ok(Loaded { policy, files: Vec::new(), env_keys: Vec::new() });
+                return Ok(Loaded {
+                    policy,
+                    files: Vec::new(),
+                    env_keys: Vec::new(),
+                    provenance: Vec::new(),
+                });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile } => {
@@ -111,7 +119,9 @@ impl Sources {
                 _ => None,
             })
             .collect();
-        Ok(Loaded { policy, files: files_of(&figment, self), env_keys })
+        let provenance =
+            settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
+        Ok(Loaded { policy, files: files_of(&figment, self), env_keys, provenance })
     }
 }
 

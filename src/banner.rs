@@ -1,0 +1,246 @@
+//! What an operator sees of the policy: the launch banner, the changes a reload made, and
+//! the same per-key report for an application's own status page.
+//!
+//! Every line names where its value came from, because the question an operator asks of
+//! a surprising header is nearly always "which file or variable set that?".
+
+use std::fmt;
+
+use crate::error::Source;
+use crate::settings::Settings;
+use crate::sources::Loaded;
+
+/// Rocket's logger indents records whose target ends in `_`, as it does for its own
+/// configuration lines.
+const INDENTED: &str = "cors_fairing::_";
+
+/// One setting as it is in force: key, environment variable, effective value and where
+/// the value came from.
+///
+/// ```
+/// use cors_fairing::{EffectiveSetting, Settings, Source};
+///
+/// let settings = Settings { max_age: Some(600), ..Settings::default() };
+/// let report = EffectiveSetting::all(&settings, &[("max_age", Source::Env {
+///     var: "CORS_MAX_AGE".into(),
+/// })]);
+/// let max_age = report.iter().find(|s| s.key == "max_age").unwrap();
+/// assert_eq!(max_age.value, "600");
+/// assert_eq!(max_age.env_var, "CORS_MAX_AGE");
+/// assert_eq!(max_age.to_string(), "max_age = 600 (environment variable CORS_MAX_AGE)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveSetting {
+    /// The key of the `cors` table, e.g. `allow_origin`.
+    pub key: &'static str,
+    /// The environment variable that sets it, e.g. `CORS_ALLOW_ORIGIN`.
+    pub env_var: String,
+    /// The value in force, as an operator would write it (defaults spelled out).
+    pub value: String,
+    /// Where the value came from: a file and profile, a variable, or the built-in default.
+    pub source: Source,
+}
+
+impl EffectiveSetting {
+    /// Every key of `settings`, in the order of [`crate::settings::KEYS`], with its source
+    /// looked up in `provenance` ([`Source::Unknown`] where it has none, as for settings
+    /// given in code).
+    pub fn all(settings: &Settings, provenance: &[(&'static str, Source)]) -> Vec<Self> {
+        rendered(settings)
+            .into_iter()
+            .map(|(key, value)| EffectiveSetting {
+                key,
+                env_var: crate::settings::env_name(key),
+                value,
+                source: source_in(provenance, key),
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for EffectiveSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {} ({})", self.key, self.value, self.source)
+    }
+}
+
+fn source_in(provenance: &[(&'static str, Source)], key: &str) -> Source {
+    provenance.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone()).unwrap_or_default()
+}
+
+/// Each key with its effective value. Destructuring (rather than reading fields) makes a
+/// new `Settings` field a compile error here until the banner shows it.
+fn rendered(settings: &Settings) -> Vec<(&'static str, String)> {
+    let Settings {
+        allow_origin,
+        allow_origin_regex,
+        allow_methods: _,
+        allow_headers: _,
+        allow_credentials: _,
+        expose_headers,
+        max_age,
+        allow_all_origin,
+        allow_all_headers,
+        allow_private_network,
+        paths,
+        preflight_status,
+        reject_disallowed,
+        always_send_headers,
+        reload,
+        reload_settle_ms,
+        reload_poll_ms,
+        env_file,
+    } = settings;
+    vec![
+        ("allow_origin", list(allow_origin, "(none: every cross-origin request is refused)")),
+        ("allow_origin_regex", list(allow_origin_regex, "(none)")),
+        ("allow_methods", joined(&settings.methods())),
+        ("allow_headers", joined(&settings.headers())),
+        ("allow_credentials", settings.credentials().to_string()),
+        ("expose_headers", list(expose_headers, "(none)")),
+        (
+            "max_age",
+            max_age.map_or_else(|| "(unset: no Access-Control-Max-Age)".into(), |a| a.to_string()),
+        ),
+        ("allow_all_origin", allow_all_origin.to_string()),
+        ("allow_all_headers", allow_all_headers.to_string()),
+        ("allow_private_network", allow_private_network.to_string()),
+        ("paths", list(paths, "(every path)")),
+        ("preflight_status", preflight_status.to_string()),
+        ("reject_disallowed", reject_disallowed.to_string()),
+        ("always_send_headers", always_send_headers.to_string()),
+        ("reload", reload.to_string()),
+        ("reload_settle_ms", reload_settle_ms.to_string()),
+        ("reload_poll_ms", reload_poll_ms.to_string()),
+        (
+            "env_file",
+            env_file.as_ref().map_or_else(|| "(none)".into(), |p| p.display().to_string()),
+        ),
+    ]
+}
+
+fn list(items: &[String], empty: &str) -> String {
+    if items.is_empty() { empty.to_string() } else { items.join(", ") }
+}
+
+fn joined(items: &[&str]) -> String {
+    if items.is_empty() { "(none)".to_string() } else { items.join(", ") }
+}
+
+/// The launch banner: the effective policy, the source of every value, the files read.
+pub(crate) fn log_policy(loaded: &Loaded) {
+    let policy = &loaded.policy;
+    log::info!("CORS policy:");
+    for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
+        log::info!(target: INDENTED, "{setting}");
+    }
+    for file in &loaded.files {
+        log::info!(target: INDENTED, "read from: {}", file.display());
+    }
+    for warning in policy.warnings() {
+        log::warn!("{warning}");
+    }
+}
+
+/// One key whose effective value differs between two settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Change {
+    pub(crate) key: &'static str,
+    pub(crate) before: String,
+    pub(crate) after: String,
+}
+
+/// The keys whose effective value differs, in the order of [`crate::settings::KEYS`].
+/// Compared as rendered, so unsetting `allow_methods` to its default list is no change.
+pub(crate) fn changes(before: &Settings, after: &Settings) -> Vec<Change> {
+    rendered(before)
+        .into_iter()
+        .zip(rendered(after))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((key, before), (_, after))| Change { key, before, after })
+        .collect()
+}
+
+/// One info line per changed key, with the source of its new value; called by a reload
+/// that swaps in a new policy.
+pub(crate) fn log_changes(
+    before: &Settings,
+    after: &Settings,
+    provenance: &[(&'static str, Source)],
+) {
+    for Change { key, before, after } in changes(before, after) {
+        let source = source_in(provenance, key);
+        log::info!("CORS setting `{key}` changed: {before} -> {after} (from {source})");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::KEYS;
+
+    #[test]
+    fn every_key_is_reported_once_in_order() {
+        let keys: Vec<&str> = rendered(&Settings::default()).iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, KEYS);
+    }
+
+    #[test]
+    fn defaults_are_spelled_out() {
+        let all = EffectiveSetting::all(&Settings::default(), &[]);
+        let value = |key: &str| all.iter().find(|s| s.key == key).unwrap().value.clone();
+        assert_eq!(value("allow_methods"), "GET, HEAD, POST, PUT, PATCH, DELETE");
+        assert_eq!(value("allow_headers"), "Accept, Authorization, Content-Type, X-Requested-With");
+        assert_eq!(value("paths"), "(every path)");
+        assert_eq!(value("preflight_status"), "204");
+        assert!(all.iter().all(|s| s.source == Source::Unknown));
+    }
+
+    #[test]
+    fn sources_are_looked_up_by_key() {
+        let provenance = [("paths", Source::Env { var: "CORS_PATHS".into() })];
+        let all = EffectiveSetting::all(&Settings::default(), &provenance);
+        let paths = all.iter().find(|s| s.key == "paths").unwrap();
+        assert_eq!(paths.source, Source::Env { var: "CORS_PATHS".into() });
+        assert_eq!(paths.env_var, "CORS_PATHS");
+    }
+
+    #[test]
+    fn changes_name_only_the_keys_that_differ() {
+        let before =
+            Settings { allow_origin: vec!["https://a.example".into()], ..Settings::default() };
+        let after = Settings {
+            allow_origin: vec!["https://a.example".into(), "https://b.example".into()],
+            max_age: Some(60),
+            ..before.clone()
+        };
+        assert_eq!(
+            changes(&before, &after),
+            [
+                Change {
+                    key: "allow_origin",
+                    before: "https://a.example".into(),
+                    after: "https://a.example, https://b.example".into(),
+                },
+                Change {
+                    key: "max_age",
+                    before: "(unset: no Access-Control-Max-Age)".into(),
+                    after: "60".into(),
+                },
+            ]
+        );
+        assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn spelling_out_a_default_is_no_change() {
+        let implicit = Settings::default();
+        let explicit = Settings {
+            allow_methods: Some(
+                crate::settings::DEFAULT_METHODS.iter().map(|m| m.to_string()).collect(),
+            ),
+            ..Settings::default()
+        };
+        assert!(changes(&implicit, &explicit).is_empty());
+    }
+}
