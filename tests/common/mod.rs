@@ -117,3 +117,40 @@ pub fn request_method(value: &str) -> Header<'static> {
 pub fn request_headers(value: &str) -> Header<'static> {
     Header::new("Access-Control-Request-Headers", value.to_string())
 }
+
+/// For tests that read `Rocket.toml` and the environment: blocking clients, to be used
+/// inside `figment::Jail`, whose closure is not async.
+pub mod blocking {
+    use cors_fairing::{CorsFairing, CorsHandle, Settings};
+    use rocket::local::blocking::{Client, LocalResponse};
+    use rocket::{Build, Rocket};
+
+    /// Rocket as `rocket::build()` makes it (reading `Rocket.toml`, `ROCKET_CONFIG`,
+    /// `ROCKET_PROFILE`) with the test routes and `fairing`.
+    pub fn app(fairing: CorsFairing) -> Rocket<Build> {
+        rocket::build().mount("/", super::routes()).attach(fairing)
+    }
+
+    /// A launched client for [`app`] with `CorsFairing::figment()`.
+    pub fn client() -> Client {
+        Client::tracked(app(CorsFairing::figment())).expect("valid rocket")
+    }
+
+    /// The settings in force in `client`.
+    pub fn settings(client: &Client) -> Settings {
+        client.rocket().state::<CorsHandle>().expect("the fairing manages a CorsHandle").settings()
+    }
+
+    /// The one value of the named response header, if present.
+    pub fn value(response: &LocalResponse<'_>, name: &str) -> Option<String> {
+        let all: Vec<&str> = response.headers().get(name).collect();
+        assert!(all.len() <= 1, "{name} appears {} times: {all:?}", all.len());
+        all.first().map(|v| v.to_string())
+    }
+
+    /// `Access-Control-Allow-Origin` of a GET / from `origin`.
+    pub fn acao_for(client: &Client, origin: &str) -> Option<String> {
+        let response = client.get("/").header(super::origin(origin)).dispatch();
+        value(&response, "Access-Control-Allow-Origin")
+    }
+}
