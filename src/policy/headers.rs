@@ -149,6 +149,26 @@ mod tests {
     }
 
     #[test]
+    fn hostile_lists_cost_a_bounded_number_of_look_ups() {
+        fn count(value: &str) -> (Result<(), ListProblem<'_>>, usize) {
+            let mut asked = 0;
+            let verdict = check_request_headers(value, |_| {
+                asked += 1;
+                true
+            });
+            (verdict, asked)
+        }
+        let ten_thousand = vec!["x-a"; 10_000].join(",");
+        assert_eq!(count(&ten_thousand), (Err(ListProblem::TooLong), 0));
+        assert_eq!(count(&"x".repeat(64 * 1024)), (Err(ListProblem::TooLong), 0));
+        // The longest list that passes the length check asks about at most 64 names.
+        let just_fits = vec!["a"; MAX_REQUEST_HEADERS_LEN / 2].join(",");
+        assert!(just_fits.len() <= MAX_REQUEST_HEADERS_LEN);
+        assert_eq!(count(&just_fits), (Err(ListProblem::TooLong), MAX_REQUEST_HEADER_NAMES));
+        assert_eq!(count(&",".repeat(MAX_REQUEST_HEADERS_LEN)), (Ok(()), 0));
+    }
+
+    #[test]
     fn config_names_are_validated() {
         assert!(HeaderNames::compile("allow_headers", &["X Bad"], false).is_err());
         assert!(HeaderNames::compile("allow_headers", &["*"], true).is_err());

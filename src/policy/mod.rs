@@ -5,6 +5,8 @@
 //! policy or from the request itself, so answering allocates nothing.
 
 mod decision;
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 mod methods;
 mod origin;

@@ -4,6 +4,8 @@
 //! dropped); request origins are then compared byte for byte, because browsers always send
 //! the canonical serialisation. Anything else in a request is simply not allowed.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 use regex::RegexSet;
 
 use crate::error::{ConfigError, ConfigWarning};
@@ -60,7 +62,9 @@ impl Origins {
     ) -> Result<Origins, ConfigError> {
         let mut origins = Origins { reflect_all: allow_all_origin, ..Origins::default() };
         for value in allow_origin {
-            match parse_config_origin(value)? {
+            let pattern = parse_config_origin(value)?;
+            warnings.extend(pattern_warning(value, &pattern, credentials));
+            match pattern {
                 Pattern::Any => origins.any = true,
                 Pattern::Null => origins.null = true,
                 Pattern::Exact(origin) => origins.exact.push(origin.into()),
@@ -144,6 +148,41 @@ impl Origins {
     }
 }
 
+/// Entries that load but open more than their author probably meant.
+fn pattern_warning(value: &str, pattern: &Pattern, credentials: bool) -> Option<ConfigWarning> {
+    let warn = |message: &str| Some(ConfigWarning::new("allow_origin", value, message));
+    match pattern {
+        Pattern::Null => warn(
+            "any site can send `Origin: null` (from a sandboxed iframe or a data: URL), so \
+             listing `null` lets every site in",
+        ),
+        Pattern::Exact(origin) if credentials && is_insecure(origin) => warn(
+            "a plain-http page can be rewritten by anyone on its network, who can then read \
+             credentialed responses; list the https origin",
+        ),
+        Pattern::Wildcard { prefix, .. } if credentials && prefix == "http://" => warn(
+            "plain-http subdomains can be rewritten by anyone on their network, who can then \
+             read credentialed responses; use https",
+        ),
+        _ => None,
+    }
+}
+
+/// `http://` and not the local machine (where a developer's own server runs).
+fn is_insecure(origin: &str) -> bool {
+    let Some(authority) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    !(host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host.starts_with("127."))
+}
+
 fn compile_regexes(
     patterns: &[String],
     warnings: &mut Vec<ConfigWarning>,
@@ -153,15 +192,19 @@ fn compile_regexes(
     }
     let mut anchored = Vec::with_capacity(patterns.len());
     for pattern in patterns {
-        let whole = format!("^(?:{pattern})$");
-        let regex = regex::Regex::new(&whole).map_err(|err| {
+        let invalid = |err: regex::Error| {
             ConfigError::new(
                 "allow_origin_regex",
                 pattern.as_str(),
                 format!("not a valid regex: {}", one_line(&err.to_string())),
             )
             .hint("the syntax is that of the `regex` crate; escape dots as `\\.`")
-        })?;
+        };
+        // Parsed alone first: `a)|(b` is not a regex, but wrapped in `^(?:...)$` it would
+        // become the unanchored alternation `^(?:a)|(b)$`.
+        regex::Regex::new(pattern).map_err(invalid)?;
+        let whole = format!("^(?:{pattern})$");
+        let regex = regex::Regex::new(&whole).map_err(invalid)?;
         if let Some(warning) = regex_warning(pattern, &regex) {
             warnings.push(warning);
         }
@@ -179,35 +222,55 @@ fn compile_regexes(
 
 /// Regexes that are probably not what their author meant.
 fn regex_warning(pattern: &str, regex: &regex::Regex) -> Option<ConfigWarning> {
+    let warn = |message: &str| Some(ConfigWarning::new("allow_origin_regex", pattern, message));
     let probes = ["https://evil.invalid", "http://a", "https://example.com.evil.invalid"];
     if probes.iter().all(|p| regex.is_match(p)) {
-        return Some(ConfigWarning::new(
-            "allow_origin_regex",
-            pattern,
-            "matches every origin; use allow_all_origin if that is what you mean",
+        return warn("matches every origin; use allow_all_origin if that is what you mean");
+    }
+    if let Some(end) = loose_end(pattern) {
+        return warn(&format!(
+            "{end}, as if the regex were searched for; it is matched against the whole \
+             origin, so this lets in origins such as `https://evilexample.com` or \
+             `https://example.com.evil.net`: spell the scheme and host out"
         ));
     }
     if has_unescaped_dot(pattern) {
-        return Some(ConfigWarning::new(
-            "allow_origin_regex",
-            pattern,
+        return warn(
             "has an unescaped `.`, which matches any character (`example.com` also matches \
              `exampleXcom`); write `\\.`",
-        ));
+        );
     }
     None
 }
 
+/// A leading or trailing `.*` / `.+`: the habit of someone who expects a search.
+fn loose_end(pattern: &str) -> Option<&'static str> {
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = body.strip_suffix('$').filter(|b| !b.ends_with('\\')).unwrap_or(body);
+    let loose = [".*", ".+", "(.*)", "(.+)"];
+    if loose.iter().any(|l| body.starts_with(l)) {
+        return Some("starts with `.*` or `.+`");
+    }
+    if loose.iter().any(|l| body.ends_with(l) && !body.ends_with(&format!("\\{l}"))) {
+        return Some("ends with `.*` or `.+`");
+    }
+    None
+}
+
+/// A `.` outside a class, not escaped and not quantified: meant as a literal dot.
 fn has_unescaped_dot(pattern: &str) -> bool {
     let mut escaped = false;
     let mut in_class = false;
-    for c in pattern.chars() {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             _ if escaped => escaped = false,
             '\\' => escaped = true,
             '[' => in_class = true,
             ']' => in_class = false,
-            '.' if !in_class => return true,
+            '.' if !in_class && !matches!(chars.peek(), Some('*' | '+' | '?' | '{')) => {
+                return true;
+            }
             _ => {}
         }
     }
@@ -237,12 +300,11 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Ok(Pattern::Null);
     }
     let Some((scheme, rest)) = value.split_once("://") else {
-        return Err(error("an origin needs a scheme")
-            .hint(format!("write \"https://{}\"", value.trim_end_matches('/'))));
+        return Err(error("an origin needs a scheme").hint(scheme_hint(value)));
     };
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return Err(error("only http and https origins can be listed").hint(
+        return Err(error("only http and https origins can be listed (and `null`)").hint(
             "other schemes (browser extensions, apps) can be matched with allow_origin_regex",
         ));
     }
@@ -261,19 +323,18 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
             .hint("remove the part up to and including `@`"));
     }
     let (host, port) = split_port(rest).map_err(|reason| error(&reason))?;
-    let host = host.to_ascii_lowercase();
     let port = match port {
         Some(p) if default_port(&scheme) == Some(p) => String::new(),
         Some(p) => format!(":{p}"),
         None => String::new(),
     };
     if let Some(parent) = host.strip_prefix("*.") {
-        check_host(parent).map_err(|reason| error(&reason))?;
-        if !parent.contains('.') {
-            return Err(error(
-                "a wildcard must stand before a registrable domain, not a bare suffix",
-            )
-            .hint(format!("write \"{scheme}://*.example.{parent}\"")));
+        let parent = normalise_host(parent).map_err(|reason| error(&reason))?;
+        if let Some(reason) = too_broad_for_wildcard(&parent) {
+            return Err(error(&reason).hint(format!(
+                "name your own domain, e.g. \"{scheme}://*.example.{parent}\", or list the \
+                 origins one by one"
+            )));
         }
         return Ok(Pattern::Wildcard {
             prefix: format!("{scheme}://"),
@@ -284,9 +345,82 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Err(error("`*` may only stand alone as the first label: `https://*.example.com`")
             .hint("for any other pattern use allow_origin_regex"));
     }
-    check_host(&host).map_err(|reason| error(&reason))?;
+    let host = normalise_host(host).map_err(|reason| error(&reason))?;
     Ok(Pattern::Exact(format!("{scheme}://{host}{port}")))
 }
+
+/// [`parse_config_origin`] rendered back to text, for the fuzz targets and properties.
+pub(crate) fn normalise_origin(value: &str) -> Result<String, String> {
+    match parse_config_origin(value).map_err(|err| err.reason)? {
+        Pattern::Any => Ok("*".into()),
+        Pattern::Null => Ok("null".into()),
+        Pattern::Exact(origin) => Ok(origin),
+        Pattern::Wildcard { prefix, suffix } => Ok(format!("{prefix}*{suffix}")),
+    }
+}
+
+/// The hint for a value without `://`: the `https://` form, when that form is itself valid.
+fn scheme_hint(value: &str) -> String {
+    let candidate = format!("https://{}", value.trim_matches('/'));
+    match parse_config_origin(&candidate) {
+        Ok(_) => format!("write \"{candidate}\""),
+        Err(err) => format!("origins look like \"https://app.example.com\"; {}", err.reason),
+    }
+}
+
+/// Why a wildcard over `parent` would let in sites its author does not control.
+fn too_broad_for_wildcard(parent: &str) -> Option<String> {
+    if !parent.contains('.') {
+        return Some(format!(
+            "`*.{parent}` would allow every site under the public suffix `.{parent}`; a \
+             wildcard must stand before a domain you own"
+        ));
+    }
+    if SHARED_SUFFIXES.contains(&parent) {
+        return Some(format!(
+            "anyone can get a name under `{parent}`, so `*.{parent}` would allow sites you do \
+             not control"
+        ));
+    }
+    None
+}
+
+/// Public suffixes of two labels and hosting domains where anyone can get a subdomain.
+/// Not the whole Public Suffix List: the ones a wildcard is most often written over.
+const SHARED_SUFFIXES: &[&str] = &[
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "gov.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "co.nz",
+    "co.jp",
+    "ne.jp",
+    "co.in",
+    "co.za",
+    "com.br",
+    "com.cn",
+    "com.mx",
+    "com.tr",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "blogspot.com",
+    "ngrok.io",
+    "ngrok-free.app",
+];
 
 fn default_port(scheme: &str) -> Option<u16> {
     match scheme {
@@ -324,24 +458,54 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     Ok((host, port))
 }
 
-fn check_host(host: &str) -> Result<(), String> {
+/// The host as a browser serialises it in `Origin`, or why it cannot be one.
+fn normalise_host(host: &str) -> Result<String, String> {
     if host.is_empty() {
         return Err("the host is missing".into());
     }
-    if host.starts_with('[') {
-        let inner = &host[1..host.len() - 1];
-        if inner.parse::<std::net::Ipv6Addr>().is_ok() {
-            return Ok(());
-        }
-        return Err(format!("`{host}` is not an IPv6 address"));
+    if let Some(inner) = host.strip_prefix('[') {
+        return match inner.strip_suffix(']').and_then(|a| a.parse::<Ipv6Addr>().ok()) {
+            Some(addr) => Ok(format!("[{}]", serialise_ipv6(addr))),
+            None => Err(format!("`{host}` is not an IPv6 address")),
+        };
     }
     if !host.is_ascii() {
         return Err("browsers send international domain names in punycode (`xn--...`)".into());
     }
+    let host = host.to_ascii_lowercase();
     if !host.split('.').all(is_host_label) {
         return Err(format!("`{host}` is not a valid host name"));
     }
-    Ok(())
+    let last = host.rsplit('.').next().unwrap_or_default();
+    // Browsers parse a host whose last label is a number as IPv4 and rewrite it
+    // (`127.1` -> `127.0.0.1`), so any other spelling could never match.
+    if last.bytes().all(|b| b.is_ascii_digit()) && host.parse::<Ipv4Addr>().is_err() {
+        return Err(format!("`{host}` is not an IPv4 address a browser would send (a.b.c.d)"));
+    }
+    Ok(host)
+}
+
+/// The URL standard's IPv6 serialisation: lower-case hex, no leading zeros, the first
+/// longest run of two or more zero pieces written `::`. (`Ipv6Addr`'s `Display` differs for
+/// IPv4-mapped addresses.)
+fn serialise_ipv6(addr: Ipv6Addr) -> String {
+    let pieces = addr.segments();
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        let run = pieces[i..].iter().take_while(|p| **p == 0).count();
+        if run >= 2 && best.is_none_or(|(_, len)| run > len) {
+            best = Some((i, run));
+        }
+        i += run.max(1);
+    }
+    let hex = |range: &[u16]| range.iter().map(|p| format!("{p:x}")).collect::<Vec<_>>().join(":");
+    match best {
+        Some((start, len)) => {
+            format!("{}::{}", hex(&pieces[..start]), hex(&pieces[start + len..]))
+        }
+        None => hex(&pieces),
+    }
 }
 
 fn is_host_label(label: &str) -> bool {
@@ -436,9 +600,40 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_and_ipv4_hosts_take_the_form_browsers_send() {
+        let host = |h: &str| normalise_host(h);
+        assert_eq!(host("[0:0:0:0:0:0:0:1]").unwrap(), "[::1]");
+        assert_eq!(host("[2001:DB8:0:0:1:0:0:1]").unwrap(), "[2001:db8::1:0:0:1]");
+        assert_eq!(host("[::ffff:1.2.3.4]").unwrap(), "[::ffff:102:304]");
+        assert_eq!(host("[1:0:1:0:1:0:1:0]").unwrap(), "[1:0:1:0:1:0:1:0]");
+        assert_eq!(host("[::]").unwrap(), "[::]");
+        assert_eq!(host("127.0.0.1").unwrap(), "127.0.0.1");
+        for bad in ["127.1", "0x7f.0.0.1", "example.123", "[", "[]", "[::1", "[zz::1]"] {
+            assert!(host(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn wildcards_over_shared_or_public_suffixes_are_refused() {
+        for bad in ["https://*.com", "https://*.co.uk", "https://*.github.io", "https://*.["] {
+            assert!(parse_config_origin(bad).is_err(), "{bad}");
+        }
+        assert!(parse_config_origin("https://*.example.co.uk").is_ok());
+    }
+
+    #[test]
+    fn loose_regex_ends_are_spotted() {
+        assert_eq!(loose_end(".*example\\.com"), Some("starts with `.*` or `.+`"));
+        assert_eq!(loose_end("^https://example\\.com.*$"), Some("ends with `.*` or `.+`"));
+        assert_eq!(loose_end("https://(.+)\\.example\\.com"), None);
+        assert_eq!(loose_end("https://a\\.com\\.*"), None);
+    }
+
+    #[test]
     fn unescaped_dots_are_spotted() {
         assert!(has_unescaped_dot("https://a.example.com"));
         assert!(!has_unescaped_dot("https://a\\.example\\.com"));
         assert!(!has_unescaped_dot("https://[a.]+"));
+        assert!(!has_unescaped_dot("https://.+\\.example\\.com"));
     }
 }
