@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
-use rocket::{Build, Request, Response, Rocket};
+use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::handle::{CorsHandle, Shared};
 use crate::policy::{Verdict, vary};
@@ -79,7 +79,14 @@ impl CorsFairing {
 #[rocket::async_trait]
 impl Fairing for CorsFairing {
     fn info(&self) -> Info {
-        Info { name: "CORS", kind: Kind::Ignite | Kind::Response | Kind::Singleton }
+        Info {
+            name: "CORS",
+            kind: Kind::Ignite
+                | Kind::Liftoff
+                | Kind::Response
+                | Kind::Shutdown
+                | Kind::Singleton,
+        }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -101,6 +108,29 @@ impl Fairing for CorsFairing {
         Ok(rocket
             .mount("/", vec![crate::preflight::route(shared.clone())])
             .manage(CorsHandle::new(shared)))
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let Some(shared) = self.shared.get() else { return };
+        if matches!(shared.sources, Sources::Settings(_)) {
+            return;
+        }
+        #[cfg(unix)]
+        let hangup_claimed = rocket.config().shutdown.signals.contains(&rocket::config::Sig::Hup);
+        #[cfg(not(unix))]
+        let hangup_claimed = false;
+        let options = crate::reload::Options { hangup_claimed, file_events: true };
+        let task = crate::reload::start(shared, options, rocket.shutdown());
+        *crate::reload::lock(&shared.reloader) = Some(task);
+    }
+
+    async fn on_shutdown(&self, _: &Rocket<Orbit>) {
+        let Some(shared) = self.shared.get() else { return };
+        let task = crate::reload::lock(&shared.reloader).take();
+        if let Some(task) = task {
+            // Shutdown was notified before shutdown fairings run: the task is ending.
+            let _ = task.await;
+        }
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {

@@ -6,7 +6,7 @@ use arc_swap::ArcSwap;
 use tokio::sync::watch;
 
 use crate::policy::Policy;
-use crate::reload::{ReloadOutcome, ReloadStatus};
+use crate::reload::{Fingerprints, MaskedKey, ReloadOutcome, ReloadStatus};
 use crate::settings::Settings;
 use crate::sources::{Loaded, Sources};
 
@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     pub(crate) status: watch::Sender<ReloadStatus>,
     /// The files the current policy was read from, and env-set keys; one reload at a time.
     pub(crate) last_load: Mutex<LastLoad>,
+    /// The reloader task, awaited at shutdown so that no watcher outlives the server.
+    pub(crate) reloader: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 #[derive(Debug, Default)]
@@ -25,20 +27,24 @@ pub(crate) struct LastLoad {
     pub(crate) env_keys: Vec<(String, String)>,
     /// Where each key of the current policy came from, for the banner and status pages.
     pub(crate) provenance: Vec<(&'static str, crate::error::Source)>,
+    /// Fingerprints of the files, taken before the last attempt read them.
+    pub(crate) fingerprints: Fingerprints,
+    /// Files that had content at the last good load: missing or empty now is an error.
+    pub(crate) required: Vec<std::path::PathBuf>,
+    /// Keys set by environment variables, with what the files say about them.
+    pub(crate) masked: Vec<MaskedKey>,
 }
 
 impl Shared {
     pub(crate) fn new(sources: Sources, loaded: Loaded) -> Arc<Shared> {
         let (status, _) = watch::channel(ReloadStatus::default());
+        let last_load = LastLoad::first(&sources, &loaded);
         Arc::new(Shared {
             policy: ArcSwap::from_pointee(loaded.policy),
             sources,
             status,
-            last_load: Mutex::new(LastLoad {
-                files: loaded.files,
-                env_keys: loaded.env_keys,
-                provenance: loaded.provenance,
-            }),
+            last_load: Mutex::new(last_load),
+            reloader: Mutex::new(None),
         })
     }
 }

@@ -146,6 +146,29 @@ fn env_file(figment: &Figment) -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
+impl Sources {
+    /// What the files alone (config file and `env_file`, no process environment) say for
+    /// each of `keys`: the value as written, if any, and where. Only the reloader asks, to
+    /// warn about file edits that an environment variable masks.
+    pub(crate) fn file_values(
+        &self,
+        keys: &[String],
+        env_file: Option<&Path>,
+    ) -> Vec<(Option<String>, Source)> {
+        let Sources::Rocket { config_file, profile } = self else {
+            return Vec::new();
+        };
+        let mut figment = Figment::new().merge(Toml::file(config_file).nested());
+        if let Some(path) = env_file {
+            figment = figment.merge(EnvFile { path: path.to_path_buf() });
+        }
+        let figment = figment.select(profile.clone()).focus(TABLE);
+        keys.iter()
+            .map(|key| (figment.find_value(key).ok().map(|v| render(&v)), source_of(&figment, key)))
+            .collect()
+    }
+}
+
 /// A `KEY=VALUE` file of `CORS_*` lines, read without touching the process environment.
 struct EnvFile {
     path: PathBuf,
@@ -191,9 +214,10 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
         return Source::Default;
     };
     let tag = value.tag();
-    let profile = tag.profile();
+    // A tag knows `default` and `global` by name; any other profile is the selected one.
+    let profile = tag.profile().unwrap_or_else(|| figment.profile().clone());
     match figment.get_metadata(tag) {
-        Some(md) => describe(md, profile.as_ref(), key),
+        Some(md) => describe(md, Some(&profile), key),
         None => Source::Default,
     }
 }

@@ -1,0 +1,178 @@
+//! The reloader task: file events, the periodic check and SIGHUP each lead to one reload
+//! attempt, run on a blocking thread so that no request ever waits for file I/O.
+
+use std::future::Future;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::signal::Hangup;
+use super::watcher::DirWatcher;
+use super::{ReloadStatus, lock, poll, reload_now};
+use crate::handle::Shared;
+
+/// How the reloader learns of changes.
+pub(crate) struct Options {
+    /// Rocket shuts down on SIGHUP: leave it alone.
+    pub(crate) hangup_claimed: bool,
+    /// Watch the file system for events; off only to test the periodic check on its own.
+    pub(crate) file_events: bool,
+}
+
+/// Starts the reloader for `shared`; it ends when `shutdown` resolves or when the last
+/// handle on `shared` is dropped (a local client dropped without `terminate()`).
+///
+/// The watcher and the SIGHUP listener are set up before this returns, so a change made
+/// right after launch is seen.
+pub(crate) fn start(
+    shared: &Arc<Shared>,
+    options: Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
+    let mut reloader = Reloader {
+        shared: Arc::downgrade(shared),
+        wake: Arc::new(Notify::new()),
+        watcher: None,
+        watcher_failed: !options.file_events,
+        hangup: Hangup::listen(options.hangup_claimed),
+        settle: Duration::ZERO,
+        poll_every: None,
+    };
+    reloader.follow_settings(shared);
+    let shared_dropped = shared_dropped(shared.status.subscribe());
+    tokio::spawn(reloader.run(async move {
+        tokio::select! {
+            () = shutdown => {}
+            () = shared_dropped => {}
+        }
+    }))
+}
+
+/// Resolves once the status sender, and so the whole [`Shared`], is gone.
+async fn shared_dropped(mut status: watch::Receiver<ReloadStatus>) {
+    while status.changed().await.is_ok() {}
+}
+
+struct Reloader {
+    /// Weak, so that the reloader never keeps a dropped server's state alive.
+    shared: Weak<Shared>,
+    wake: Arc<Notify>,
+    watcher: Option<DirWatcher>,
+    /// The watcher could not start (or is not wanted); do not retry on every reload.
+    watcher_failed: bool,
+    hangup: Hangup,
+    settle: Duration,
+    poll_every: Option<Duration>,
+}
+
+enum Trigger {
+    FileEvent,
+    Poll,
+    Hangup,
+}
+
+impl Reloader {
+    async fn run(mut self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut next_poll = self.next_poll();
+        loop {
+            let trigger = tokio::select! {
+                () = &mut stop => break,
+                () = self.wake.notified() => Trigger::FileEvent,
+                () = self.hangup.received() => Trigger::Hangup,
+                () = sleep_until(next_poll) => Trigger::Poll,
+            };
+            match trigger {
+                // Trailing edge: an editor's save is several events; read after the last.
+                Trigger::FileEvent => loop {
+                    tokio::select! {
+                        () = &mut stop => return,
+                        () = self.wake.notified() => continue,
+                        () = tokio::time::sleep(self.settle) => break,
+                    }
+                },
+                Trigger::Poll => {
+                    if !self.files_changed().await {
+                        next_poll = self.next_poll();
+                        continue;
+                    }
+                    log::debug!("CORS reload: the periodic check found a change");
+                }
+                Trigger::Hangup => log::info!("CORS reload: SIGHUP received"),
+            }
+            let Some(shared) = self.shared.upgrade() else { break };
+            let Ok(shared) = tokio::task::spawn_blocking(move || {
+                reload_now(&shared);
+                shared
+            })
+            .await
+            else {
+                break;
+            };
+            self.follow_settings(&shared);
+            next_poll = self.next_poll();
+        }
+    }
+
+    /// Settle time, poll interval and watched directories as the policy in force says.
+    fn follow_settings(&mut self, shared: &Shared) {
+        let policy = shared.policy.load();
+        let settings = policy.settings();
+        self.settle = Duration::from_millis(settings.reload_settle_ms);
+        if !settings.reload {
+            // Dropping the watcher ends its thread.
+            self.watcher = None;
+            self.poll_every = None;
+            return;
+        }
+        self.poll_every =
+            (settings.reload_poll_ms > 0).then(|| Duration::from_millis(settings.reload_poll_ms));
+        let files = lock(&shared.last_load).checked_files();
+        if self.watcher.is_none() && !self.watcher_failed {
+            match DirWatcher::start(self.wake.clone()) {
+                Ok(watcher) => self.watcher = Some(watcher),
+                Err(err) => {
+                    self.watcher_failed = true;
+                    match self.poll_every {
+                        Some(every) => log::warn!(
+                            "CORS reload: cannot watch files ({err}); checking them every {} ms",
+                            every.as_millis()
+                        ),
+                        None => log::warn!(
+                            "CORS reload: cannot watch files ({err}) and `reload_poll_ms` = 0: \
+                             only SIGHUP and CorsHandle::reload() will pick up changes"
+                        ),
+                    }
+                }
+            }
+        }
+        if let Some(watcher) = &mut self.watcher {
+            watcher.watch_dirs_of(&files);
+        }
+    }
+
+    fn next_poll(&self) -> Option<Instant> {
+        self.poll_every.map(|every| Instant::now() + every)
+    }
+
+    /// Whether any file differs from its fingerprint at the last attempt.
+    async fn files_changed(&self) -> bool {
+        let Some(shared) = self.shared.upgrade() else { return false };
+        tokio::task::spawn_blocking(move || {
+            let known = lock(&shared.last_load).fingerprints.clone();
+            poll::fingerprints(known.iter().map(|(path, _)| path)) != known
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
