@@ -328,7 +328,7 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         Some(p) => format!(":{p}"),
         None => String::new(),
     };
-    if let Some(parent) = host.strip_prefix("*.") {
+    if let Some(parent) = host.strip_prefix("*.").filter(|parent| !parent.contains('*')) {
         let parent = normalise_host(parent).map_err(|reason| error(&reason))?;
         if let Some(reason) = too_broad_for_wildcard(&parent) {
             return Err(error(&reason).hint(format!(

@@ -1,0 +1,369 @@
+//! Bad configuration: every refused setting names its key, value, source (file and profile,
+//! or `CORS_*` variable) and a hint; every risky one is a [`ConfigWarning`] with its source.
+//!
+//! Each test launches Rocket on a good `Rocket.toml` inside a `figment::Jail`, then edits the
+//! file (or sets variables) and loads again through `CorsHandle::reload`, which reads every
+//! source the way the launch does and hands back the error instead of only logging it.
+
+mod common;
+
+use std::path::Path;
+
+use common::blocking::{acao_for, client};
+use cors_fairing::{ConfigError, ConfigWarning, CorsHandle, ReloadOutcome, Source};
+use figment::Jail;
+use rocket::local::blocking::Client;
+
+const GOOD: &str = r#"
+    [default.cors]
+    allow_origin = ["https://ok.example.com"]
+    reload = false
+"#;
+
+/// What one load gave: its warnings or its error, and the jail's directory.
+struct Loaded {
+    dir: std::path::PathBuf,
+    outcome: Result<Vec<ConfigWarning>, ConfigError>,
+}
+
+/// Launches on [`GOOD`], then runs `test` with the client and its handle.
+fn launched(test: impl FnOnce(&mut Jail, &Client, &CorsHandle) -> figment::Result<()>) {
+    Jail::expect_with(|jail| {
+        jail.set_env("ROCKET_LOG_LEVEL", "off");
+        jail.create_file("Rocket.toml", GOOD)?;
+        let client = client();
+        let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
+        test(jail, &client, &handle)
+    });
+}
+
+/// Writes `toml` as `Rocket.toml` and loads every source again.
+fn reload_with(
+    jail: &Jail,
+    handle: &CorsHandle,
+    toml: &str,
+) -> Result<Vec<ConfigWarning>, ConfigError> {
+    jail.create_file("Rocket.toml", toml).expect("writable jail");
+    match handle.reload() {
+        ReloadOutcome::Failed(err) => Err(err),
+        ReloadOutcome::Swapped { .. } | ReloadOutcome::Unchanged => {
+            Ok(handle.current().warnings().to_vec())
+        }
+    }
+}
+
+/// Loads a `[default.cors]` table with these lines (plus `reload = false`).
+fn load_table(lines: &str) -> Loaded {
+    load_profile("default", lines)
+}
+
+fn load_profile(profile: &str, lines: &str) -> Loaded {
+    let toml = match profile {
+        "default" => format!("[default.cors]\nreload = false\n{lines}\n"),
+        _ => format!("[default.cors]\nreload = false\n[{profile}.cors]\n{lines}\n"),
+    };
+    let mut loaded = None;
+    launched(|jail, _, handle| {
+        let dir = jail.directory().to_path_buf();
+        loaded = Some(Loaded { dir, outcome: reload_with(jail, handle, &toml) });
+        Ok(())
+    });
+    loaded.expect("the jail ran")
+}
+
+/// Sets these variables on the launched server's process and loads again.
+fn load_env(vars: &[(&str, &str)]) -> Loaded {
+    let mut loaded = None;
+    launched(|jail, _, handle| {
+        for (var, value) in vars {
+            jail.set_env(var, value);
+        }
+        let dir = jail.directory().to_path_buf();
+        // A changed file too: a reload that finds the settings unchanged keeps the policy
+        // (and the warnings) it had.
+        let changed = format!("{GOOD}max_age = 61\n");
+        loaded = Some(Loaded { dir, outcome: reload_with(jail, handle, &changed) });
+        Ok(())
+    });
+    loaded.expect("the jail ran")
+}
+
+impl Loaded {
+    fn error(self) -> (ConfigError, std::path::PathBuf) {
+        match self.outcome {
+            Err(err) => (err, self.dir),
+            Ok(warnings) => panic!("expected an error, loaded with warnings {warnings:?}"),
+        }
+    }
+
+    fn warnings(self) -> (Vec<ConfigWarning>, std::path::PathBuf) {
+        match self.outcome {
+            Ok(warnings) => (warnings, self.dir),
+            Err(err) => panic!("expected a load, got {err}"),
+        }
+    }
+}
+
+fn assert_from_file(source: &Source, dir: &Path, profile: &str) {
+    let Source::File { path, profile: found } = source else {
+        panic!("expected a file source, got {source:?}");
+    };
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    assert_eq!(canonical(path), canonical(&dir.join("Rocket.toml")));
+    assert_eq!(found, profile);
+}
+
+/// Refused: `key` = `value` from `[default.cors]`, reason and hint mentioning the words given.
+fn assert_refused(lines: &str, key: &str, value: &str, reason: &str, hint: &str) {
+    let (err, dir) = load_table(lines).error();
+    assert_eq!((err.key.as_str(), err.value.as_str()), (key, value), "{err}");
+    assert_from_file(&err.source, &dir, "default");
+    assert!(err.reason.contains(reason), "reason of {err}");
+    let found = err.hint.as_deref().unwrap_or_else(|| panic!("no hint in {err}"));
+    assert!(found.contains(hint), "hint {found:?} lacks {hint:?}");
+}
+
+fn assert_env_refused(vars: &[(&str, &str)], key: &str, value: &str, var: &str, hint: &str) {
+    let (err, _) = load_env(vars).error();
+    assert_eq!((err.key.as_str(), err.value.as_str()), (key, value), "{err}");
+    assert_eq!(err.source, Source::Env { var: var.into() });
+    let found = err.hint.as_deref().unwrap_or_else(|| panic!("no hint in {err}"));
+    assert!(found.contains(hint), "hint {found:?} lacks {hint:?}");
+}
+
+fn warning<'a>(warnings: &'a [ConfigWarning], key: &str, value: &str) -> &'a ConfigWarning {
+    warnings
+        .iter()
+        .find(|w| w.key == key && w.value == value)
+        .unwrap_or_else(|| panic!("no warning for {key} = {value:?} in {warnings:?}"))
+}
+
+#[test]
+fn the_message_names_key_value_file_profile_and_hint() {
+    let (err, dir) = load_profile("debug", r#"allow_origin = "https://app.example.com/""#).error();
+    assert_from_file(&err.source, &dir, "debug");
+    let line = err.to_string();
+    for part in ["`allow_origin`", "\"https://app.example.com/\"", "[debug.cors]", "Rocket.toml"] {
+        assert!(line.contains(part), "{line:?} lacks {part}");
+    }
+    assert!(line.contains("hint: write \"https://app.example.com\""), "{line}");
+}
+
+#[test]
+fn origins_with_a_path_query_fragment_or_trailing_slash() {
+    for (value, what) in [
+        ("https://app.example.com/api", "a path"),
+        ("https://app.example.com?x=1", "a query"),
+        ("https://app.example.com#top", "a fragment"),
+        ("https://App.Example.com/", "a trailing `/`"),
+    ] {
+        let lines = format!("allow_origin = [\"https://ok.example.com\", \"{value}\"]");
+        assert_refused(&lines, "allow_origin", value, what, "write \"https://app.example.com\"");
+    }
+}
+
+#[test]
+fn origins_without_a_scheme() {
+    let lines = r#"allow_origin = "app.example.com:8443""#;
+    assert_refused(lines, "allow_origin", "app.example.com:8443", "scheme", "https://app.");
+    // The `https://` form of a bare wildcard would be refused too: no hint may suggest it.
+    let (err, _) = load_table(r#"allow_origin = "*.com""#).error();
+    let hint = err.hint.unwrap();
+    assert!(!hint.contains("write \"https://*.com\""), "{hint}");
+    assert!(hint.contains("public suffix"), "{hint}");
+}
+
+#[test]
+fn schemes_other_than_http_and_https() {
+    for value in ["ftp://files.example.com", "chrome-extension://abcdef", "file://"] {
+        let lines = format!("allow_origin = \"{value}\"");
+        assert_refused(&lines, "allow_origin", value, "only http and https", "allow_origin_regex");
+    }
+    let (warnings, _) = load_table(r#"allow_origin = "null""#).warnings();
+    assert!(warning(&warnings, "allow_origin", "null").message.contains("sandboxed iframe"));
+}
+
+#[test]
+fn upper_case_and_default_ports_are_normalised_not_refused() {
+    launched(|jail, client, handle| {
+        let toml = r#"
+            [default.cors]
+            reload = false
+            allow_origin = ["HTTPS://App.Example.COM:443", "http://LOCALHOST:80",
+                            "http://[0:0:0:0:0:0:0:1]:3000"]
+        "#;
+        let warnings = reload_with(jail, handle, toml).expect("normalised, not refused");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(acao_for(client, "https://app.example.com").as_deref(), Some(common::APP));
+        assert!(acao_for(client, "http://localhost").is_some());
+        assert!(acao_for(client, "http://[::1]:3000").is_some());
+        // The spellings in the file are not what browsers send.
+        assert_eq!(acao_for(client, "HTTPS://App.Example.COM:443"), None);
+        assert_eq!(acao_for(client, "https://app.example.com:443"), None);
+        Ok(())
+    });
+}
+
+#[test]
+fn star_with_credentials() {
+    let lines = "allow_origin = \"*\"\nallow_credentials = true";
+    assert_refused(lines, "allow_origin", "*", "credentialed", "allow_credentials off");
+    let vars = [("CORS_ALLOW_ORIGIN", "*"), ("CORS_ALLOW_CREDENTIALS", "yes")];
+    assert_env_refused(&vars, "allow_origin", "*", "CORS_ALLOW_ORIGIN", "list the origins");
+}
+
+#[test]
+fn star_mixed_with_other_origins() {
+    let lines = r#"allow_origin = ["*", "https://app.example.com"]"#;
+    assert_refused(lines, "allow_origin", "https://app.example.com", "`*`", "either `*` alone");
+    let vars = [("CORS_ALLOW_ORIGIN", "https://app.example.com, *")];
+    assert_env_refused(&vars, "allow_origin", "https://app.example.com", "CORS_ALLOW_ORIGIN", "*");
+}
+
+#[test]
+fn wildcards_in_the_wrong_place() {
+    for value in ["https://*example.com", "https://a.*.com", "https://*.*.example.com"] {
+        let lines = format!("allow_origin = \"{value}\"");
+        assert_refused(&lines, "allow_origin", value, "first label", "allow_origin_regex");
+    }
+    for value in ["https://*.com", "https://*.co.uk", "https://*.github.io"] {
+        let lines = format!("allow_origin = \"{value}\"");
+        assert_refused(&lines, "allow_origin", value, "`*.", "name your own domain");
+    }
+    let (err, _) = load_table(r#"allow_origin = "*.com""#).error();
+    assert_eq!((err.key.as_str(), err.value.as_str()), ("allow_origin", "*.com"));
+}
+
+#[test]
+fn regexes_that_do_not_compile() {
+    for value in ["https://(unclosed", r"https://a\.example\.com)|(evil", "[z-a]"] {
+        let lines = format!("allow_origin_regex = '{value}'");
+        assert_refused(&lines, "allow_origin_regex", value, "not a valid regex", "`regex` crate");
+    }
+}
+
+#[test]
+fn regexes_that_match_everything_or_look_unanchored_are_warned_about() {
+    let lines = r#"allow_origin_regex = ['.*', '.*\.example\.com', 'https://example\.com.*',
+                    'https://app.example.com', 'https://[a-z]+\.example\.com']"#;
+    let (warnings, dir) = load_table(lines).warnings();
+    let every = warning(&warnings, "allow_origin_regex", ".*");
+    assert!(every.message.contains("matches every origin"), "{every}");
+    assert_from_file(&every.source, &dir, "default");
+    let starts = warning(&warnings, "allow_origin_regex", r".*\.example\.com");
+    assert!(starts.message.contains("starts with"), "{starts}");
+    let ends = warning(&warnings, "allow_origin_regex", r"https://example\.com.*");
+    assert!(ends.message.contains("ends with"), "{ends}");
+    let dot = warning(&warnings, "allow_origin_regex", "https://app.example.com");
+    assert!(dot.message.contains("unescaped `.`"), "{dot}");
+    assert!(!warnings.iter().any(|w| w.value.contains("[a-z]")), "{warnings:?}");
+}
+
+#[test]
+fn bad_method_tokens() {
+    let lines = r#"allow_methods = ["GET", "DE:LETE"]"#;
+    assert_refused(lines, "allow_methods", "DE:LETE", "method token", "GET or PATCH");
+    assert_refused(r#"allow_methods = "put""#, "allow_methods", "put", "case", "write PUT");
+    let vars = [("CORS_ALLOW_METHODS", "GET, P@TCH\u{e9}")];
+    assert_env_refused(&vars, "allow_methods", "P@TCH\u{e9}", "CORS_ALLOW_METHODS", "tokens");
+}
+
+#[test]
+fn bad_header_names() {
+    let lines = r#"allow_headers = ["X-Ok", "X:Bad"]"#;
+    assert_refused(lines, "allow_headers", "X:Bad", "header name", "X-Request-Id");
+    let vars = [("CORS_EXPOSE_HEADERS", "X-Total,X(Id)")];
+    assert_env_refused(&vars, "expose_headers", "X(Id)", "CORS_EXPOSE_HEADERS", "X-Request-Id");
+}
+
+#[test]
+fn forbidden_response_headers_cannot_be_exposed() {
+    for value in ["Set-Cookie", "set-cookie2"] {
+        let lines = format!("expose_headers = [\"X-Id\", \"{value}\"]");
+        assert_refused(&lines, "expose_headers", value, "never let a page read", "remove it");
+    }
+}
+
+#[test]
+fn max_age_above_a_day_is_warned_about() {
+    let (warnings, dir) =
+        load_table("allow_origin = \"https://a.example\"\nmax_age = 90000").warnings();
+    let w = warning(&warnings, "max_age", "90000");
+    assert!(w.message.contains("browsers cap"), "{w}");
+    assert_from_file(&w.source, &dir, "default");
+    let (warnings, _) =
+        load_table("allow_origin = \"https://a.example\"\nmax_age = 86400").warnings();
+    assert!(warnings.iter().all(|w| w.key != "max_age"), "{warnings:?}");
+}
+
+#[test]
+fn allow_all_origin_with_credentials_is_warned_about_at_every_load() {
+    let table = |max_age: u32| {
+        format!(
+            "[default.cors]\nreload = false\nallow_all_origin = true\n\
+             allow_credentials = true\nmax_age = {max_age}\n"
+        )
+    };
+    launched(|jail, _, handle| {
+        for max_age in [60, 120] {
+            let warnings = reload_with(jail, handle, &table(max_age)).expect("loads");
+            let w = warning(&warnings, "allow_all_origin", "true");
+            assert!(w.message.contains("every site can read credentialed"), "{w}");
+            assert_from_file(&w.source, jail.directory(), "default");
+        }
+        jail.set_env("CORS_ALLOW_ALL_ORIGIN", "on");
+        let warnings =
+            reload_with(jail, handle, "[default.cors]\nallow_credentials = true\n").expect("loads");
+        let w = warning(&warnings, "allow_all_origin", "true");
+        assert_eq!(w.source, Source::Env { var: "CORS_ALLOW_ALL_ORIGIN".into() });
+        Ok(())
+    });
+}
+
+#[test]
+fn plain_http_origins_with_credentials_are_warned_about() {
+    let lines = r#"allow_origin = ["http://app.example.com", "http://localhost:3000",
+                                   "http://*.example.org"]
+                   allow_credentials = true"#;
+    let (warnings, _) = load_table(lines).warnings();
+    assert!(warning(&warnings, "allow_origin", "http://app.example.com").message.contains("http"));
+    warning(&warnings, "allow_origin", "http://*.example.org");
+    assert!(!warnings.iter().any(|w| w.value.contains("localhost")), "{warnings:?}");
+}
+
+#[test]
+fn unknown_keys_from_django_cors_headers_get_a_did_you_mean() {
+    let cases = [
+        ("CORS_ALLOW_ORIGINS", "allow_origins", "allow_origin"),
+        ("CORS_ALLOWED_ORIGINS", "allowed_origins", "allow_origin"),
+        ("CORS_ORIGIN_WHITELIST", "origin_whitelist", "allow_origin"),
+        ("CORS_PREFLIGHT_MAX_AGE", "preflight_max_age", "max_age"),
+    ];
+    let vars: Vec<(&str, &str)> =
+        cases.iter().map(|(var, ..)| (*var, "https://a.example")).collect();
+    let (warnings, _) = load_env(&vars).warnings();
+    for (var, key, known) in cases {
+        let w = warning(&warnings, key, "https://a.example");
+        assert_eq!(w.source, Source::Env { var: var.into() });
+        let did_you_mean = format!("did you mean `{known}`");
+        assert!(w.message.contains(&did_you_mean), "{w}");
+    }
+    let (warnings, dir) = load_table(r#"allowed_origins = ["https://a.example"]"#).warnings();
+    let w = warning(&warnings, "allowed_origins", "[https://a.example]");
+    assert!(w.message.contains("did you mean `allow_origin` (env CORS_ALLOW_ORIGIN)"), "{w}");
+    assert_from_file(&w.source, &dir, "default");
+}
+
+#[test]
+fn a_refused_edit_keeps_the_last_good_policy() {
+    launched(|jail, client, handle| {
+        let err = reload_with(jail, handle, "[default.cors]\nallow_origin = \"https://*.[\"\n")
+            .expect_err("refused, not a panic");
+        assert_eq!(err.value, "https://*.[");
+        assert_eq!(
+            acao_for(client, "https://ok.example.com").as_deref(),
+            Some("https://ok.example.com")
+        );
+        Ok(())
+    });
+}
