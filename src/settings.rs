@@ -57,7 +57,7 @@ pub struct Settings {
     #[serde(deserialize_with = "list")]
     pub allow_origin: Vec<String>,
     /// Regexes an origin may match instead, each anchored to the whole origin.
-    #[serde(deserialize_with = "list")]
+    #[serde(deserialize_with = "regex_list")]
     pub allow_origin_regex: Vec<String>,
     /// Allowed methods (case-sensitive tokens); `None` = [`DEFAULT_METHODS`].
     #[serde(deserialize_with = "opt_list", skip_serializing_if = "Option::is_none")]
@@ -286,27 +286,43 @@ fn loose<'de, D: Deserializer<'de>>(d: D) -> Result<Loose, D::Error> {
     d.deserialize_any(LooseVisitor)
 }
 
-/// Splits `"GET, PUT"` or `"GET PUT"` into items; a TOML array is taken as it is.
+/// Splits `"GET, PUT"` or `"GET PUT"` into items.
 fn split_list(s: &str) -> Vec<String> {
-    s.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|item| !item.is_empty())
-        .map(str::to_string)
-        .collect()
+    split_on(s, |c| c == ',' || c.is_whitespace())
+}
+
+fn split_on(s: &str, separator: impl Fn(char) -> bool) -> Vec<String> {
+    s.split(separator).filter(|item| !item.is_empty()).map(str::to_string).collect()
 }
 
 fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     Ok(opt_list(d)?.unwrap_or_default())
 }
 
-fn opt_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+/// A list of regexes: commas belong to regexes (`{1,3}`), so a string is split on
+/// whitespace only, which an origin never contains.
+fn regex_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     match loose(d)? {
-        Loose::List(items) => Ok(Some(items.iter().flat_map(|i| split_list(i)).collect())),
+        Loose::Str(s) => Ok(split_on(&s, char::is_whitespace)),
+        other => Ok(list_from(other)?.unwrap_or_default()),
+    }
+}
+
+fn opt_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    list_from(loose(d)?)
+}
+
+/// An array's elements are kept whole: `["X Bad"]` is one (invalid) name that validation
+/// reports, not two names, and a regex element keeps its commas.
+fn list_from<E: de::Error>(value: Loose) -> Result<Option<Vec<String>>, E> {
+    match value {
+        Loose::List(items) => Ok(Some(items)),
         Loose::Str(s) => Ok(Some(split_list(&s))),
         Loose::Int(i) => Ok(Some(vec![i.to_string()])),
         Loose::Unit => Ok(None),
-        Loose::Bool(_) | Loose::Float(_) => Err(de::Error::custom(
-            "expected a list: a TOML array, `[a, b]` or a comma-separated string",
-        )),
+        Loose::Bool(_) | Loose::Float(_) => {
+            Err(E::custom("expected a list: a TOML array, `[a, b]` or a comma-separated string"))
+        }
     }
 }
 

@@ -311,3 +311,50 @@ fn empty_values_mean_unset_for_max_age_and_empty_for_lists() {
         },
     );
 }
+
+#[test]
+fn a_regex_in_env_keeps_its_commas() {
+    let vars = [("CORS_ALLOW_ORIGIN_REGEX", r"https://[a-z]{1,3}\.example\.com")];
+    with_env(&vars, |_| {
+        let client = client();
+        assert_eq!(
+            settings(&client).allow_origin_regex,
+            strings(&[r"https://[a-z]{1,3}\.example\.com"])
+        );
+        assert_eq!(
+            acao_for(&client, "https://ab.example.com").as_deref(),
+            Some("https://ab.example.com")
+        );
+        assert_eq!(acao_for(&client, "https://abcd.example.com"), None);
+        Ok(())
+    });
+    // Several regexes: whitespace or the `[a, b]` form (quoted, since they hold commas).
+    let vars = [(
+        "CORS_ALLOW_ORIGIN_REGEX",
+        r#"["https://[a-z]{1,3}\\.example\\.com", "https://b\\.example\\.net"]"#,
+    )];
+    with_env(&vars, |_| {
+        let client = client();
+        assert_eq!(settings(&client).allow_origin_regex.len(), 2);
+        assert_eq!(
+            acao_for(&client, "https://b.example.net").as_deref(),
+            Some("https://b.example.net")
+        );
+        assert_eq!(
+            acao_for(&client, "https://ab.example.com").as_deref(),
+            Some("https://ab.example.com")
+        );
+        Ok(())
+    });
+    with_env(
+        &[("CORS_ALLOW_ORIGIN_REGEX", r"https://a\.example\.com https://b\.example\.com")],
+        |_| {
+            let client = client();
+            assert_eq!(
+                acao_for(&client, "https://b.example.com").as_deref(),
+                Some("https://b.example.com")
+            );
+            Ok(())
+        },
+    );
+}

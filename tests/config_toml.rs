@@ -374,3 +374,30 @@ fn from_settings_ignores_rocket_toml_and_env() {
         Ok(())
     });
 }
+
+#[test]
+fn regexes_keep_their_commas_and_array_elements_stay_whole() {
+    let toml = r#"
+        [default.cors]
+        allow_origin_regex = ['https://[a-z]{1,3}\.example\.com', 'https://(a|b)\.example\.net']
+        expose_headers = ["X-One"]
+    "#;
+    with_rocket_toml(toml, |_| {
+        let client = client();
+        let s = settings(&client);
+        assert_eq!(
+            s.allow_origin_regex,
+            strings(&[r"https://[a-z]{1,3}\.example\.com", r"https://(a|b)\.example\.net"])
+        );
+        assert_eq!(
+            acao_for(&client, "https://ab.example.com").as_deref(),
+            Some("https://ab.example.com")
+        );
+        assert_eq!(
+            acao_for(&client, "https://b.example.net").as_deref(),
+            Some("https://b.example.net")
+        );
+        assert_eq!(acao_for(&client, "https://abcd.example.com"), None);
+        Ok(())
+    });
+}

@@ -1,0 +1,359 @@
+//! An invalid configuration stops the launch, and the logged message names the key, the
+//! value, where it came from (file and profile, or env var) and a hint. Unknown keys are
+//! warned about with the closest known name.
+//!
+//! Rocket installs its logger with `set_boxed_logger` and keeps any logger already set, so
+//! this binary installs a capturing one first. Records are kept per thread: a blocking
+//! client ignites Rocket on the calling thread, so a test reads only its own lines.
+
+mod common;
+
+use std::sync::{Mutex, Once};
+use std::thread::{self, ThreadId};
+
+use common::APP;
+use common::blocking::{acao_for, app};
+use cors_fairing::{CorsFairing, Settings};
+use figment::Jail;
+use log::{Level, LevelFilter, Log, Metadata, Record};
+use rocket::error::ErrorKind;
+use rocket::local::blocking::Client;
+
+struct Capture;
+
+static LINES: Mutex<Vec<(ThreadId, Level, String)>> = Mutex::new(Vec::new());
+
+impl Log for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &Record<'_>) {
+        let line = (thread::current().id(), record.level(), record.args().to_string());
+        LINES.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture;
+
+fn install_capture() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&CAPTURE).expect("no logger installed before this one");
+        log::set_max_level(LevelFilter::Trace);
+    });
+}
+
+/// Takes the lines this thread logged at `level` so far.
+fn take_logged(level: Level) -> Vec<String> {
+    let me = thread::current().id();
+    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
+    let (mine, others): (Vec<_>, Vec<_>) = lines.drain(..).partition(|(id, _, _)| *id == me);
+    *lines = others;
+    mine.into_iter().filter(|(_, l, _)| *l == level).map(|(_, _, line)| line).collect()
+}
+
+/// A jail with the capture installed and `Rocket.toml` holding `toml` (if any).
+fn in_jail(toml: Option<&str>, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
+    install_capture();
+    Jail::expect_with(|jail| {
+        take_logged(Level::Trace);
+        if let Some(toml) = toml {
+            jail.create_file("Rocket.toml", toml)?;
+        }
+        test(jail)
+    });
+}
+
+/// Launches `fairing` on the test app, which must fail, and returns the logged errors.
+fn failed_launch(fairing: CorsFairing) -> String {
+    match Client::tracked(app(fairing)) {
+        Ok(_) => panic!("the launch must fail; logged: {:?}", take_logged(Level::Error)),
+        Err(err) => {
+            assert!(matches!(err.kind(), ErrorKind::FailedFairings(_)), "{err}");
+        }
+    }
+    take_logged(Level::Error).join("\n")
+}
+
+/// The error of launching with `CorsFairing::figment()` in the current jail.
+fn figment_launch_error() -> String {
+    failed_launch(CorsFairing::figment())
+}
+
+fn rocket_toml(jail: &Jail) -> String {
+    jail.directory().join("Rocket.toml").display().to_string()
+}
+
+/// Asserts the message has every part, in the crate's wording: `key` = "value" (from
+/// source) ... hint: ...
+fn assert_names(message: &str, key: &str, value: &str, source: &str, hint: &str) {
+    let head = format!("`{key}` = {value:?}");
+    assert!(message.contains(&head), "no {head} in: {message}");
+    assert!(message.contains(&format!("(from {source}")), "no source {source:?} in: {message}");
+    let Some((_, hint_text)) = message.split_once("hint: ") else {
+        panic!("no hint in: {message}");
+    };
+    assert!(hint_text.contains(hint), "hint without {hint:?} in: {message}");
+}
+
+#[test]
+fn star_with_credentials_in_rocket_toml() {
+    let toml = "[default.cors]\nallow_origin = \"*\"\nallow_credentials = true\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "allow_origin", "*", &source, "allow_credentials");
+        Ok(())
+    });
+}
+
+#[test]
+fn star_mixed_with_origins_in_env() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", "*, https://a.example");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ORIGIN";
+        assert_names(&message, "allow_origin", "https://a.example", source, "`*` alone");
+        Ok(())
+    });
+}
+
+#[test]
+fn origin_with_a_path_in_a_profile_section() {
+    let toml = "[default.cors]\nmax_age = 5\n[debug.cors]\nallow_origin = [\"https://App.example.com/api\"]\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[debug.cors] in {}", rocket_toml(jail));
+        let value = "https://App.example.com/api";
+        assert_names(&message, "allow_origin", value, &source, "\"https://app.example.com\"");
+        Ok(())
+    });
+}
+
+#[test]
+fn origin_with_a_trailing_slash_in_env() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", "https://app.example.com/");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ORIGIN";
+        let hint = "\"https://app.example.com\"";
+        assert_names(&message, "allow_origin", "https://app.example.com/", source, hint);
+        Ok(())
+    });
+}
+
+#[test]
+fn origin_without_a_scheme_in_rocket_toml() {
+    let toml = "[default.cors]\nallow_origin = [\"https://ok.example\", \"app.example.com\"]\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        let hint = "\"https://app.example.com\"";
+        assert_names(&message, "allow_origin", "app.example.com", &source, hint);
+        Ok(())
+    });
+}
+
+#[test]
+fn origin_from_rocket_cors_names_that_variable() {
+    in_jail(None, |jail| {
+        jail.set_env("ROCKET_CORS", r#"{allow_origin="https://x.example/"}"#);
+        let message = figment_launch_error();
+        let source = "environment variable ROCKET_CORS";
+        assert_names(
+            &message,
+            "allow_origin",
+            "https://x.example/",
+            source,
+            "\"https://x.example\"",
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn star_with_credentials_across_global_and_env() {
+    // The refused value is in [global.cors]; credentials come from the environment.
+    let toml = "[global.cors]\nallow_origin = \"*\"\n";
+    in_jail(Some(toml), |jail| {
+        jail.set_env("CORS_ALLOW_CREDENTIALS", "yes");
+        let message = figment_launch_error();
+        let source = format!("[global.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "allow_origin", "*", &source, "allow_credentials");
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_method_tokens() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", APP);
+        jail.set_env("CORS_ALLOW_METHODS", "GET, P(UT");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_METHODS";
+        assert_names(&message, "allow_methods", "P(UT", source, "tokens such as GET");
+        Ok(())
+    });
+    in_jail(Some("[default.cors]\nallow_methods = [\"GET\", \"delete\"]\n"), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "allow_methods", "delete", &source, "write DELETE");
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_header_names() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", APP);
+        jail.set_env("CORS_EXPOSE_HEADERS", "X-Ok, X@Bad");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_EXPOSE_HEADERS";
+        assert_names(&message, "expose_headers", "X@Bad", source, "letters, digits and `-`");
+        Ok(())
+    });
+    // An element of a TOML array is one header name, space and all: not two names.
+    in_jail(Some("[default.cors]\nallow_headers = [\"X-Ok\", \"X Bad\"]\n"), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "allow_headers", "X Bad", &source, "letters, digits and `-`");
+        Ok(())
+    });
+}
+
+#[test]
+fn regex_that_does_not_compile() {
+    let toml = "[release.cors]\nallow_origin_regex = ['https://(unclosed\\.example\\.com']\n";
+    in_jail(Some(toml), |jail| {
+        jail.set_env("ROCKET_PROFILE", "release");
+        let message = figment_launch_error();
+        let source = format!("[release.cors] in {}", rocket_toml(jail));
+        let value = r"https://(unclosed\.example\.com";
+        assert_names(&message, "allow_origin_regex", value, &source, "regex");
+        Ok(())
+    });
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN_REGEX", "https://[z-a]\\.example\\.com");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ORIGIN_REGEX";
+        assert_names(
+            &message,
+            "allow_origin_regex",
+            r"https://[z-a]\.example\.com",
+            source,
+            "regex",
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn wrong_types() {
+    in_jail(
+        Some("[default.cors]\nallow_origin = \"https://a.example\"\nmax_age = \"soon\"\n"),
+        |jail| {
+            let message = figment_launch_error();
+            let source = format!("[default.cors] in {}", rocket_toml(jail));
+            assert_names(&message, "max_age", "soon", &source, "max_age");
+            Ok(())
+        },
+    );
+    in_jail(None, |jail| {
+        jail.set_env("CORS_MAX_AGE", "-5");
+        let message = figment_launch_error();
+        assert_names(&message, "max_age", "-5", "environment variable CORS_MAX_AGE", "max_age");
+        Ok(())
+    });
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_CREDENTIALS", "maybe");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_CREDENTIALS";
+        assert_names(&message, "allow_credentials", "maybe", source, "allow_credentials");
+        Ok(())
+    });
+    in_jail(Some("[default.cors]\nallow_methods = true\n"), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "allow_methods", "true", &source, "allow_methods");
+        Ok(())
+    });
+}
+
+#[test]
+fn invalid_settings_given_in_code_stop_the_launch_too() {
+    in_jail(None, |_| {
+        let settings =
+            Settings { allow_origin: vec!["ftp://files.example".into()], ..Settings::default() };
+        let message = failed_launch(CorsFairing::from_settings(settings));
+        assert_names(
+            &message,
+            "allow_origin",
+            "ftp://files.example",
+            "settings given in code",
+            "allow_origin_regex",
+        );
+        Ok(())
+    });
+}
+
+/// A launch that succeeds; returns the client and the warnings it logged.
+fn launch_with_warnings() -> (Client, Vec<String>) {
+    let client = match Client::tracked(app(CorsFairing::figment())) {
+        Ok(client) => client,
+        Err(err) => panic!("launch failed: {err}; {:?}", take_logged(Level::Error)),
+    };
+    (client, take_logged(Level::Warn))
+}
+
+fn one_warning_about<'w>(warnings: &'w [String], key: &str) -> &'w str {
+    let about: Vec<&String> = warnings.iter().filter(|w| w.contains(&format!("`{key}`"))).collect();
+    assert_eq!(about.len(), 1, "warnings about {key}: {warnings:?}");
+    about[0]
+}
+
+#[test]
+fn unknown_env_var_warns_with_the_closest_name() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", APP);
+        jail.set_env("CORS_ALLOW_ORIGINS", "https://b.example");
+        let (client, warnings) = launch_with_warnings();
+        let warning = one_warning_about(&warnings, "allow_origins");
+        assert!(warning.contains("did you mean `allow_origin`"), "{warning}");
+        assert!(warning.contains("CORS_ALLOW_ORIGIN"), "{warning}");
+        assert!(warning.contains("environment variable CORS_ALLOW_ORIGINS"), "{warning}");
+        // Ignored, not applied.
+        assert_eq!(acao_for(&client, "https://b.example"), None);
+        assert_eq!(acao_for(&client, APP).as_deref(), Some(APP));
+        Ok(())
+    });
+}
+
+#[test]
+fn unknown_toml_key_warns_with_the_closest_name() {
+    let toml = "[default.cors]\nallow_origin = \"https://app.example.com\"\nallowed_origins = [\"https://b.example\"]\nmax_agee = 5\n";
+    in_jail(Some(toml), |jail| {
+        let (_client, warnings) = launch_with_warnings();
+        let warning = one_warning_about(&warnings, "allowed_origins");
+        assert!(warning.contains("did you mean `allow_origin`"), "{warning}");
+        assert!(warning.contains(&rocket_toml(jail)), "{warning}");
+        let warning = one_warning_about(&warnings, "max_agee");
+        assert!(warning.contains("did you mean `max_age`"), "{warning}");
+        Ok(())
+    });
+}
+
+#[test]
+fn allow_all_origin_with_credentials_launches_with_a_warning() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ALL_ORIGIN", "");
+        jail.set_env("CORS_ALLOW_CREDENTIALS", "true");
+        let (client, warnings) = launch_with_warnings();
+        let warning = one_warning_about(&warnings, "allow_all_origin");
+        assert!(warning.contains("credentials"), "{warning}");
+        assert!(warning.contains("environment variable CORS_ALLOW_ALL_ORIGIN"), "{warning}");
+        let evil = "https://evil.example";
+        assert_eq!(acao_for(&client, evil).as_deref(), Some(evil));
+        Ok(())
+    });
+}
