@@ -4,6 +4,8 @@
 //!
 //! # Quick start
 //!
+//! Attach the fairing:
+//!
 //! ```no_run
 //! #[rocket::get("/api/items")]
 //! fn items() -> &'static str { "[]" }
@@ -16,6 +18,8 @@
 //! }
 //! ```
 //!
+//! and say which origins may read your responses:
+//!
 //! ```toml
 //! # Rocket.toml
 //! [default.cors]
@@ -26,8 +30,85 @@
 //! max_age = 600
 //! ```
 //!
-//! or, with the same meaning, `CORS_ALLOW_ORIGIN="https://app.example.com"`,
-//! `CORS_ALLOW_METHODS="GET, PUT, DELETE"`, ... in the environment.
+//! or, with the same meaning, in the environment:
+//!
+//! ```sh
+//! CORS_ALLOW_ORIGIN="https://app.example.com, https://*.example.org" \
+//! CORS_ALLOW_METHODS="GET, PUT, DELETE" CORS_ALLOW_CREDENTIALS=true ./my-server
+//! ```
+//!
+//! Nothing is allowed until `allow_origin` (or `allow_origin_regex`, or
+//! `allow_all_origin`) says so. Settings can also come from a Figment of your own
+//! ([`CorsFairing::from_figment`], [`CorsFairing::from_figment_fn`]) or from code
+//! ([`CorsFairing::from_settings`]).
+//!
+//! # Settings
+//!
+//! Every key lives in the `cors` table of a profile; its environment variable is the key
+//! upper-cased with the `CORS_` prefix. The first eight are the original middleware's.
+//!
+//! | key | env | default | meaning |
+//! |---|---|---|---|
+//! | `allow_origin` | `CORS_ALLOW_ORIGIN` | none allowed | origins that may read responses: `https://app.example.com`, `*`, `null`, `https://*.example.com` (one or more labels) |
+//! | `allow_methods` | `CORS_ALLOW_METHODS` | `GET, HEAD, POST, PUT, PATCH, DELETE` | methods a preflight may ask for (case-sensitive) |
+//! | `allow_headers` | `CORS_ALLOW_HEADERS` | `Accept, Authorization, Content-Type, X-Requested-With` | request headers a page may send (case-insensitive) |
+//! | `allow_credentials` | `CORS_ALLOW_CREDENTIALS` | `false` | send `Access-Control-Allow-Credentials: true`: pages may send cookies and read the answer |
+//! | `expose_headers` | `CORS_EXPOSE_HEADERS` | empty | response headers a page may read |
+//! | `max_age` | `CORS_MAX_AGE` | unset: no header | seconds a browser may cache a preflight answer |
+//! | `allow_all_origin` | `CORS_ALLOW_ALL_ORIGIN` | off | reflect any well-formed `Origin` (present = on, an explicit false = off) |
+//! | `allow_all_headers` | `CORS_ALLOW_ALL_HEADERS` | off | reflect `Access-Control-Request-Headers` (present = on) |
+//! | `allow_origin_regex` | `CORS_ALLOW_ORIGIN_REGEX` | none | regexes, each matched against the whole origin |
+//! | `allow_private_network` | `CORS_ALLOW_PRIVATE_NETWORK` | `false` | answer `Access-Control-Request-Private-Network: true` on allowed preflights |
+//! | `paths` | `CORS_PATHS` | every path | where CORS applies: `/api/**` (subtree), `/public/*` (one segment), `/exact` |
+//! | `preflight_status` | `CORS_PREFLIGHT_STATUS` | `204` | status of an answered preflight, `204` or `200` |
+//! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
+//! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |
+//! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
+//! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading |
+//! | `reload_poll_ms` | `CORS_RELOAD_POLL_MS` | `2000` | interval of the periodic check behind the watcher (`0` = off) |
+//! | `env_file` | `CORS_ENV_FILE` | none | a file of `CORS_*=value` lines, read and watched like `Rocket.toml` |
+//!
+//! A list is a TOML array, Figment's `[a, b]`, or a string split on commas and whitespace
+//! (`CORS_ALLOW_METHODS="GET, PUT"`). A bool is `true`/`false`, or the strings `1`/`0`,
+//! `yes`/`no`, `on`/`off`. An unknown key is reported with the closest known one
+//! (`CORS_ALLOW_ORIGINS`: did you mean `CORS_ALLOW_ORIGIN`?).
+//!
+//! # Precedence
+//!
+//! Lowest first: built-in defaults, `[default.cors]`, `[<profile>.cors]`, `[global.cors]`,
+//! the `env_file`, `ROCKET_CORS`, `CORS_*` variables of the process. `ROCKET_CONFIG` and
+//! `ROCKET_PROFILE` pick the file and the profile exactly as they do for Rocket.
+//!
+//! ```
+//! use cors_fairing::{CorsFairing, CorsHandle, Source};
+//! use rocket::local::blocking::Client;
+//!
+//! figment::Jail::expect_with(|jail| {
+//!     jail.create_file("Rocket.toml", r#"
+//!         [default.cors]
+//!         allow_origin = "https://app.example.com"
+//!         max_age = 60
+//!
+//!         [debug.cors]
+//!         max_age = 600
+//!     "#)?;
+//!     jail.set_env("CORS_ALLOW_METHODS", "GET, PUT");
+//!
+//!     let rocket = rocket::custom(rocket::Config::figment().select("debug"));
+//!     let client = Client::tracked(rocket.attach(CorsFairing::figment())).unwrap();
+//!     let cors = client.rocket().state::<CorsHandle>().unwrap();
+//!
+//!     let settings = cors.settings();
+//!     assert_eq!(settings.allow_origin, ["https://app.example.com"]);
+//!     assert_eq!(settings.max_age, Some(600)); // [debug.cors] over [default.cors]
+//!     assert_eq!(settings.methods(), ["GET", "PUT"]); // CORS_* over the file
+//!
+//!     // Every value knows where it came from.
+//!     let methods = cors.effective_settings().into_iter().find(|s| s.key == "allow_methods");
+//!     assert_eq!(methods.unwrap().source, Source::Env { var: "CORS_ALLOW_METHODS".into() });
+//!     Ok(())
+//! });
+//! ```
 //!
 //! # How a request is answered
 //!
@@ -64,7 +145,90 @@
 //! Preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) are answered
 //! by a catch-all `OPTIONS /<_..>` route ranked below every application route; the
 //! headers themselves are written by the fairing's `on_response`, so they also reach
-//! catcher output (404, 500) and application `OPTIONS` routes.
+//! catcher output (404, 500) and application `OPTIONS` routes. A refused actual request
+//! still runs its route, as with every browser-facing CORS layer: the browser, not the
+//! server, withholds the response from the page.
+//!
+//! # Reload
+//!
+//! With `reload` on (the default) the fairing watches the directories of the files it read
+//! (`Rocket.toml`, the `env_file`), waits `reload_settle_ms` after the last event, reads
+//! every source again, and swaps the policy in only if it is valid and different. A bad
+//! edit is logged with key, value and source, and the last good policy stays. `SIGHUP`
+//! reloads too. Environment variables are launch-time overrides: they cannot change inside
+//! a running process, and a file edit they mask is reported as such. Requests already under
+//! way keep the policy they started with.
+//!
+//! [`CorsHandle`] (managed state) lets the application reload on its own terms and watch
+//! the outcome:
+//!
+//! ```
+//! use std::time::Duration;
+//! use cors_fairing::{CorsHandle, ReloadOutcome};
+//!
+//! async fn after_deploy(cors: &CorsHandle) {
+//!     match cors.reload() {
+//!         ReloadOutcome::Swapped { generation } => println!("generation {generation} in force"),
+//!         ReloadOutcome::Unchanged => println!("the files give the policy in force"),
+//!         ReloadOutcome::Failed(err) => eprintln!("kept the last good policy: {err}"),
+//!     }
+//!     // Or wait for the watcher to pick up an edit, without sleeping on a guess.
+//!     let mut status = cors.status();
+//!     let next = status.wait_for(|s| s.generation >= 2);
+//!     let _ = rocket::tokio::time::timeout(Duration::from_secs(5), next).await;
+//! }
+//! ```
+//!
+//! # Security
+//!
+//! CORS relaxes the browser's same-origin policy; it protects nothing on the server. What
+//! the crate refuses at load time, and what it only warns about:
+//!
+//! - `*` with credentials, `*` beside other origins, origins with a path, query or
+//!   trailing `/`, malformed methods or header names, regexes that do not compile: the
+//!   server does not start (or a reload keeps the last good policy).
+//! - `allow_all_origin` with `allow_credentials` loads, as it did in the original, with a
+//!   warning at every load: any site can then read credentialed responses.
+//! - Request origins are compared byte for byte with the normalised configured ones;
+//!   `https://*.example.com` never matches `example.com` or `evil-example.com`; `null`
+//!   matches only when listed. Regexes are anchored to the whole origin.
+//! - `Vary: Origin` is appended whenever the answer depends on the origin, so a shared cache
+//!   cannot hand one origin's answer to another.
+//!
+//! ```
+//! use cors_fairing::{Policy, Settings};
+//!
+//! let wildcard_with_credentials = Settings {
+//!     allow_origin: vec!["*".into()],
+//!     allow_credentials: Some(true),
+//!     ..Settings::default()
+//! };
+//! let err = Policy::compile(&wildcard_with_credentials).unwrap_err();
+//! assert_eq!((err.key.as_str(), err.value.as_str()), ("allow_origin", "*"));
+//!
+//! let reflect_all_with_credentials = Settings {
+//!     allow_all_origin: true,
+//!     allow_credentials: Some(true),
+//!     ..Settings::default()
+//! };
+//! let policy = Policy::compile(&reflect_all_with_credentials)?;
+//! assert!(policy.warnings().iter().any(|w| w.key == "allow_all_origin"));
+//! # Ok::<(), cors_fairing::ConfigError>(())
+//! ```
+//!
+//! # Logs
+//!
+//! At launch the fairing logs the effective policy, one line per key with the source of its
+//! value (`[debug.cors] in /srv/app/Rocket.toml`, `environment variable CORS_MAX_AGE`,
+//! `built-in default`), then the files it read and any warnings. Each reload that swaps
+//! logs one line per changed key. Each refused CORS request logs one line at debug level
+//! saying why (origin not allowed, method not in `allow_methods`, header not in
+//! `allow_headers`); allowed requests log nothing. With Rocket's logger,
+//! `ROCKET_LOG_LEVEL=debug` shows the debug lines; with a logger of your own, enable the
+//! `cors_fairing` target.
+//!
+//! [`CorsHandle::effective_settings`] gives an application's status page the same report
+//! ([`EffectiveSetting`]); `examples/admin.rs` serves it next to a reload button.
 //!
 //! # Errors name the key, the value and the source
 //!
