@@ -645,3 +645,12 @@ async fn always_send_headers_keeps_the_applications_own_acao() {
     let response = client.get("/api/own").header(Header::new("Origin", APP)).dispatch().await;
     assert_eq!(cors_header_names(&response), ["Access-Control-Allow-Origin"]);
 }
+
+#[rocket::async_test]
+async fn head_requests_answered_through_get_routes_get_headers() {
+    let client = client(settings(|_| {})).await;
+    let response = client.head("/api/items").header(origin(APP)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(values(&response, "Access-Control-Allow-Origin"), [APP]);
+    assert_eq!(vary(&response), ["Origin"]);
+}

@@ -3,6 +3,9 @@
 //!
 //! Env vars are process-global: every test runs in a `figment::Jail`, which restores them.
 
+// figment::Jail's closures return figment::Result; its Error is large by design, not ours.
+#![allow(clippy::result_large_err)]
+
 mod common;
 
 use common::blocking::{acao_for, client, settings, value};

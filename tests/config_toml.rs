@@ -4,6 +4,9 @@
 //! Each test runs in a `figment::Jail` (its own cwd and env, one test at a time) and launches
 //! Rocket through `rocket::build()`, as an application does.
 
+// figment::Jail's closures return figment::Result; its Error is large by design, not ours.
+#![allow(clippy::result_large_err)]
+
 mod common;
 
 use common::blocking::{acao_for, app, client, settings, value};
@@ -398,6 +401,28 @@ fn regexes_keep_their_commas_and_array_elements_stay_whole() {
             Some("https://b.example.net")
         );
         assert_eq!(acao_for(&client, "https://abcd.example.com"), None);
+        Ok(())
+    });
+}
+
+#[test]
+fn the_rocket_toml_rocket_finds_in_a_parent_directory_is_the_one_read() {
+    with_rocket_toml(PROFILES, |jail| {
+        jail.create_dir("app/bin")?;
+        jail.change_dir("app/bin")?;
+        let client = client();
+        assert_eq!(settings(&client).allow_origin, strings(&["https://debug.example"]));
+        let handle = client.rocket().state::<cors_fairing::CorsHandle>().expect("managed");
+        let expected = jail.directory().join("Rocket.toml");
+        assert!(
+            handle
+                .files()
+                .iter()
+                .any(|f| f.ends_with("Rocket.toml") && f.starts_with(jail.directory())),
+            "watched files {:?}, expected {}",
+            handle.files(),
+            expected.display()
+        );
         Ok(())
     });
 }

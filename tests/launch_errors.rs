@@ -6,6 +6,9 @@
 //! this binary installs a capturing one first. Records are kept per thread: a blocking
 //! client ignites Rocket on the calling thread, so a test reads only its own lines.
 
+// figment::Jail's closures return figment::Result; its Error is large by design, not ours.
+#![allow(clippy::result_large_err)]
+
 mod common;
 
 use std::sync::{Mutex, Once};
