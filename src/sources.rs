@@ -112,6 +112,9 @@ impl Sources {
             warning.source = source_of(&figment, &warning.key);
         }
         policy.warnings_mut().extend(unknown_keys(&figment));
+        if let Sources::Rocket { config_file, .. } = self {
+            policy.warnings_mut().extend(misplaced_table(config_file));
+        }
         let env_keys = settings::KEYS
             .iter()
             .filter_map(|key| match source_of(&figment, key) {
@@ -301,6 +304,21 @@ fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
             warning
         })
         .collect()
+}
+
+/// `[cors]` at the top of Rocket.toml: Rocket reads the file by profile, so that is a
+/// profile named `cors` that is never selected, and its settings silently do nothing.
+fn misplaced_table(config_file: &Path) -> Option<ConfigWarning> {
+    let profiles = Toml::file(config_file).nested().data().ok()?;
+    let table = profiles.get(&Profile::new(TABLE))?;
+    let mut warning = ConfigWarning::new(
+        TABLE,
+        render(&Value::from(table.clone())),
+        "a top-level [cors] table is a Rocket profile named `cors` and is ignored; \
+         write [default.cors] (or [debug.cors], [release.cors], [global.cors])",
+    );
+    warning.source = Source::Provider(config_file.display().to_string());
+    Some(warning)
 }
 
 /// The files this load read (or would read, once created).

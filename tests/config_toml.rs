@@ -426,3 +426,20 @@ fn the_rocket_toml_rocket_finds_in_a_parent_directory_is_the_one_read() {
         Ok(())
     });
 }
+
+#[test]
+fn from_figment_takes_serialized_settings() {
+    let code = Settings {
+        allow_origin: strings(&[APP]),
+        allow_credentials: Some(true),
+        max_age: Some(30),
+        ..Settings::default()
+    };
+    with_rocket_toml("", |_| {
+        let figment = Figment::from(rocket::figment::providers::Serialized::default("cors", &code));
+        let client =
+            Client::tracked(app(CorsFairing::from_figment(figment))).expect("valid rocket");
+        assert_eq!(settings(&client), code);
+        Ok(())
+    });
+}

@@ -360,3 +360,53 @@ fn allow_all_origin_with_credentials_launches_with_a_warning() {
         Ok(())
     });
 }
+
+#[test]
+fn the_source_is_the_layer_that_won() {
+    let toml = "[default.cors]\nallow_origin = \"https://ok.example\"\n";
+    in_jail(Some(toml), |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", "https://bad.example/x");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ORIGIN";
+        assert_names(
+            &message,
+            "allow_origin",
+            "https://bad.example/x",
+            source,
+            "\"https://bad.example\"",
+        );
+        Ok(())
+    });
+    let toml = "[default.cors]\nallow_origin = \"https://bad.example/x\"\n[debug.cors]\nallow_origin = \"https://bad.example/y\"\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[debug.cors] in {}", rocket_toml(jail));
+        assert_names(
+            &message,
+            "allow_origin",
+            "https://bad.example/y",
+            &source,
+            "\"https://bad.example\"",
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_top_level_cors_table_is_reported_as_misplaced() {
+    // Rocket.toml is nested by profile: `[cors]` is a profile named "cors", never selected.
+    let toml = "[cors]\nallow_origin = \"https://app.example.com\"\n";
+    in_jail(Some(toml), |jail| {
+        let (client, warnings) = launch_with_warnings();
+        let warning = one_warning_about(&warnings, "cors");
+        assert!(warning.contains("[default.cors]"), "{warning}");
+        assert!(warning.contains(&rocket_toml(jail)), "{warning}");
+        assert_eq!(acao_for(&client, APP), None, "the misplaced table must not apply");
+        Ok(())
+    });
+    in_jail(Some("[default.cors]\nallow_origin = \"https://app.example.com\"\n"), |_| {
+        let (_client, warnings) = launch_with_warnings();
+        assert!(!warnings.iter().any(|w| w.contains("`cors`")), "{warnings:?}");
+        Ok(())
+    });
+}
