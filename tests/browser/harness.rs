@@ -1,0 +1,456 @@
+//! The machinery of the browser tests: Rocket servers on loopback, a request log, headless
+//! Chromium as a child process, and the page that runs `fetch()` for the test.
+//!
+//! The test drives the page through the page server: `/next` hands the page one command at a
+//! time (long poll), the page runs it and posts the outcomes to `/report`. No DevTools
+//! protocol is needed, so no extra dependency.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::net::Ipv4Addr;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cors_fairing::{CorsFairing, CorsHandle};
+use rocket::config::{LogLevel, Shutdown};
+use rocket::fairing::AdHoc;
+use rocket::form::{Form, FromForm};
+use rocket::http::{ContentType, Header, Status};
+use rocket::response::{Responder, content::RawHtml, status};
+use rocket::shield::Shield;
+use rocket::tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
+use rocket::tokio::time::timeout;
+use rocket::{Build, Config, Rocket, State, get, post, put, routes};
+
+/// Overrides the browser path; the default is Debian's.
+const CHROMIUM_ENV: &str = "CHROMIUM";
+const CHROMIUM_DEFAULT: &str = "/usr/bin/chromium";
+/// Set to 1 (as `.ci/run` does) to turn a missing browser into a failure.
+const REQUIRE_ENV: &str = "CORS_FAIRING_REQUIRE_BROWSER";
+
+/// The first command also waits for Chromium to start and load the page.
+const FIRST_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
+const LAUNCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------------------------------
+// Finding the browser
+
+/// What to do about the browser, decided from the environment.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BrowserChoice {
+    Run(PathBuf),
+    Skip(String),
+    Fail(String),
+}
+
+pub fn choose_browser(configured: Option<PathBuf>, required: Option<&str>) -> BrowserChoice {
+    let path = configured.unwrap_or_else(|| PathBuf::from(CHROMIUM_DEFAULT));
+    if path.is_file() {
+        return BrowserChoice::Run(path);
+    }
+    let why = format!(
+        "no Chromium at {} (install Debian's `chromium` package or set {CHROMIUM_ENV}=/path/to/chromium)",
+        path.display()
+    );
+    match required.map(str::trim) {
+        Some(value) if !value.is_empty() && value != "0" => {
+            BrowserChoice::Fail(format!("{REQUIRE_ENV}={value} but {why}"))
+        }
+        _ => BrowserChoice::Skip(why),
+    }
+}
+
+/// The browser to run, or `None` after saying loudly why the browser tests were skipped.
+pub fn browser_or_skip() -> Option<PathBuf> {
+    let configured = std::env::var_os(CHROMIUM_ENV).map(PathBuf::from);
+    let required = std::env::var(REQUIRE_ENV).ok();
+    match choose_browser(configured, required.as_deref()) {
+        BrowserChoice::Run(path) => Some(path),
+        BrowserChoice::Skip(why) => {
+            // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip
+            // must be seen in a plain `cargo test`.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** SKIPPED: the browser tests did not run: {why}. \
+                 Set {REQUIRE_ENV}=1 to make a missing browser fail. ***\n"
+            );
+            None
+        }
+        BrowserChoice::Fail(why) => panic!("browser tests required: {why}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Servers
+
+/// A Rocket running on 127.0.0.1 at a port the OS picked.
+pub struct Server {
+    pub port: u16,
+    pub cors: Option<CorsHandle>,
+    shutdown: rocket::Shutdown,
+}
+
+impl Server {
+    pub fn stop(&self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+fn config() -> Config {
+    Config {
+        address: Ipv4Addr::LOCALHOST.into(),
+        port: 0,
+        log_level: LogLevel::Off,
+        shutdown: Shutdown { ctrlc: false, grace: 1, mercy: 1, ..Shutdown::default() },
+        ..Config::debug_default()
+    }
+}
+
+/// Ignites and launches `rocket`, returning once it listens.
+pub async fn serve(rocket: Rocket<Build>) -> Server {
+    let (port_tx, port_rx) = oneshot::channel();
+    let rocket = rocket.attach(AdHoc::on_liftoff("report port", move |rocket| {
+        Box::pin(async move {
+            let _ = port_tx.send(rocket.config().port);
+        })
+    }));
+    let rocket = rocket.ignite().await.expect("test server ignites");
+    let shutdown = rocket.shutdown();
+    let cors = rocket.state::<CorsHandle>().cloned();
+    rocket::tokio::spawn(async move {
+        if let Err(err) = rocket.launch().await {
+            eprintln!("test server failed: {err}");
+        }
+    });
+    let port = timeout(LAUNCH_TIMEOUT, port_rx)
+        .await
+        .expect("test server listens in time")
+        .expect("test server reports its port");
+    Server { port, cors, shutdown }
+}
+
+// ---------------------------------------------------------------------------------------
+// The API servers and what reached them
+
+/// What reached an API server for one token.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// `OPTIONS` requests (the browser sends no other).
+    pub preflights: u32,
+    /// Every other request.
+    pub requests: u32,
+    /// Requests whose route handler ran.
+    pub routed: u32,
+}
+
+/// Counts per token (the second path segment), shared by every API server.
+#[derive(Debug, Default, Clone)]
+pub struct RequestLog(Arc<Mutex<HashMap<String, Seen>>>);
+
+impl RequestLog {
+    pub fn seen(&self, token: &str) -> Seen {
+        self.0.lock().unwrap().get(token).copied().unwrap_or_default()
+    }
+
+    fn update(&self, token: &str, edit: impl FnOnce(&mut Seen)) {
+        edit(self.0.lock().unwrap().entry(token.to_string()).or_default());
+    }
+
+    fn arrived(&self, req: &rocket::Request<'_>) {
+        let Some(token) = req.uri().path().segments().get(1) else { return };
+        let preflight = req.method() == rocket::http::Method::Options;
+        self.update(token, |seen| match preflight {
+            true => seen.preflights += 1,
+            false => seen.requests += 1,
+        });
+    }
+
+    /// Attached before the CORS fairing, it sees each request as it reaches the server.
+    fn fairing(&self) -> AdHoc {
+        let log = self.clone();
+        AdHoc::on_request("request log", move |req, _| {
+            log.arrived(req);
+            Box::pin(async {})
+        })
+    }
+}
+
+/// A response carrying `X-Token`, for the `expose_headers` cases.
+#[derive(Responder)]
+pub struct Tagged {
+    body: String,
+    token: Header<'static>,
+}
+
+fn tagged(body: String, token: &str) -> Tagged {
+    Tagged { body, token: Header::new("X-Token", token.to_string()) }
+}
+
+#[get("/api/<token>")]
+fn get_api(token: &str, log: &State<RequestLog>) -> Tagged {
+    log.update(token, |seen| seen.routed += 1);
+    tagged(format!("get {token}"), token)
+}
+
+#[put("/api/<token>", data = "<body>")]
+fn put_api(token: &str, body: &str, log: &State<RequestLog>) -> Tagged {
+    log.update(token, |seen| seen.routed += 1);
+    tagged(format!("put {token} {body}"), token)
+}
+
+#[get("/fail/<token>")]
+fn fail(token: &str, log: &State<RequestLog>) -> status::Custom<String> {
+    log.update(token, |seen| seen.routed += 1);
+    status::Custom(Status::InternalServerError, format!("failed {token}"))
+}
+
+/// An API server answering under `cors`, logging into `log`.
+pub fn api(cors: CorsFairing, log: &RequestLog) -> Rocket<Build> {
+    rocket::custom(config())
+        .manage(log.clone())
+        .mount("/", routes![get_api, put_api, fail])
+        .attach(log.fairing())
+        .attach(cors)
+}
+
+// ---------------------------------------------------------------------------------------
+// The page server and the protocol with the page
+
+/// What one `fetch()` in the page returned.
+#[derive(Debug, Clone, FromForm)]
+pub struct Outcome {
+    /// `fetch()` resolved: the response was readable.
+    pub ok: bool,
+    pub status: u16,
+    pub body: String,
+    /// `name: message` of the error `fetch()` rejected with.
+    pub error: String,
+    /// The response headers the page could read, lower-case names.
+    pub headers: HashMap<String, String>,
+}
+
+#[derive(Debug, FromForm)]
+struct Report {
+    id: u64,
+    outcomes: Vec<Outcome>,
+    /// A script error in the page instead of outcomes.
+    failure: Option<String>,
+}
+
+struct Control {
+    commands: AsyncMutex<mpsc::Receiver<String>>,
+    reports: mpsc::Sender<Report>,
+}
+
+#[get("/")]
+fn page() -> RawHtml<&'static str> {
+    RawHtml(include_str!("page.html"))
+}
+
+/// Long poll: the page waits here for the test's next command.
+#[get("/next")]
+async fn next(control: &State<Control>) -> (ContentType, String) {
+    let command = control.commands.lock().await.recv().await;
+    (ContentType::JSON, command.unwrap_or_else(|| r#"{"done":true}"#.into()))
+}
+
+#[post("/report", data = "<report>")]
+async fn report(report: Form<Report>, control: &State<Control>) {
+    let _ = control.reports.send(report.into_inner()).await;
+}
+
+/// Where a command's fetches run.
+#[derive(Debug, Clone)]
+pub enum Frame {
+    /// The top window, origin `http://127.0.0.1:PA`.
+    Top,
+    /// A sandboxed `srcdoc` iframe: opaque origin, `Origin: null`.
+    Sandboxed,
+    /// An iframe of the page loaded from this origin (same page server, another host name).
+    At(String),
+}
+
+/// One `fetch()` call.
+#[derive(Debug, Clone)]
+pub struct Fetch {
+    pub url: String,
+    pub method: &'static str,
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub credentials: bool,
+    pub body: Option<&'static str>,
+}
+
+/// Headless Chromium showing the test page, and the page server that drives it.
+pub struct Browser {
+    pub page_port: u16,
+    page_server: Server,
+    commands: mpsc::Sender<String>,
+    reports: mpsc::Receiver<Report>,
+    commands_sent: u64,
+    chromium: Chromium,
+}
+
+impl Browser {
+    pub async fn launch(chromium: &Path) -> Browser {
+        let (commands, command_rx) = mpsc::channel(1);
+        let (report_tx, reports) = mpsc::channel(1);
+        let control = Control { commands: AsyncMutex::new(command_rx), reports: report_tx };
+        // Without policies: the default Shield's `X-Frame-Options` would refuse our frames.
+        let rocket = rocket::custom(config())
+            .attach(Shield::new())
+            .manage(control)
+            .mount("/", routes![page, next, report]);
+        let page_server = serve(rocket).await;
+        let page_port = page_server.port;
+        let chromium = Chromium::start(chromium, &format!("http://127.0.0.1:{page_port}/"));
+        Browser { page_port, page_server, commands, reports, commands_sent: 0, chromium }
+    }
+
+    /// Runs `fetches` in `frame`, in order; `Err` when the page or the browser failed.
+    pub async fn run(&mut self, frame: &Frame, fetches: &[Fetch]) -> Result<Vec<Outcome>, String> {
+        self.commands_sent += 1;
+        let id = self.commands_sent;
+        let wait = if id == 1 { FIRST_COMMAND_TIMEOUT } else { COMMAND_TIMEOUT };
+        let command = command_json(id, &self.frame_url(frame), fetches);
+        self.commands.send(command).await.map_err(|_| "page server gone".to_string())?;
+        let report = match timeout(wait, self.reports.recv()).await {
+            Ok(Some(report)) => report,
+            Ok(None) => return Err("page server gone".into()),
+            Err(_) => {
+                return Err(format!(
+                    "no answer from the page in {wait:?}; {}",
+                    self.chromium.state()
+                ));
+            }
+        };
+        if let Some(failure) = report.failure {
+            return Err(format!("script error in the page: {failure}"));
+        }
+        if report.id != id || report.outcomes.len() != fetches.len() {
+            return Err(format!(
+                "answer {} with {} outcomes to command {id} of {} fetches",
+                report.id,
+                report.outcomes.len(),
+                fetches.len()
+            ));
+        }
+        Ok(report.outcomes)
+    }
+
+    fn frame_url(&self, frame: &Frame) -> String {
+        match frame {
+            Frame::Top => "top".into(),
+            Frame::Sandboxed => "sandbox".into(),
+            Frame::At(origin) => format!("{origin}/"),
+        }
+    }
+
+    pub fn close(self) {
+        drop(self.chromium);
+        self.page_server.stop();
+    }
+}
+
+fn command_json(id: u64, frame: &str, fetches: &[Fetch]) -> String {
+    let fetches: Vec<String> = fetches.iter().map(fetch_json).collect();
+    format!(r#"{{"id":{id},"frame":{},"fetches":[{}]}}"#, json_str(frame), fetches.join(","))
+}
+
+fn fetch_json(fetch: &Fetch) -> String {
+    let headers: Vec<String> =
+        fetch.headers.iter().map(|(n, v)| format!("{}:{}", json_str(n), json_str(v))).collect();
+    format!(
+        r#"{{"url":{},"method":{},"headers":{{{}}},"credentials":{},"body":{}}}"#,
+        json_str(&fetch.url),
+        json_str(fetch.method),
+        headers.join(","),
+        json_str(if fetch.credentials { "include" } else { "same-origin" }),
+        fetch.body.map_or("null".into(), json_str),
+    )
+}
+
+fn json_str(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The Chromium process
+
+/// Chromium as a plain child process with a throw-away profile; killed when dropped.
+struct Chromium {
+    child: Child,
+    /// Holds the profile and Chromium's log until the browser is gone.
+    dir: tempfile::TempDir,
+}
+
+impl Chromium {
+    fn start(binary: &Path, url: &str) -> Chromium {
+        let dir = tempfile::tempdir().expect("temp dir for the Chromium profile");
+        let log = File::create(dir.path().join("chromium.log")).expect("Chromium log file");
+        let child = Command::new(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--mute-audio",
+            ])
+            .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+            .arg(url)
+            // Its own process group, which `drop` kills as a whole.
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("Chromium log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+        Chromium { child, dir }
+    }
+
+    /// Whether it still runs, and the end of its log: what a timeout report needs.
+    fn state(&mut self) -> String {
+        let running = match self.child.try_wait() {
+            Ok(Some(exit)) => format!("Chromium exited ({exit})"),
+            _ => "Chromium still running".to_string(),
+        };
+        let log = std::fs::read_to_string(self.dir.path().join("chromium.log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(15).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!("{running}; its log ends:\n{}", tail.join("\n"))
+    }
+}
+
+impl Drop for Chromium {
+    /// Kills the browser's whole process group, so that no renderer outlives the test.
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let killed = Command::new("kill").args(["-KILL", "--", &group]).status();
+        if !killed.is_ok_and(|status| status.success()) {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
