@@ -654,3 +654,23 @@ async fn head_requests_answered_through_get_routes_get_headers() {
     assert_eq!(values(&response, "Access-Control-Allow-Origin"), [APP]);
     assert_eq!(vary(&response), ["Origin"]);
 }
+
+#[rocket::async_test]
+async fn always_send_headers_never_reflects_an_origin_that_is_not_printable() {
+    let client = client(Settings {
+        always_send_headers: true,
+        allow_all_origin: true,
+        ..Settings::default()
+    })
+    .await;
+    let long = format!("https://{}.example", "a".repeat(10 * 1024));
+    for bad in ["https://a.example\r\nSet-Cookie: x=1", "https://a.example\u{1}", long.as_str()] {
+        let response = get_from(&client, "/api/items", bad).await;
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(
+            value(&response, "Access-Control-Allow-Origin").as_deref(),
+            Some(""),
+            "{bad:.40?}"
+        );
+    }
+}
