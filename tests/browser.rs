@@ -181,7 +181,6 @@ enum Expect {
 struct Case {
     /// Also the token in every URL of the case, so preflight caches never mix cases.
     name: &'static str,
-    api: Api,
     from: PageAt,
     calls: Vec<(Call, Expect)>,
     seen: Seen,
@@ -195,16 +194,13 @@ const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
 const OTHER: &[(&str, &str)] = &[("X-Other", "1")];
 const ANYTHING: &[(&str, &str)] = &[("X-Anything-Goes", "1")];
 
-fn cases() -> Vec<Case> {
+/// Each case with the API server whose policy it runs against.
+fn cases() -> Vec<(Api, Case)> {
     use Api::*;
     use Call::*;
     use Expect::*;
-    let case = |name, api, from, calls: &[(Call, Expect)], seen| Case {
-        name,
-        api,
-        from,
-        calls: calls.to_vec(),
-        seen,
+    let case = |name, api, from, calls: &[(Call, Expect)], seen| {
+        (api, Case { name, from, calls: calls.to_vec(), seen })
     };
     vec![
         case("get-allowed", Main, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
@@ -328,36 +324,37 @@ fn check_outcome(call: Call, expect: Expect, token: &str, outcome: &Outcome) -> 
 // ---------------------------------------------------------------------------------------
 // Running
 
+/// The API servers, one per policy; they stop when dropped.
 struct Apis {
     origins: BTreeMap<Api, String>,
-    servers: Vec<harness::Server>,
+    _servers: Vec<harness::Server>,
 }
 
 async fn start_apis(page_port: u16, log: &RequestLog) -> Apis {
-    let mut apis = Apis { origins: BTreeMap::new(), servers: Vec::new() };
+    let mut apis = Apis { origins: BTreeMap::new(), _servers: Vec::new() };
     for api in ALL_APIS {
         let settings = settings(api, page_port);
-        // Rocket's logging is off in the tests: say why a policy would not ignite.
+        // Rocket names a fairing that failed to ignite, not the reason: say it here.
         if let Err(err) = Policy::compile(&settings) {
             panic!("the {api:?} policy does not compile: {err}");
         }
         let fairing = CorsFairing::from_settings(settings);
         let server = harness::serve(harness::api(fairing, log)).await;
         apis.origins.insert(api, format!("http://localhost:{}", server.port));
-        apis.servers.push(server);
+        apis._servers.push(server);
     }
     apis
 }
 
+/// Runs `case` against the API server at `api_origin`; what went wrong, if anything.
 async fn run_case(
     browser: &mut Browser,
-    apis: &Apis,
+    api_origin: &str,
     log: &RequestLog,
     case: &Case,
 ) -> Vec<String> {
-    let origin = &apis.origins[&case.api];
     let fetches: Vec<Fetch> =
-        case.calls.iter().map(|(call, _)| call.fetch(origin, case.name)).collect();
+        case.calls.iter().map(|(call, _)| call.fetch(api_origin, case.name)).collect();
     match browser.run(&case.from.frame(browser.page_port), &fetches).await {
         Ok(outcomes) => check(case, &outcomes, log.seen(case.name)),
         Err(err) => vec![err],
@@ -394,20 +391,16 @@ async fn reload_case(browser: &mut Browser, log: &RequestLog) -> Vec<String> {
     let fairing = CorsFairing::from_figment_fn(move || Figment::from(Toml::file(&file)));
     let server = harness::serve(harness::api(fairing, log)).await;
     let cors = server.cors.clone().expect("the CORS fairing manages a CorsHandle");
-    let apis = Apis {
-        origins: BTreeMap::from([(Api::Main, format!("http://localhost:{}", server.port))]),
-        servers: vec![server],
-    };
+    let api_origin = format!("http://localhost:{}", server.port);
     let reload = |name, expect| Case {
         name,
-        api: Api::Main,
         from: PageAt::Page,
         calls: vec![(Call::Get, expect)],
         seen: seen(0, 1, 1),
     };
     let mut problems = prefixed(
         "reload-before",
-        run_case(browser, &apis, log, &reload("reload-before", Expect::Blocked)).await,
+        run_case(browser, &api_origin, log, &reload("reload-before", Expect::Blocked)).await,
     );
     let page = format!("http://127.0.0.1:{}", browser.page_port);
     if let Err(err) = edit_and_wait(&path, &reload_toml(&page), &cors).await {
@@ -416,9 +409,8 @@ async fn reload_case(browser: &mut Browser, log: &RequestLog) -> Vec<String> {
     }
     problems.extend(prefixed(
         "reload-after",
-        run_case(browser, &apis, log, &reload("reload-after", Expect::Readable)).await,
+        run_case(browser, &api_origin, log, &reload("reload-after", Expect::Readable)).await,
     ));
-    apis.servers.iter().for_each(harness::Server::stop);
     problems
 }
 
@@ -431,8 +423,8 @@ async fn suite(chromium: &Path) -> Vec<String> {
     let mut browser = Browser::launch(chromium).await;
     let apis = start_apis(browser.page_port, &log).await;
     let mut problems = Vec::new();
-    for case in cases() {
-        let found = run_case(&mut browser, &apis, &log, &case).await;
+    for (api, case) in cases() {
+        let found = run_case(&mut browser, &apis.origins[&api], &log, &case).await;
         eprintln!(
             "browser case {:<26} {}",
             case.name,
@@ -441,7 +433,7 @@ async fn suite(chromium: &Path) -> Vec<String> {
         problems.extend(prefixed(case.name, found));
     }
     problems.extend(reload_case(&mut browser, &log).await);
-    apis.servers.iter().for_each(harness::Server::stop);
+    drop(apis);
     browser.close();
     problems
 }

@@ -88,15 +88,15 @@ pub fn browser_or_skip() -> Option<PathBuf> {
 // ---------------------------------------------------------------------------------------
 // Servers
 
-/// A Rocket running on 127.0.0.1 at a port the OS picked.
+/// A Rocket running on 127.0.0.1 at a port the OS picked; shut down when dropped.
 pub struct Server {
     pub port: u16,
     pub cors: Option<CorsHandle>,
     shutdown: rocket::Shutdown,
 }
 
-impl Server {
-    pub fn stop(&self) {
+impl Drop for Server {
+    fn drop(&mut self) {
         self.shutdown.clone().notify();
     }
 }
@@ -350,9 +350,10 @@ impl Browser {
         }
     }
 
+    /// The browser first, so that it does not see its page server vanish.
     pub fn close(self) {
         drop(self.chromium);
-        self.page_server.stop();
+        drop(self.page_server);
     }
 }
 
@@ -409,6 +410,8 @@ impl Chromium {
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-quic",
+                // Loopback only: an http_proxy in the environment must not get in the way.
+                "--no-proxy-server",
                 "--no-first-run",
                 "--no-default-browser-check",
                 "--disable-background-networking",
