@@ -36,6 +36,8 @@ const REQUIRE_ENV: &str = "CORS_FAIRING_REQUIRE_BROWSER";
 const FIRST_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a waiting test looks whether Chromium is still there.
+const EXIT_CHECK_INTERVAL: Duration = Duration::from_millis(200);
 
 // ---------------------------------------------------------------------------------------
 // Finding the browser
@@ -292,6 +294,8 @@ pub struct Browser {
     commands: mpsc::Sender<String>,
     reports: mpsc::Receiver<Report>,
     commands_sent: u64,
+    /// Set once the page stopped answering: later cases fail at once instead of waiting.
+    unresponsive: bool,
     chromium: Chromium,
 }
 
@@ -308,24 +312,39 @@ impl Browser {
         let page_server = serve(rocket).await;
         let page_port = page_server.port;
         let chromium = Chromium::start(chromium, &format!("http://127.0.0.1:{page_port}/"));
-        Browser { page_port, page_server, commands, reports, commands_sent: 0, chromium }
+        Browser {
+            page_port,
+            page_server,
+            commands,
+            reports,
+            commands_sent: 0,
+            unresponsive: false,
+            chromium,
+        }
     }
 
     /// Runs `fetches` in `frame`, in order; `Err` when the page or the browser failed.
     pub async fn run(&mut self, frame: &Frame, fetches: &[Fetch]) -> Result<Vec<Outcome>, String> {
+        if self.unresponsive {
+            return Err("not run: the page stopped answering earlier".into());
+        }
         self.commands_sent += 1;
         let id = self.commands_sent;
         let wait = if id == 1 { FIRST_COMMAND_TIMEOUT } else { COMMAND_TIMEOUT };
         let command = command_json(id, &self.frame_url(frame), fetches);
-        self.commands.send(command).await.map_err(|_| "page server gone".to_string())?;
-        let report = match timeout(wait, self.reports.recv()).await {
-            Ok(Some(report)) => report,
-            Ok(None) => return Err("page server gone".into()),
+        let answer = rocket::tokio::select! {
+            answer = timeout(wait, exchange(&self.commands, &mut self.reports, command)) => answer,
+            () = self.chromium.exited() => {
+                self.unresponsive = true;
+                return Err(format!("the browser quit; {}", self.chromium.state()));
+            }
+        };
+        let report = match answer {
+            Ok(report) => report?,
             Err(_) => {
-                return Err(format!(
-                    "no answer from the page in {wait:?}; {}",
-                    self.chromium.state()
-                ));
+                self.unresponsive = true;
+                let state = self.chromium.state();
+                return Err(format!("no answer from the page in {wait:?}; {state}"));
             }
         };
         if let Some(failure) = report.failure {
@@ -355,6 +374,16 @@ impl Browser {
         drop(self.chromium);
         drop(self.page_server);
     }
+}
+
+async fn exchange(
+    commands: &mpsc::Sender<String>,
+    reports: &mut mpsc::Receiver<Report>,
+    command: String,
+) -> Result<Report, String> {
+    let gone = || "the page server is gone".to_string();
+    commands.send(command).await.map_err(|_| gone())?;
+    reports.recv().await.ok_or_else(gone)
 }
 
 fn command_json(id: u64, frame: &str, fetches: &[Fetch]) -> String {
@@ -431,6 +460,13 @@ impl Chromium {
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
         Chromium { child, dir }
+    }
+
+    /// Resolves when the browser process has ended: a crash need not wait for a timeout.
+    async fn exited(&mut self) {
+        while let Ok(None) = self.child.try_wait() {
+            rocket::tokio::time::sleep(EXIT_CHECK_INTERVAL).await;
+        }
     }
 
     /// Whether it still runs, and the end of its log: what a timeout report needs.
