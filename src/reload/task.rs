@@ -176,3 +176,38 @@ async fn sleep_until(deadline: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::Sources;
+    use figment::Figment;
+    use figment::providers::{Format, Toml};
+
+    /// With file events off, only the periodic check can notice the edit.
+    #[tokio::test]
+    async fn the_periodic_check_picks_up_an_edit_without_the_watcher() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Rocket.toml");
+        let config = |origin: &str| {
+            format!("[default.cors]\nallow_origin = \"{origin}\"\nreload_poll_ms = 10\n")
+        };
+        std::fs::write(&path, config("https://a.example")).unwrap();
+        let file = path.clone();
+        let sources =
+            Sources::Figment(Arc::new(move || Figment::new().merge(Toml::file(&file).nested())));
+        let shared = Shared::new(sources.clone(), sources.load().unwrap());
+        let options = Options { hangup_claimed: true, file_events: false };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = start(&shared, options, async move {
+            let _ = stopped.await;
+        });
+        let mut status = shared.status.subscribe();
+        std::fs::write(&path, config("https://b.example")).unwrap();
+        let wait = status.wait_for(|s| s.generation == 1);
+        tokio::time::timeout(Duration::from_secs(10), wait).await.unwrap().unwrap();
+        assert_eq!(shared.policy.load().settings().allow_origin, ["https://b.example"]);
+        stop.send(()).unwrap();
+        task.await.unwrap();
+    }
+}
