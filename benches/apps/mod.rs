@@ -1,0 +1,270 @@
+//! The four applications every benchmark compares, with equivalent CORS policies, and the
+//! requests they are compared on. Shared by the bench binaries and
+//! `examples/bench_server.rs` (through `#[path]`), so every figure measures the same apps.
+//!
+//! - `bare`: the routes alone, plus a catch-all `OPTIONS` route answering 204, so a
+//!   preflight is answered the same way without CORS headers (not by the 404 catcher).
+//! - `floor` (DESIGN.md §5): bare plus a minimal fairing that compares `Origin` with the
+//!   allowed list and writes exactly cors-fairing's header lines from `&'static str`s, and
+//!   the same catch-all `OPTIONS` route. What the crate costs beyond it is its own logic.
+//! - `fairing`: bare routes plus [`CorsFairing`].
+//! - `rocket_cors`: bare routes plus the `rocket_cors` 0.6 fairing, used as its docs show.
+#![allow(dead_code)]
+
+use cors_fairing::{CorsFairing, Settings};
+use regex::Regex;
+use rocket::config::LogLevel;
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::{Header, Method, Status};
+use rocket::route::{Handler, Outcome, Route};
+use rocket::{Build, Config, Data, Request, Response, Rocket, get};
+
+pub const APP: &str = "https://app.example.com";
+pub const EVIL: &str = "https://evil.example";
+/// Allowed only through the regex.
+pub const PREVIEW: &str = "https://pr-42.preview.example.net";
+pub const PREVIEW_REGEX: &str = r"https://[a-z0-9-]+\.preview\.example\.net";
+
+const METHODS: [&str; 3] = ["GET", "PUT", "DELETE"];
+const HEADERS: [&str; 3] = ["Content-Type", "Authorization", "X-Request-Id"];
+const EXPOSE: &str = "X-Request-Id";
+const MAX_AGE: u64 = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Bare,
+    Floor,
+    Fairing,
+    RocketCors,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Bare, Mode::Floor, Mode::Fairing, Mode::RocketCors];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Bare => "bare",
+            Mode::Floor => "floor",
+            Mode::Fairing => "cors-fairing",
+            Mode::RocketCors => "rocket_cors",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|mode| mode.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    AllowedGet,
+    NoOriginGet,
+    RefusedGet,
+    Preflight,
+    RegexGet,
+}
+
+impl Case {
+    pub const ALL: [Case; 5] =
+        [Case::AllowedGet, Case::NoOriginGet, Case::RefusedGet, Case::Preflight, Case::RegexGet];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Case::AllowedGet => "get-allowed",
+            Case::NoOriginGet => "get-no-origin",
+            Case::RefusedGet => "get-refused",
+            Case::Preflight => "preflight",
+            Case::RegexGet => "get-regex",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Case> {
+        Case::ALL.into_iter().find(|case| case.name() == name)
+    }
+
+    pub fn method(self) -> Method {
+        if self == Case::Preflight { Method::Options } else { Method::Get }
+    }
+
+    pub const PATH: &'static str = "/api/items";
+
+    /// The request headers of this case.
+    pub fn headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Case::AllowedGet => &[("Origin", APP)],
+            Case::NoOriginGet => &[],
+            Case::RefusedGet => &[("Origin", EVIL)],
+            Case::Preflight => &[
+                ("Origin", APP),
+                ("Access-Control-Request-Method", "PUT"),
+                ("Access-Control-Request-Headers", "content-type, authorization"),
+            ],
+            Case::RegexGet => &[("Origin", PREVIEW)],
+        }
+    }
+}
+
+#[get("/api/items")]
+fn items() -> &'static str {
+    "[\"apple\",\"pear\"]"
+}
+
+/// Quiet, release-like Rocket configuration; the server overrides address, port and workers.
+pub fn config() -> Config {
+    Config { log_level: LogLevel::Off, cli_colors: false, ..Config::release_default() }
+}
+
+/// The application of `mode`.
+pub fn rocket(mode: Mode, config: Config) -> Rocket<Build> {
+    with_cors(mode, base(config))
+}
+
+/// The routes every mode shares.
+pub fn base(config: Config) -> Rocket<Build> {
+    rocket::custom(config).mount("/", rocket::routes![items])
+}
+
+/// What `mode` adds to [`base`]: its `OPTIONS` route and fairing.
+pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
+    match mode {
+        Mode::Bare => base.mount("/", vec![catch_all_options(Preflight::Always)]),
+        Mode::Floor => base
+            .mount("/", vec![catch_all_options(Preflight::WhenCors)])
+            .attach(Floor { regex: anchored(PREVIEW_REGEX) }),
+        Mode::Fairing => base.attach(CorsFairing::from_settings(settings())),
+        Mode::RocketCors => {
+            base.attach(rocket_cors_options().to_cors().expect("valid rocket_cors"))
+        }
+    }
+}
+
+/// The cors-fairing policy.
+pub fn settings() -> Settings {
+    Settings {
+        allow_origin: vec![APP.into()],
+        allow_origin_regex: vec![PREVIEW_REGEX.into()],
+        allow_methods: Some(METHODS.map(String::from).to_vec()),
+        allow_headers: Some(HEADERS.map(String::from).to_vec()),
+        allow_credentials: Some(true),
+        expose_headers: vec![EXPOSE.into()],
+        max_age: Some(MAX_AGE),
+        reload: false,
+        ..Settings::default()
+    }
+}
+
+/// The same policy for rocket_cors (its regexes are unanchored, so they are anchored here).
+pub fn rocket_cors_options() -> rocket_cors::CorsOptions {
+    use rocket_cors::{AllowedHeaders, AllowedOrigins};
+    let methods = [Method::Get, Method::Put, Method::Delete];
+    rocket_cors::CorsOptions {
+        allowed_origins: AllowedOrigins::some(&[APP], &[format!("^{PREVIEW_REGEX}$")]),
+        allowed_methods: methods.into_iter().map(From::from).collect(),
+        allowed_headers: AllowedHeaders::some(&HEADERS),
+        allow_credentials: true,
+        expose_headers: [EXPOSE.to_string()].into(),
+        max_age: Some(MAX_AGE as usize),
+        ..Default::default()
+    }
+}
+
+fn anchored(pattern: &str) -> Regex {
+    Regex::new(&format!("^(?:{pattern})$")).expect("valid regex")
+}
+
+/// Which `OPTIONS` requests the catch-all route answers.
+#[derive(Clone, Copy)]
+enum Preflight {
+    /// Every one (bare Rocket: same 204, no CORS).
+    Always,
+    /// Only preflights, like cors-fairing's route; the rest are forwarded.
+    WhenCors,
+}
+
+impl Preflight {
+    fn answers(self, req: &Request<'_>) -> bool {
+        match self {
+            Preflight::Always => true,
+            Preflight::WhenCors => {
+                req.headers().contains("Origin")
+                    && req.headers().contains("Access-Control-Request-Method")
+            }
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl Handler for Preflight {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        if !self.answers(req) {
+            return Outcome::forward(data, Status::NotFound);
+        }
+        Outcome::Success(Response::build().status(Status::NoContent).finalize())
+    }
+}
+
+fn catch_all_options(preflight: Preflight) -> Route {
+    // The same rank as cors-fairing's route.
+    Route::ranked(1_000_000, Method::Options, "/<_..>", preflight)
+}
+
+/// The floor: compares `Origin` with the allowed list (and the one regex) and writes the
+/// header lines cors-fairing writes for this policy, from static strings.
+struct Floor {
+    regex: Regex,
+}
+
+impl Floor {
+    fn allowed<'r>(&self, origin: &'r str) -> Option<&'r str> {
+        (origin == APP || self.regex.is_match(origin)).then_some(origin)
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for Floor {
+    fn info(&self) -> Info {
+        Info { name: "floor", kind: Kind::Response }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let preflight = req.method() == Method::Options
+            && req.headers().contains("Access-Control-Request-Method");
+        let vary = if preflight { "Origin, Access-Control-Request-Method" } else { "Origin" };
+        let Some(origin) = req.headers().get_one("Origin").and_then(|o| self.allowed(o)) else {
+            res.adjoin_raw_header("Vary", vary);
+            return;
+        };
+        res.set_raw_header("Access-Control-Allow-Origin", origin);
+        res.set_raw_header("Access-Control-Allow-Credentials", "true");
+        if preflight {
+            res.set_raw_header("Access-Control-Allow-Methods", "GET, PUT, DELETE");
+            res.set_raw_header(
+                "Access-Control-Allow-Headers",
+                "Content-Type, Authorization, X-Request-Id",
+            );
+            res.set_raw_header("Access-Control-Max-Age", "600");
+        } else {
+            res.set_raw_header("Access-Control-Expose-Headers", EXPOSE);
+        }
+        res.adjoin_raw_header("Vary", vary);
+    }
+}
+
+/// The CORS-relevant lines of a response (`Access-Control-*` and `Vary`), lower-cased
+/// names, in order: what the benchmarks check before they measure.
+pub fn cors_lines<'a>(headers: impl Iterator<Item = Header<'a>>) -> Vec<(String, String)> {
+    headers
+        .map(|h| (h.name().as_str().to_ascii_lowercase(), h.value().to_string()))
+        .filter(|(name, _)| name.starts_with("access-control-") || name == "vary")
+        .collect()
+}
+
+/// A request of `case` as raw HTTP/1.1 bytes, for the load tools.
+pub fn http_request(case: Case) -> String {
+    let mut text = format!("{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\n", case.method(), Case::PATH);
+    for (name, value) in case.headers() {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str("\r\n");
+    text
+}

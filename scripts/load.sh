@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Loopback load and instruction counts for the four modes of benches/apps (bare, floor,
+# cors-fairing, rocket_cors) on the five request cases.
+#
+#   scripts/load.sh            # both parts
+#   scripts/load.sh wrk        # requests/s under wrk only
+#   scripts/load.sh callgrind  # instructions per request only
+#
+# wrk: one server per mode on 127.0.0.1, all started at once; the modes take turns in
+# ROUNDS rounds (the order rotating), DURATION seconds each, and the median requests/s
+# per mode is reported with its ratio to bare and to the floor. On a shared 2-core
+# machine these swing 10-50 % between runs: read them as a rough picture.
+#
+# callgrind: the server (1 worker) runs under `valgrind --tool=callgrind` and serves N1,
+# then in a second run N2, requests of one case over one keep-alive connection; the
+# instructions per request are (I(N2) - I(N1)) / (N2 - N1), so start-up and shutdown
+# cancel out. These repeat within 1 %: decide small differences with them.
+#
+# Results: benches/results/{wrk.tsv,callgrind.tsv,results.md,ratios.svg}.
+# Env: ROUNDS (3) DURATION (3) CONNECTIONS (8) N1 (200) N2 (1200) CASES MODES.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+what=${1:-all}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-3}
+CONNECTIONS=${CONNECTIONS:-8}
+N1=${N1:-200}
+N2=${N2:-1200}
+MODES=(${MODES:-bare floor cors-fairing rocket_cors})
+CASES=(${CASES:-get-allowed get-no-origin get-refused preflight get-regex})
+OUT=benches/results
+SERVER=target/release/examples/bench_server
+mkdir -p "$OUT"
+
+need() {
+    command -v "$1" >/dev/null && return
+    echo "installing $2 (Debian package)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
+}
+
+cargo build --profile bench --example bench_server >&2
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_for_port() { # port seconds
+    for _ in $(seq $(($2 * 10))); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/api/items" && return 0
+        sleep 0.1
+    done
+    echo "server on port $1 did not come up" >&2
+    return 1
+}
+
+# The request of a case as a wrk Lua script, from the same definitions the server uses.
+wrk_script() { # case file
+    local method=GET
+    {
+        case $1 in
+            get-allowed) echo 'wrk.headers["Origin"] = "https://app.example.com"' ;;
+            get-refused) echo 'wrk.headers["Origin"] = "https://evil.example.net"' ;;
+            get-regex) echo 'wrk.headers["Origin"] = "https://pr-42.preview.example.net"' ;;
+            preflight)
+                method=OPTIONS
+                echo 'wrk.headers["Origin"] = "https://app.example.com"'
+                echo 'wrk.headers["Access-Control-Request-Method"] = "PUT"'
+                echo 'wrk.headers["Access-Control-Request-Headers"] = "content-type, authorization"'
+                ;;
+        esac
+        echo "wrk.method = \"$method\""
+    } >"$2"
+}
+
+run_wrk() {
+    need wrk wrk
+    local port=8601
+    declare -A port_of
+    for mode in "${MODES[@]}"; do
+        "$SERVER" serve "$mode" "$port" 2 >/dev/null 2>&1 &
+        pids+=($!)
+        port_of[$mode]=$port
+        port=$((port + 1))
+    done
+    for mode in "${MODES[@]}"; do wait_for_port "${port_of[$mode]}" 30; done
+    local script
+    script=$(mktemp --suffix=.lua)
+    echo -e "case\tmode\tround\trequests_per_s" >"$OUT/wrk.tsv"
+    for case in "${CASES[@]}"; do
+        wrk_script "$case" "$script"
+        for round in $(seq "$ROUNDS"); do
+            local n=${#MODES[@]}
+            for k in $(seq 0 $((n - 1))); do
+                local mode=${MODES[$(((round + k) % n))]}
+                local url="http://127.0.0.1:${port_of[$mode]}/api/items"
+                wrk -t1 -c1 -d1s -s "$script" "$url" >/dev/null # warm
+                local rps
+                rps=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$url" |
+                    awk '/^Requests\/sec/ {print $2}')
+                echo -e "$case\t$mode\t$round\t$rps" | tee -a "$OUT/wrk.tsv" >&2
+            done
+        done
+    done
+    rm -f "$script"
+    cleanup
+    pids=()
+}
+
+# Total instructions of one callgrind run of the server serving $3 requests of case $2.
+callgrind_total() { # mode case n
+    need valgrind valgrind
+    local port=8610 file
+    file=$(mktemp --suffix=.callgrind)
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$SERVER" serve "$1" "$port" 1 \
+        >/dev/null 2>&1 &
+    local pid=$!
+    pids+=($pid)
+    wait_for_port "$port" 120
+    "$SERVER" client "$port" "$2" "$3"
+    kill -INT "$pid"
+    wait "$pid" || true
+    pids=()
+    awk '/^(summary|totals):/ {print $2; exit}' "$file"
+    if [[ -n ${KEEP_PROFILES:-} ]]; then mv "$file" "$OUT/$1.$2.$3.callgrind"; else rm -f "$file"; fi
+}
+
+run_callgrind() {
+    echo -e "case\tmode\tinstructions_n1\tinstructions_n2\tn1\tn2\tinstructions_per_request" \
+        >"$OUT/callgrind.tsv"
+    for case in "${CASES[@]}"; do
+        for mode in "${MODES[@]}"; do
+            local i1 i2
+            i1=$(callgrind_total "$mode" "$case" "$N1")
+            i2=$(callgrind_total "$mode" "$case" "$N2")
+            local per=$(((i2 - i1) / (N2 - N1)))
+            echo -e "$case\t$mode\t$i1\t$i2\t$N1\t$N2\t$per" | tee -a "$OUT/callgrind.tsv" >&2
+        done
+    done
+}
+
+case $what in
+    wrk) run_wrk ;;
+    callgrind) run_callgrind ;;
+    all) run_wrk; run_callgrind ;;
+    report) ;;
+    *) echo "usage: $0 [all|wrk|callgrind|report]" >&2; exit 2 ;;
+esac
+
+python3 scripts/bench_report.py "$OUT"
