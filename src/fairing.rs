@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
+use rocket::http::Method;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::handle::{CorsHandle, Shared};
@@ -135,20 +136,71 @@ impl Fairing for CorsFairing {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         let Some(shared) = self.shared.get() else { return };
-        if res.headers().contains("Access-Control-Allow-Origin") {
+        let existing = Existing::of(res);
+        if existing.allow_origin {
             return;
         }
-        let policy = snapshot(req, &shared.policy);
-        let decision = policy.decide(&cors_request(req));
-        if let Verdict::Refused(refusal) = decision.verdict() {
-            log::debug!("CORS refused {} {}: {refusal}", req.method(), req.uri().path());
+        let request = cors_request(req);
+        // Outside preflights most answers are `Vary` alone, a static string: decide on a
+        // borrowed guard and keep the per-request snapshot (an allocation in the request's
+        // cache) only for lines that borrow from the policy. A preflight's snapshot is
+        // already cached by the route.
+        if req.method() != Method::Options {
+            let current = shared.policy.load();
+            let decision = current.decide(&request);
+            if let Some(vary) = decision.vary_only() {
+                log_refusal(req, decision.verdict());
+                existing.write_vary(res, vary);
+                return;
+            }
+            if decision.lines().is_empty() {
+                return;
+            }
         }
+        let policy = snapshot(req, &shared.policy);
+        let decision = policy.decide(&request);
+        log_refusal(req, decision.verdict());
         for (name, value) in decision.lines().iter() {
             if name == vary::NAME {
-                res.adjoin_raw_header(name, value);
+                existing.write_vary(res, value);
             } else {
                 res.set_raw_header(name, value);
             }
+        }
+    }
+}
+
+fn log_refusal(req: &Request<'_>, verdict: Verdict<'_>) {
+    if let Verdict::Refused(refusal) = verdict {
+        log::debug!("CORS refused {} {}: {refusal}", req.method(), req.uri().path());
+    }
+}
+
+/// The response headers the fairing must respect, found in one pass over the few a response
+/// has: cheaper than two look-ups that each hash a name byte by byte.
+struct Existing {
+    allow_origin: bool,
+    vary: bool,
+}
+
+impl Existing {
+    fn of(res: &Response<'_>) -> Existing {
+        let mut existing = Existing { allow_origin: false, vary: false };
+        for header in res.headers().iter() {
+            let name = header.name.as_str();
+            existing.allow_origin |= name.eq_ignore_ascii_case("Access-Control-Allow-Origin");
+            existing.vary |= name.eq_ignore_ascii_case(vary::NAME);
+        }
+        existing
+    }
+
+    /// Appends to the application's `Vary`, or sets a new one: setting stores a one-value
+    /// list where appending would grow an empty one to four slots.
+    fn write_vary<'r>(&self, res: &mut Response<'r>, value: &'r str) {
+        if self.vary {
+            res.adjoin_raw_header(vary::NAME, value);
+        } else {
+            res.set_raw_header(vary::NAME, value);
         }
     }
 }

@@ -173,13 +173,15 @@ pub struct Decision<'a> {
     preflight: bool,
     verdict: Verdict<'a>,
     lines: HeaderLines<'a>,
+    /// Set when `Vary` is the only line: its value is then `'static`.
+    vary_only: Option<&'static str>,
 }
 
 impl<'a> Decision<'a> {
     fn with_vary(preflight: bool, verdict: Verdict<'a>, vary: &'static str) -> Self {
         let mut lines = HeaderLines::new();
         lines.push(vary::NAME, vary);
-        Decision { preflight, verdict, lines }
+        Decision { preflight, verdict, lines, vary_only: Some(vary) }
     }
 
     fn refused(preflight: bool, refusal: Refusal<'a>) -> Self {
@@ -214,6 +216,12 @@ impl<'a> Decision<'a> {
     pub fn lines(&self) -> HeaderLines<'a> {
         self.lines
     }
+
+    /// The value of `Vary` when it is the only line (no origin, a refusal): a `'static`
+    /// value that can be written without keeping the policy alive for the request.
+    pub(crate) fn vary_only(&self) -> Option<&'static str> {
+        self.vary_only
+    }
 }
 
 impl Policy {
@@ -225,6 +233,7 @@ impl Policy {
                 preflight: false,
                 verdict: Verdict::OutOfScope,
                 lines: HeaderLines::new(),
+                vary_only: None,
             };
         }
         if let Some(verbatim) = &self.verbatim {
@@ -256,7 +265,7 @@ impl Policy {
             }
             lines.push(vary::NAME, vary::ACTUAL);
         }
-        Decision { preflight, verdict: Verdict::Allowed, lines }
+        Decision { preflight, verdict: Verdict::Allowed, lines, vary_only: None }
     }
 
     fn preflight_lines<'a>(
@@ -392,7 +401,7 @@ impl Verbatim {
         }
         // The original answered every OPTIONS that carried Access-Control-Request-Method.
         let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
-        Decision { preflight, verdict: Verdict::Allowed, lines }
+        Decision { preflight, verdict: Verdict::Allowed, lines, vary_only: None }
     }
 }
 
