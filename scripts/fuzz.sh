@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target in fuzz/ for a bounded time: FUZZ_SECONDS each (default 30).
+# Runs every cargo-fuzz target in fuzz/ for a bounded time: FUZZ_SECONDS each (default 20).
 #
 #   scripts/fuzz.sh                       # what CI runs
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh     # an hour per target
@@ -8,11 +8,12 @@
 # The toolchain here is stable; cargo-fuzz needs -Z flags (sanitizer coverage passes, and
 # the sanitizer itself), which stable rustc accepts under RUSTC_BOOTSTRAP=1. The address
 # sanitizer is used when the toolchain ships its runtime, else none (libFuzzer still finds
-# panics, which is what a safe-Rust crate mostly has to fear).
+# panics, which is what a safe-Rust crate mostly has to fear). Debug assertions are on (-a):
+# an integer overflow in a parser is a finding too.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
-seconds="${FUZZ_SECONDS:-30}"
+seconds="${FUZZ_SECONDS:-20}"
 export RUSTC_BOOTSTRAP=1
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
@@ -29,14 +30,14 @@ fi
 
 targets="${FUZZ_TARGETS:-$(cargo fuzz list)}"
 echo "fuzz: sanitizer=$sanitizer, ${seconds}s per target: $(echo $targets)"
-cargo fuzz build -s "$sanitizer"
+cargo fuzz build -a -s "$sanitizer"
 
 passed=0
 failed=0
 for target in $targets; do
     mkdir -p "corpus/$target"
     # The first directory collects what the run finds; seeds/ is only read.
-    if cargo fuzz run -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
+    if cargo fuzz run -a -s "$sanitizer" "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 >"corpus/$target.log" 2>&1; then
         passed=$((passed + 1))

@@ -37,12 +37,16 @@ fuzz_target!(|data: &[u8]| {
         true
     });
     assert!(asked <= MAX_REQUEST_HEADER_NAMES);
-    let elements_ok = list.split(',').map(|e| e.trim_matches([' ', '\t'])).all(|e| e.is_empty() || is_token(e));
+    let elements_ok =
+        list.split(',').map(|e| e.trim_matches([' ', '\t'])).all(|e| e.is_empty() || is_token(e));
     if verdict.is_ok() {
         assert!(elements_ok, "{list:?} accepted");
     }
 
-    let request = CorsRequest { request_headers: Field::One(list), ..CorsRequest::preflight("/", APP, "GET") };
+    let request = CorsRequest {
+        request_headers: Field::One(list),
+        ..CorsRequest::preflight("/", APP, "GET")
+    };
     let decision = reflecting().decide(&request);
     if let Some(reflected) = decision.lines().get("Access-Control-Allow-Headers") {
         assert_eq!(reflected, list);

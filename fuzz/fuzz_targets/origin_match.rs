@@ -48,7 +48,8 @@ fn check_regex(pattern: &str) {
 }
 
 fn check_request(origin: &str) {
-    let decision = policy().decide(&CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") });
+    let decision =
+        policy().decide(&CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") });
     let Some(allowed) = decision.lines().get("Access-Control-Allow-Origin") else {
         return;
     };
