@@ -2,6 +2,9 @@
 //! a file edit that an environment variable masks is logged. Jail tests, in a file of
 //! their own, because env vars and the cwd are process-global.
 
+// figment::Error is large; Jail closures return it.
+#![allow(clippy::result_large_err)]
+
 mod common;
 mod reload_support;
 

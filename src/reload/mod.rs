@@ -10,7 +10,7 @@ mod watcher;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, Source};
 use crate::handle::{LastLoad, Shared};
 use crate::sources::{Loaded, Sources, TABLE};
 
@@ -157,12 +157,14 @@ fn apply(
 /// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
 /// save caught half-way must never turn CORS off.
 fn vanished(path: &std::path::Path, what: &str) -> ConfigError {
-    ConfigError::new(
+    let mut err = ConfigError::new(
         TABLE,
         path.display().to_string(),
         format!("the file {what}, but the last good policy was read from it"),
     )
-    .hint("write the file again; to clear the settings on purpose, leave a comment in it")
+    .hint("write the file again; to clear the settings on purpose, leave a comment in it");
+    err.source = Source::Provider(format!("file {}", path.display()));
+    err
 }
 
 fn masked_keys(sources: &Sources, loaded: &Loaded) -> Vec<MaskedKey> {
