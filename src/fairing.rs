@@ -82,11 +82,7 @@ impl Fairing for CorsFairing {
     fn info(&self) -> Info {
         Info {
             name: "CORS",
-            kind: Kind::Ignite
-                | Kind::Liftoff
-                | Kind::Response
-                | Kind::Shutdown
-                | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown | Kind::Singleton,
         }
     }
 
