@@ -159,6 +159,27 @@ async fn reload_on_demand_reports_what_it_did() {
     client.terminate().await;
 }
 
+/// A misspelt key added to the file changes no setting, yet the operator must hear of it:
+/// the reload is "unchanged" but the policy in force carries the new warning.
+#[rocket::async_test]
+async fn a_misspelt_key_added_later_is_reported_without_a_swap() {
+    let with_watching_off = |extra: &str| format!("{}reload = false\n{extra}", config("a"));
+    let config = ConfigDir::new(SaveStyle::TruncateWrite, &with_watching_off(""));
+    let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
+    let handle = handle(&client);
+    let misspelt = |h: &cors_fairing::CorsHandle| {
+        h.current().warnings().iter().any(|w| w.key == "allow_origins")
+    };
+    assert!(!misspelt(&handle));
+    std::fs::write(config.path(), with_watching_off("allow_origins = \"https://x.example\"\n"))
+        .unwrap();
+    assert_eq!(handle.reload(), ReloadOutcome::Unchanged);
+    assert!(misspelt(&handle), "warnings: {:?}", handle.current().warnings());
+    assert_eq!(handle.status().borrow().generation, 0);
+    assert_serves(&client, "a").await;
+    client.terminate().await;
+}
+
 /// Client tasks send requests while the file flips between two configs 500 times: every
 /// response belongs wholly to one config, and none fails.
 #[rocket::async_test]

@@ -535,7 +535,20 @@ pub(crate) fn is_well_formed(origin: &str) -> bool {
                 || b.is_ascii_digit()
                 || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
         });
-    scheme_ok && authority_ok
+    scheme_ok && authority_ok && !has_default_port(scheme, authority)
+}
+
+/// Browsers never write the scheme's default port: `https://a.com:443` is not a browser's
+/// origin, so it is not reflected either.
+fn has_default_port(scheme: &str, authority: &str) -> bool {
+    let port = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && !port.contains(']') => port,
+        _ => return false,
+    };
+    match default_port(scheme) {
+        Some(default) => port.parse::<u16>() == Ok(default),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -544,6 +557,17 @@ mod tests {
 
     fn exact(s: &str) -> Pattern {
         Pattern::Exact(s.to_string())
+    }
+
+    #[test]
+    fn request_origins_with_a_default_port_are_not_well_formed() {
+        assert!(!is_well_formed("https://app.example.com:443"));
+        assert!(!is_well_formed("http://app.example.com:80"));
+        assert!(!is_well_formed("http://[::1]:80"));
+        assert!(is_well_formed("https://app.example.com:8443"));
+        assert!(is_well_formed("http://app.example.com:443"));
+        assert!(is_well_formed("http://[::1]:3000"));
+        assert!(is_well_formed("http://[::1]"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{ConfigError, Source};
 use crate::handle::{LastLoad, Shared};
+use crate::policy::Policy;
 use crate::sources::{Loaded, Sources, TABLE};
 
 pub(crate) use masking::MaskedKey;
@@ -141,6 +142,7 @@ fn apply(
     last_load.provenance = loaded.provenance;
     last_load.masked = masked;
     if loaded.policy.settings() == current.settings() {
+        keep_warnings_current(shared, &current, loaded.policy);
         return ReloadOutcome::Unchanged;
     }
     for warning in loaded.policy.warnings() {
@@ -152,6 +154,18 @@ fn apply(
     let generation = shared.status.borrow().generation + 1;
     log::info!("CORS policy reloaded (generation {generation})");
     ReloadOutcome::Swapped { generation }
+}
+
+/// Same settings, but perhaps new warnings (a misspelt key added to the file changes no
+/// setting): log those, and keep them with the policy so they are not reported again.
+fn keep_warnings_current(shared: &Shared, current: &Policy, loaded: Policy) {
+    if loaded.warnings() == current.warnings() {
+        return;
+    }
+    for warning in loaded.warnings().iter().filter(|w| !current.warnings().contains(w)) {
+        log::warn!("{warning}");
+    }
+    shared.policy.store(Arc::new(loaded));
 }
 
 /// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
