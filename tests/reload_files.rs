@@ -159,6 +159,33 @@ async fn reload_on_demand_reports_what_it_did() {
     client.terminate().await;
 }
 
+/// The watch covers the whole directory, but a log file written beside `Rocket.toml` costs
+/// no reload attempt, also while the config is broken (where each logged error would
+/// otherwise set off the next attempt).
+#[rocket::async_test]
+async fn writes_to_other_files_beside_the_config_cost_no_attempt() {
+    let mut config = ConfigDir::new(SaveStyle::TruncateWrite, &reload_support::config("a"));
+    let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
+    let handle = handle(&client);
+    let log = config.dir().join("app.log");
+    std::fs::write(&log, "a log line\n").unwrap();
+    let status = wait_for(&handle, "a skipped event", |s| s.skipped >= 1).await;
+    assert_eq!(status.attempts, 0, "{status:?}");
+
+    config.save("[default.cors]\nallow_origin = \"https://a.example.com/\"\n");
+    let status = wait_for(&handle, "the bad edit", |s| s.errors == 1).await;
+    let skipped = status.skipped;
+    std::fs::write(&log, "a log line\nCORS reload failed\n").unwrap();
+    let status = wait_for(&handle, "another skipped event", |s| s.skipped > skipped).await;
+    assert_eq!((status.attempts, status.errors), (1, 1), "{status:?}");
+    assert_serves(&client, "a").await;
+
+    config.save(&reload_support::config("b"));
+    wait_for(&handle, "the good edit", |s| s.generation == 1).await;
+    assert_serves(&client, "b").await;
+    client.terminate().await;
+}
+
 /// A misspelt key added to the file changes no setting, yet the operator must hear of it:
 /// the reload is "unchanged" but the policy in force carries the new warning.
 #[rocket::async_test]

@@ -34,6 +34,9 @@ pub struct ReloadStatus {
     pub errors: u64,
     /// The most recent failure, if any.
     pub last_error: Option<String>,
+    /// File events in the watched directories that changed none of the config files
+    /// (a log file beside `Rocket.toml`, an editor's swap file): no attempt was made.
+    pub skipped: u64,
 }
 
 /// What one reload did.

@@ -87,13 +87,22 @@ impl Reloader {
             };
             match trigger {
                 // Trailing edge: an editor's save is several events; read after the last.
-                Trigger::FileEvent => loop {
-                    tokio::select! {
-                        () = &mut stop => return,
-                        () = self.wake.notified() => continue,
-                        () = tokio::time::sleep(self.settle) => break,
+                Trigger::FileEvent => {
+                    loop {
+                        tokio::select! {
+                            () = &mut stop => return,
+                            () = self.wake.notified() => continue,
+                            () = tokio::time::sleep(self.settle) => break,
+                        }
                     }
-                },
+                    // The watch covers whole directories: a log file or an editor's swap
+                    // file beside Rocket.toml must not cost a reload (nor, when the config
+                    // is broken, let each logged error trigger the next attempt).
+                    if !self.files_changed().await {
+                        self.count_skipped();
+                        continue;
+                    }
+                }
                 Trigger::Poll => {
                     if !self.files_changed().await {
                         next_poll = self.next_poll();
@@ -156,6 +165,12 @@ impl Reloader {
 
     fn next_poll(&self) -> Option<Instant> {
         self.poll_every.map(|every| Instant::now() + every)
+    }
+
+    fn count_skipped(&self) {
+        if let Some(shared) = self.shared.upgrade() {
+            shared.status.send_modify(|status| status.skipped += 1);
+        }
     }
 
     /// Whether any file differs from its fingerprint at the last attempt.
