@@ -105,11 +105,16 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid CORS setting `{}` = {:?} (from {}): {}",
-            self.key, self.value, self.source, self.reason
-        )?;
+        if self.key == crate::sources::TABLE && self.value.is_empty() {
+            // The source as a whole (a file that is not TOML): no one key to name.
+            write!(f, "invalid CORS configuration (from {}): {}", self.source, self.reason)?;
+        } else {
+            write!(
+                f,
+                "invalid CORS setting `{}` = {:?} (from {}): {}",
+                self.key, self.value, self.source, self.reason
+            )?;
+        }
         if let Some(hint) = &self.hint {
             write!(f, "; hint: {hint}")?;
         }

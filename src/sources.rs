@@ -242,6 +242,9 @@ fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
 }
 
 fn from_figment_error(figment: &Figment, err: figment::Error) -> ConfigError {
+    if err.path.is_empty() {
+        return unreadable(err);
+    }
     let key = err.path.join(".");
     let value = figment.find_value(&key).map(|v| render(&v)).unwrap_or_default();
     let source = match &err.metadata {
@@ -257,6 +260,27 @@ fn from_figment_error(figment: &Figment, err: figment::Error) -> ConfigError {
         source,
         reason: err.kind.to_string(),
         hint,
+    }
+}
+
+/// An error of a whole source rather than of one key: a file that is not valid TOML, an env
+/// file that cannot be read. Which profile it concerns means nothing here; the file does.
+fn unreadable(err: figment::Error) -> ConfigError {
+    let source = match err.metadata.as_ref() {
+        Some(md) => match &md.source {
+            Some(figment::Source::File(path)) => {
+                Source::Provider(format!("{} {}", md.name, path.display()))
+            }
+            _ => Source::Provider(md.name.to_string()),
+        },
+        None => Source::Unknown,
+    };
+    ConfigError {
+        key: TABLE.into(),
+        value: String::new(),
+        source,
+        reason: err.kind.to_string().trim_end().to_string(),
+        hint: Some("fix the file at the line shown; until then the last good policy stays".into()),
     }
 }
 

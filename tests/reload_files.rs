@@ -76,7 +76,7 @@ async fn bad_edit_keeps_the_last_good_policy(
 async fn invalid_toml_keeps_the_last_good_policy() {
     bad_edit_keeps_the_last_good_policy(
         |config| std::fs::write(config.path(), "[default.cors\nallow_origin = [").unwrap(),
-        "cors",
+        "invalid CORS configuration (from TOML file ",
     )
     .await;
 }
