@@ -8,7 +8,7 @@ use rocket::http::Method;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::handle::{CorsHandle, Shared};
-use crate::policy::{Verdict, vary};
+use crate::policy::{Field, Verdict, vary};
 use crate::request::{cors_request, snapshot};
 use crate::settings::Settings;
 use crate::sources::Sources;
@@ -132,11 +132,16 @@ impl Fairing for CorsFairing {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         let Some(shared) = self.shared.get() else { return };
-        let existing = Existing::of(res);
-        if existing.allow_origin {
+        if sets_allow_origin(res) {
             return;
         }
         let request = cors_request(req);
+        // Most requests are not cross-origin; under the usual policy their answer needs no
+        // policy at all.
+        if request.origin == Field::Absent && shared.origin_less_answer_is_vary() {
+            write_vary(res, vary::ACTUAL);
+            return;
+        }
         // Outside preflights most answers are `Vary` alone, a static string: decide on a
         // borrowed guard and keep the per-request snapshot (an allocation in the request's
         // cache) only for lines that borrow from the policy. A preflight's snapshot is
@@ -146,7 +151,7 @@ impl Fairing for CorsFairing {
             let decision = current.decide(&request);
             if let Some(vary) = decision.vary_only() {
                 log_refusal(req, decision.verdict());
-                existing.write_vary(res, vary);
+                write_vary(res, vary);
                 return;
             }
             if decision.lines().is_empty() {
@@ -158,7 +163,7 @@ impl Fairing for CorsFairing {
         log_refusal(req, decision.verdict());
         for (name, value) in decision.lines().iter() {
             if name == vary::NAME {
-                existing.write_vary(res, value);
+                write_vary(res, value);
             } else {
                 res.set_raw_header(name, value);
             }
@@ -172,31 +177,19 @@ fn log_refusal(req: &Request<'_>, verdict: Verdict<'_>) {
     }
 }
 
-/// The response headers the fairing must respect, found in one pass over the few a response
-/// has: cheaper than two look-ups that each hash a name byte by byte.
-struct Existing {
-    allow_origin: bool,
-    vary: bool,
+const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+
+/// Whether the application set `Access-Control-Allow-Origin` itself: then its CORS answer
+/// stands. One pass over the few headers a response has, names compared length first, is
+/// cheaper than a look-up that hashes the name byte by byte.
+fn sets_allow_origin(res: &Response<'_>) -> bool {
+    res.headers().iter().any(|header| header.name.as_str().eq_ignore_ascii_case(ALLOW_ORIGIN))
 }
 
-impl Existing {
-    fn of(res: &Response<'_>) -> Existing {
-        let mut existing = Existing { allow_origin: false, vary: false };
-        for header in res.headers().iter() {
-            let name = header.name.as_str();
-            existing.allow_origin |= name.eq_ignore_ascii_case("Access-Control-Allow-Origin");
-            existing.vary |= name.eq_ignore_ascii_case(vary::NAME);
-        }
-        existing
-    }
-
-    /// Appends to the application's `Vary`, or sets a new one: setting stores a one-value
-    /// list where appending would grow an empty one to four slots.
-    fn write_vary<'r>(&self, res: &mut Response<'r>, value: &'r str) {
-        if self.vary {
-            res.adjoin_raw_header(vary::NAME, value);
-        } else {
-            res.set_raw_header(vary::NAME, value);
-        }
-    }
+/// Appends to the application's `Vary`, if any. Appending to an absent `Vary` grows an empty
+/// list to four slots where setting would store one, but measured under callgrind it is the
+/// cheaper of the two: the 32-byte chunks a one-value list takes are glibc's busiest size,
+/// and freeing one more of them sends the allocator into `malloc_consolidate` more often.
+fn write_vary<'r>(res: &mut Response<'r>, value: &'r str) {
+    res.adjoin_raw_header(vary::NAME, value);
 }

@@ -1,5 +1,6 @@
 //! [`CorsHandle`]: the running policy, as managed state.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -13,6 +14,9 @@ use crate::sources::{Loaded, Sources};
 /// What the fairing, the preflight route, the reloader and the handle share.
 pub(crate) struct Shared {
     pub(crate) policy: ArcSwap<Policy>,
+    /// [`Policy::answers_every_origin_less_request_with_vary`] of a policy in force: true only
+    /// while `policy` holds one it is true of (see [`Shared::install`]).
+    origin_less_vary: AtomicBool,
     pub(crate) sources: Sources,
     pub(crate) status: watch::Sender<ReloadStatus>,
     /// The files the current policy was read from, and env-set keys; one reload at a time.
@@ -39,13 +43,31 @@ impl Shared {
     pub(crate) fn new(sources: Sources, loaded: Loaded) -> Arc<Shared> {
         let (status, _) = watch::channel(ReloadStatus::default());
         let last_load = LastLoad::first(&sources, &loaded);
+        let origin_less_vary = loaded.policy.answers_every_origin_less_request_with_vary();
         Arc::new(Shared {
+            origin_less_vary: AtomicBool::new(origin_less_vary),
             policy: ArcSwap::from_pointee(loaded.policy),
             sources,
             status,
             last_load: Mutex::new(last_load),
             reloader: Mutex::new(None),
         })
+    }
+
+    /// Puts `policy` in force. Callers hold the reload lock, so installs do not interleave.
+    ///
+    /// The flag is cleared before the swap and set after it: a request that reads it true
+    /// answers as a policy in force at that moment would have, the old one or the new one.
+    pub(crate) fn install(&self, policy: Policy) {
+        let origin_less_vary = policy.answers_every_origin_less_request_with_vary();
+        self.origin_less_vary.store(false, Ordering::SeqCst);
+        self.policy.store(Arc::new(policy));
+        self.origin_less_vary.store(origin_less_vary, Ordering::SeqCst);
+    }
+
+    /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
+    pub(crate) fn origin_less_answer_is_vary(&self) -> bool {
+        self.origin_less_vary.load(Ordering::Acquire)
     }
 }
 
@@ -107,5 +129,42 @@ impl CorsHandle {
 impl std::fmt::Debug for CorsHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CorsHandle").field("sources", &self.shared.sources).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(settings: Settings) -> Policy {
+        Policy::compile(&settings).expect("valid settings")
+    }
+
+    fn shared(settings: Settings) -> Arc<Shared> {
+        let loaded = Loaded {
+            policy: policy(settings.clone()),
+            files: Vec::new(),
+            env_keys: Vec::new(),
+            provenance: Vec::new(),
+        };
+        Shared::new(Sources::Settings(Box::new(settings)), loaded)
+    }
+
+    fn with_paths(paths: &[&str]) -> Settings {
+        Settings { paths: paths.iter().map(|p| p.to_string()).collect(), ..Settings::default() }
+    }
+
+    #[test]
+    fn the_origin_less_shortcut_follows_every_installed_policy() {
+        let shared = shared(with_paths(&["/api/**"]));
+        assert!(!shared.origin_less_answer_is_vary(), "an out-of-scope path gets no Vary");
+        shared.install(policy(with_paths(&[])));
+        assert!(shared.origin_less_answer_is_vary());
+        shared.install(policy(with_paths(&["/health", "/**"])));
+        assert!(shared.origin_less_answer_is_vary());
+        shared.install(policy(Settings { always_send_headers: true, ..Settings::default() }));
+        assert!(!shared.origin_less_answer_is_vary(), "verbatim mode writes every line");
+        shared.install(policy(with_paths(&["/public/*"])));
+        assert!(!shared.origin_less_answer_is_vary());
     }
 }

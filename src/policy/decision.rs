@@ -310,6 +310,12 @@ impl Policy {
         Ok(())
     }
 
+    /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
+    /// and path: the fairing can then answer one without loading the policy.
+    pub(crate) fn answers_every_origin_less_request_with_vary(&self) -> bool {
+        self.verbatim.is_none() && self.paths.matches_every_path()
+    }
+
     /// The status of an answered preflight (204 or 200).
     pub fn preflight_status(&self) -> u16 {
         self.settings.preflight_status as u16

@@ -31,6 +31,15 @@ impl Paths {
     pub(crate) fn matches(&self, path: &str) -> bool {
         self.patterns.is_empty() || self.patterns.iter().any(|p| p.matches(path))
     }
+
+    /// Whether every path is in scope (no pattern, or `/**`).
+    pub(crate) fn matches_every_path(&self) -> bool {
+        self.patterns.is_empty()
+            || self
+                .patterns
+                .iter()
+                .any(|p| matches!(p, PathPattern::Subtree(prefix) if prefix.is_empty()))
+    }
 }
 
 fn parse(pattern: &str) -> Result<PathPattern, ConfigError> {
@@ -101,6 +110,9 @@ mod tests {
         assert!(!p.matches("/"));
         assert!(paths(&[]).matches("/anything"));
         assert!(paths(&["/**"]).matches("/anything/at/all"));
+        assert!(paths(&[]).matches_every_path());
+        assert!(paths(&["/health", "/**"]).matches_every_path());
+        assert!(!paths(&["/api/**", "/*"]).matches_every_path());
         assert!(Paths::compile(&["api".into()]).is_err());
         assert!(Paths::compile(&["/a/*/b".into()]).is_err());
     }

@@ -153,7 +153,7 @@ fn apply(
     }
     let (before, after) = (current.settings(), loaded.policy.settings());
     crate::banner::log_changes(before, after, &last_load.provenance);
-    shared.policy.store(Arc::new(loaded.policy));
+    shared.install(loaded.policy);
     let generation = shared.status.borrow().generation + 1;
     log::info!("CORS policy reloaded (generation {generation})");
     ReloadOutcome::Swapped { generation }
@@ -168,7 +168,7 @@ fn keep_warnings_current(shared: &Shared, current: &Policy, loaded: Policy) {
     for warning in loaded.warnings().iter().filter(|w| !current.warnings().contains(w)) {
         log::warn!("{warning}");
     }
-    shared.policy.store(Arc::new(loaded));
+    shared.install(loaded);
 }
 
 /// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
