@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Tables (results.md) and a chart (ratios.svg) from scripts/load.sh's measurements.
 
-Reads DIR/callgrind.tsv, and when present DIR/wrk.tsv and DIR/callgrind-before.tsv (the
-same measurement before the hot path was tuned). Standard library only: the SVG is
+Reads DIR/callgrind.tsv, and when present DIR/wrk.tsv, DIR/callgrind-local.tsv (the same
+count through rocket::local) and DIR/callgrind-before.tsv (the HTTP measurement before the
+hot path was tuned). Standard library only: the SVG is
 written by hand.
 """
 import csv
@@ -54,6 +55,25 @@ def callgrind_table(ins, before):
             f"| {case} | {v['bare']:,} | {v['floor']:,} | {v['cors-fairing']:,} | "
             f"{v['rocket_cors']:,} | **{ratio:.3f}**{was_text} | {verdict} | "
             f"{v['cors-fairing'] / v['bare']:.3f} | {v['rocket_cors'] / v['cors-fairing']:.2f} |")
+    return lines
+
+
+def local_table(ins):
+    """DESIGN.md section 5 asks rocket::local dispatch to be 2x faster than rocket_cors: read
+    both as a total and as the overhead each adds to bare Rocket."""
+    lines = ["| case | bare | floor | cors-fairing | rocket_cors | rocket_cors / cors-fairing "
+             "(total) | (rocket_cors - bare) / (cors-fairing - bare) (overhead) | "
+             "cors-fairing / floor |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for case in CASES:
+        if (case, "cors-fairing") not in ins:
+            continue
+        v = {m: ins.get((case, m)) for m in MODES}
+        overhead = (v["rocket_cors"] - v["bare"]) / (v["cors-fairing"] - v["bare"])
+        lines.append(
+            f"| {case} | {v['bare']:,} | {v['floor']:,} | {v['cors-fairing']:,} | "
+            f"{v['rocket_cors']:,} | {v['rocket_cors'] / v['cors-fairing']:.2f} | "
+            f"{overhead:.2f} | {v['cors-fairing'] / v['floor']:.3f} |")
     return lines
 
 
@@ -130,11 +150,16 @@ def main():
     ins = per_request(read(out / "callgrind.tsv"))
     before = per_request(read(out / "callgrind-before.tsv"))
     wrk = read(out / "wrk.tsv")
+    local = per_request(read(out / "callgrind-local.tsv"))
     text = [f"Machine: {machine()}.", ""]
     if ins:
         text += ["Instructions per request over HTTP (callgrind, server with 1 worker, "
                  "(I(N2) - I(N1)) / (N2 - N1)):", ""] + callgrind_table(ins, before) + [""]
         (out / "ratios.svg").write_text(svg_chart(ins, before))
+    if local:
+        text += ["Instructions per request through rocket::local (callgrind, "
+                 "`dispatch --loop`, (I(N2) - I(N1)) / (N2 - N1)):", ""]
+        text += local_table(local) + [""]
     if wrk:
         text += ["Requests per second over loopback (wrk, median of the rounds; noisy):", ""]
         text += wrk_table(wrk) + [""]

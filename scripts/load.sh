@@ -5,6 +5,7 @@
 #   scripts/load.sh            # both parts
 #   scripts/load.sh wrk        # requests/s under wrk only
 #   scripts/load.sh callgrind  # instructions per request only
+#   scripts/load.sh local      # instructions per request through rocket::local (no HTTP)
 #
 # wrk: one server per mode on 127.0.0.1, all started at once; the modes take turns in
 # ROUNDS rounds (the order rotating), DURATION seconds each, and the median requests/s
@@ -17,7 +18,11 @@
 # cancel out; the median of REPEAT such pairs is reported. These repeat within about 1 %
 # where requests/s swing 10-50 %: decide small differences with them.
 #
-# Results: benches/results/{wrk.tsv,callgrind.tsv,results.md,ratios.svg}.
+# local: the same N1/N2 difference for `benches/dispatch.rs --loop MODE CASE N`, which
+# dispatches through rocket::local's blocking client and nothing else (DESIGN.md §5's
+# rocket::local target), for LOCAL_CASES (get-allowed, preflight).
+#
+# Results: benches/results/{wrk.tsv,callgrind.tsv,callgrind-local.tsv,results.md,ratios.svg}.
 # Env: ROUNDS (3) DURATION (3) CONNECTIONS (8) N1 (200) N2 (1200) REPEAT (3) CASES MODES.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +47,9 @@ need() {
     apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
 }
 
-cargo build --profile bench --example bench_server >&2
+if [[ $what != local && $what != report ]]; then
+    cargo build --profile bench --example bench_server >&2
+fi
 
 pids=()
 cleanup() {
@@ -151,12 +158,46 @@ run_callgrind() {
     done
 }
 
+# Instructions of one callgrind run of `dispatch --loop MODE CASE N`.
+local_total() { # binary mode case n
+    need valgrind valgrind
+    local file
+    file=$(mktemp --suffix=.callgrind)
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$1" --loop "$2" "$3" "$4" \
+        >/dev/null 2>&1
+    awk '/^(summary|totals):/ {print $2; exit}' "$file"
+    rm -f "$file"
+}
+
+run_local() {
+    local bin
+    bin=$(cargo bench --bench dispatch --no-run 2>&1 | tee /dev/stderr |
+        sed -n 's/.*Executable benches\/dispatch.rs (\(.*\))/\1/p')
+    [[ -x $bin ]] || { echo "no dispatch bench binary" >&2; exit 1; }
+    echo -e "case\tmode\tinstructions_n1\tinstructions_n2\tn1\tn2\tinstructions_per_request\tall" \
+        >"$OUT/callgrind-local.tsv"
+    for case in ${LOCAL_CASES:-get-allowed preflight}; do
+        for mode in "${MODES[@]}"; do
+            local i1 i2 per pers=()
+            for _ in $(seq "$REPEAT"); do
+                i1=$(local_total "$bin" "$mode" "$case" "$N1")
+                i2=$(local_total "$bin" "$mode" "$case" "$N2")
+                pers+=($(((i2 - i1) / (N2 - N1))))
+            done
+            per=$(printf '%s\n' "${pers[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
+            echo -e "$case\t$mode\t$i1\t$i2\t$N1\t$N2\t$per\t${pers[*]}" |
+                tee -a "$OUT/callgrind-local.tsv" >&2
+        done
+    done
+}
+
 case $what in
     wrk) run_wrk ;;
     callgrind) run_callgrind ;;
-    all) run_wrk; run_callgrind ;;
+    local) run_local ;;
+    all) run_wrk; run_callgrind; run_local ;;
     report) ;;
-    *) echo "usage: $0 [all|wrk|callgrind|report]" >&2; exit 2 ;;
+    *) echo "usage: $0 [all|wrk|callgrind|local|report]" >&2; exit 2 ;;
 esac
 
 python3 scripts/bench_report.py "$OUT"
