@@ -36,7 +36,7 @@ N2=${N2:-1200}
 REPEAT=${REPEAT:-3}
 MODES=(${MODES:-bare floor cors-fairing rocket_cors})
 CASES=(${CASES:-get-allowed get-no-origin get-refused preflight get-regex})
-OUT=benches/results
+OUT=${OUT:-benches/results}
 SERVER=target/release/examples/bench_server
 mkdir -p "$OUT"
 

@@ -9,7 +9,7 @@ use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::handle::{CorsHandle, Shared};
 use crate::policy::{Field, Verdict, vary};
-use crate::request::{cors_request, snapshot};
+use crate::request::{cors_request, keep_for_request, snapshot};
 use crate::settings::Settings;
 use crate::sources::Sources;
 
@@ -142,24 +142,33 @@ impl Fairing for CorsFairing {
             write_vary(res, vary::ACTUAL);
             return;
         }
-        // Outside preflights most answers are `Vary` alone, a static string: decide on a
-        // borrowed guard and keep the per-request snapshot (an allocation in the request's
-        // cache) only for lines that borrow from the policy. A preflight's snapshot is
-        // already cached by the route.
-        if req.method() != Method::Options {
+        // Outside preflights most answers are `Vary` alone, a static string: judge on a
+        // borrowed guard, and keep the policy for the rest of the request (an allocation in
+        // the request's cache) only when the lines borrow from it. A preflight's snapshot
+        // is already cached by the route.
+        let decision = if req.method() != Method::Options {
             let current = shared.policy.load();
-            let decision = current.decide(&request);
-            if let Some(vary) = decision.vary_only() {
-                log_refusal(req, decision.verdict());
+            let judgement = current.judge(&request);
+            if let Some(vary) = judgement.vary_only() {
+                log_refusal(req, judgement.verdict());
                 write_vary(res, vary);
                 return;
             }
-            if decision.lines().is_empty() {
+            if judgement.verdict() == Verdict::OutOfScope {
                 return;
             }
-        }
-        let policy = snapshot(req, &shared.policy);
-        let decision = policy.decide(&request);
+            let judged = arc_swap::Guard::into_inner(current);
+            let judged_ptr = Arc::as_ptr(&judged);
+            let policy = keep_for_request(req, judged);
+            if std::ptr::eq(policy, judged_ptr) {
+                policy.render(&judgement)
+            } else {
+                // The request had already taken its snapshot: that one decides.
+                policy.decide(&request)
+            }
+        } else {
+            snapshot(req, &shared.policy).decide(&request)
+        };
         log_refusal(req, decision.verdict());
         for (name, value) in decision.lines().iter() {
             if name == vary::NAME {

@@ -13,6 +13,11 @@ use crate::policy::{CorsRequest, Field, Policy};
 /// The policy one request sees from start to finish, however many reloads happen meanwhile.
 struct Snapshot(Arc<Policy>);
 
+/// Keeps `policy` as the request's snapshot, unless it already has one: returns the one kept.
+pub(crate) fn keep_for_request<'r>(req: &'r Request<'_>, policy: Arc<Policy>) -> &'r Policy {
+    &req.local_cache(move || Snapshot(policy)).0
+}
+
 /// Loads the policy once per request and keeps it in the request's local cache.
 pub(crate) fn snapshot<'r>(req: &'r Request<'_>, policy: &ArcSwap<Policy>) -> &'r Policy {
     &req.local_cache(|| Snapshot(policy.load_full())).0

@@ -173,15 +173,13 @@ pub struct Decision<'a> {
     preflight: bool,
     verdict: Verdict<'a>,
     lines: HeaderLines<'a>,
-    /// Set when `Vary` is the only line: its value is then `'static`.
-    vary_only: Option<&'static str>,
 }
 
 impl<'a> Decision<'a> {
     fn with_vary(preflight: bool, verdict: Verdict<'a>, vary: &'static str) -> Self {
         let mut lines = HeaderLines::new();
         lines.push(vary::NAME, vary);
-        Decision { preflight, verdict, lines, vary_only: Some(vary) }
+        Decision { preflight, verdict, lines }
     }
 
     fn refused(preflight: bool, refusal: Refusal<'a>) -> Self {
@@ -216,11 +214,46 @@ impl<'a> Decision<'a> {
     pub fn lines(&self) -> HeaderLines<'a> {
         self.lines
     }
+}
 
-    /// The value of `Vary` when it is the only line (no origin, a refusal): a `'static`
-    /// value that can be written without keeping the policy alive for the request.
+/// What the policy concluded about a request before any line is rendered. It borrows only
+/// the request, so the fairing can judge on a short-lived guard and render from the
+/// request's snapshot of the very same policy, without judging twice.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Judgement<'r> {
+    request: CorsRequest<'r>,
+    preflight: bool,
+    verdict: Verdict<'r>,
+    /// `Access-Control-Allow-Origin` of an allowed request: `*` or the request's origin.
+    allow_origin: &'r str,
+    /// A preflight's `Access-Control-Request-Headers`, checked.
+    requested_headers: Option<&'r str>,
+}
+
+impl<'r> Judgement<'r> {
+    fn new(request: &CorsRequest<'r>, preflight: bool, verdict: Verdict<'r>) -> Self {
+        Judgement {
+            request: *request,
+            preflight,
+            verdict,
+            allow_origin: "",
+            requested_headers: None,
+        }
+    }
+
+    pub(crate) fn verdict(&self) -> Verdict<'r> {
+        self.verdict
+    }
+
+    /// The value of `Vary` when it is the only line (no origin, a refusal): `'static`, so it
+    /// can be written without keeping the policy for the rest of the request.
     pub(crate) fn vary_only(&self) -> Option<&'static str> {
-        self.vary_only
+        match self.verdict {
+            Verdict::NoOrigin => Some(vary::ACTUAL),
+            Verdict::Refused(_) if self.preflight => Some(vary::PREFLIGHT),
+            Verdict::Refused(_) => Some(vary::ACTUAL),
+            Verdict::OutOfScope | Verdict::Allowed => None,
+        }
     }
 }
 
@@ -228,72 +261,106 @@ impl Policy {
     /// Decides one request. Allocates nothing: every value is borrowed from the policy or
     /// from the request.
     pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
+        self.render(&self.judge(request))
+    }
+
+    /// Everything the decision depends on: scope, origin, and a preflight's method and
+    /// headers.
+    pub(crate) fn judge<'r>(&self, request: &CorsRequest<'r>) -> Judgement<'r> {
         if !self.paths.matches(request.path) {
-            return Decision {
-                preflight: false,
-                verdict: Verdict::OutOfScope,
-                lines: HeaderLines::new(),
-                vary_only: None,
-            };
+            return Judgement::new(request, false, Verdict::OutOfScope);
         }
-        if let Some(verbatim) = &self.verbatim {
-            return verbatim.decide(self, request);
+        if self.verbatim.is_some() {
+            // The original middleware judged nothing; its lines are rendered as they are.
+            return Judgement::new(request, false, Verdict::Allowed);
         }
         let preflight = request.is_preflight();
+        let refused = |refusal| Judgement::new(request, preflight, Verdict::Refused(refusal));
         let origin = match request.origin {
-            Field::Absent => return Decision::with_vary(false, Verdict::NoOrigin, vary::ACTUAL),
-            Field::Many => return Decision::refused(preflight, Refusal::MultipleOrigins),
+            Field::Absent => return Judgement::new(request, false, Verdict::NoOrigin),
+            Field::Many => return refused(Refusal::MultipleOrigins),
             Field::One(origin) => origin,
         };
-        let allow_origin = match self.origins.check(origin) {
+        let mut judgement = Judgement::new(request, preflight, Verdict::Allowed);
+        judgement.allow_origin = match self.origins.check(origin) {
             Some(AllowOrigin::Any) => "*",
             Some(AllowOrigin::Reflect) => origin,
-            None => return Decision::refused(preflight, Refusal::Origin(origin)),
+            None => return refused(Refusal::Origin(origin)),
         };
+        if preflight {
+            match self.check_preflight(request) {
+                Ok(requested) => judgement.requested_headers = requested,
+                Err(refusal) => return refused(refusal),
+            }
+        }
+        judgement
+    }
+
+    /// The requested method and headers of a preflight; the checked header list if any.
+    fn check_preflight<'r>(
+        &self,
+        request: &CorsRequest<'r>,
+    ) -> Result<Option<&'r str>, Refusal<'r>> {
+        match request.request_method {
+            Field::One(method) if self.methods.allows(method) => {}
+            Field::One(method) => return Err(Refusal::Method(method)),
+            Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
+        }
+        match request.request_headers {
+            Field::Absent => Ok(None),
+            Field::Many => Err(Refusal::Headers(ListProblem::Malformed)),
+            Field::One(list) => {
+                let verdict = if self.settings.allow_all_headers {
+                    check_request_headers(list, |_| true)
+                } else {
+                    check_request_headers(list, |name| self.headers.allows(name))
+                };
+                verdict.map_err(Refusal::Headers)?;
+                Ok(Some(list))
+            }
+        }
+    }
+
+    /// The header lines for a judgement this policy made.
+    pub(crate) fn render<'a>(&'a self, judgement: &Judgement<'a>) -> Decision<'a> {
+        let preflight = judgement.preflight;
+        match judgement.verdict {
+            Verdict::OutOfScope => {
+                return Decision {
+                    preflight,
+                    verdict: Verdict::OutOfScope,
+                    lines: HeaderLines::new(),
+                };
+            }
+            Verdict::NoOrigin => {
+                return Decision::with_vary(false, Verdict::NoOrigin, vary::ACTUAL);
+            }
+            Verdict::Refused(refusal) => return Decision::refused(preflight, refusal),
+            Verdict::Allowed => {}
+        }
+        if let Some(verbatim) = &self.verbatim {
+            return verbatim.decide(self, &judgement.request);
+        }
         let mut lines = HeaderLines::new();
-        lines.push(ALLOW_ORIGIN, allow_origin);
+        lines.push(ALLOW_ORIGIN, judgement.allow_origin);
         if self.credentials {
             lines.push(ALLOW_CREDENTIALS, "true");
         }
         if preflight {
-            if let Err(refusal) = self.preflight_lines(request, &mut lines) {
-                return Decision::refused(true, refusal);
-            }
+            self.preflight_lines(judgement, &mut lines);
         } else {
             if !self.expose.is_empty() {
                 lines.push(EXPOSE_HEADERS, &self.expose.rendered);
             }
             lines.push(vary::NAME, vary::ACTUAL);
         }
-        Decision { preflight, verdict: Verdict::Allowed, lines, vary_only: None }
+        Decision { preflight, verdict: Verdict::Allowed, lines }
     }
 
-    fn preflight_lines<'a>(
-        &'a self,
-        request: &CorsRequest<'a>,
-        lines: &mut HeaderLines<'a>,
-    ) -> Result<(), Refusal<'a>> {
-        match request.request_method {
-            Field::One(method) if self.methods.allows(method) => {}
-            Field::One(method) => return Err(Refusal::Method(method)),
-            Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
-        }
+    fn preflight_lines<'a>(&'a self, judgement: &Judgement<'a>, lines: &mut HeaderLines<'a>) {
         let reflect = self.settings.allow_all_headers;
-        let requested = match request.request_headers {
-            Field::Absent => None,
-            Field::Many => return Err(Refusal::Headers(ListProblem::Malformed)),
-            Field::One(list) => {
-                let verdict = if reflect {
-                    check_request_headers(list, |_| true)
-                } else {
-                    check_request_headers(list, |name| self.headers.allows(name))
-                };
-                verdict.map_err(Refusal::Headers)?;
-                Some(list)
-            }
-        };
         lines.push(ALLOW_METHODS, &self.methods.rendered);
-        match requested {
+        match judgement.requested_headers {
             Some(list) if reflect && !list.is_empty() => lines.push(ALLOW_HEADERS, list),
             Some(_) if !reflect && !self.headers.is_empty() => {
                 lines.push(ALLOW_HEADERS, &self.headers.rendered)
@@ -303,11 +370,10 @@ impl Policy {
         if let Some(age) = &self.max_age {
             lines.push(MAX_AGE, age);
         }
-        if request.request_private_network && self.settings.allow_private_network {
+        if judgement.request.request_private_network && self.settings.allow_private_network {
             lines.push(ALLOW_PRIVATE_NETWORK, "true");
         }
         lines.push(vary::NAME, if reflect { vary::PREFLIGHT_REFLECTING } else { vary::PREFLIGHT });
-        Ok(())
     }
 
     /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
@@ -407,7 +473,7 @@ impl Verbatim {
         }
         // The original answered every OPTIONS that carried Access-Control-Request-Method.
         let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
-        Decision { preflight, verdict: Verdict::Allowed, lines, vary_only: None }
+        Decision { preflight, verdict: Verdict::Allowed, lines }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use regex::RegexSet;
+use regex::Regex;
 
 use crate::error::{ConfigError, ConfigWarning};
 
@@ -49,7 +49,9 @@ pub(crate) struct Origins {
     null: bool,
     exact: Vec<Box<str>>,
     wildcards: Vec<Wildcard>,
-    regexes: Option<RegexSet>,
+    /// Every `allow_origin_regex`, anchored, as one alternation: one pass of one automaton
+    /// (a `RegexSet` would also track which pattern matched, which no one asks).
+    regexes: Option<Regex>,
 }
 
 impl Origins {
@@ -121,7 +123,7 @@ impl Origins {
         }
         if self.reflect_all
             || self.wildcards.iter().any(|w| w.matches(origin))
-            || self.regexes.as_ref().is_some_and(|set| set.is_match(origin))
+            || self.regexes.as_ref().is_some_and(|regex| regex.is_match(origin))
         {
             return Some(AllowOrigin::Reflect);
         }
@@ -186,11 +188,11 @@ fn is_insecure(origin: &str) -> bool {
 fn compile_regexes(
     patterns: &[String],
     warnings: &mut Vec<ConfigWarning>,
-) -> Result<Option<RegexSet>, ConfigError> {
+) -> Result<Option<Regex>, ConfigError> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    let mut anchored = Vec::with_capacity(patterns.len());
+    let mut grouped = Vec::with_capacity(patterns.len());
     for pattern in patterns {
         let invalid = |err: regex::Error| {
             ConfigError::new(
@@ -202,22 +204,22 @@ fn compile_regexes(
         };
         // Parsed alone first: `a)|(b` is not a regex, but wrapped in `^(?:...)$` it would
         // become the unanchored alternation `^(?:a)|(b)$`.
-        regex::Regex::new(pattern).map_err(invalid)?;
+        Regex::new(pattern).map_err(invalid)?;
         let whole = format!("^(?:{pattern})$");
-        let regex = regex::Regex::new(&whole).map_err(invalid)?;
+        let regex = Regex::new(&whole).map_err(invalid)?;
         if let Some(warning) = regex_warning(pattern, &regex) {
             warnings.push(warning);
         }
-        anchored.push(whole);
+        grouped.push(format!("(?:{pattern})"));
     }
-    let set = RegexSet::new(&anchored).map_err(|err| {
+    let combined = Regex::new(&format!("^(?:{})$", grouped.join("|"))).map_err(|err| {
         ConfigError::new(
             "allow_origin_regex",
             patterns.join(", "),
             format!("the regexes together are too large: {}", one_line(&err.to_string())),
         )
     })?;
-    Ok(Some(set))
+    Ok(Some(combined))
 }
 
 /// Regexes that are probably not what their author meant.
@@ -522,20 +524,37 @@ pub(crate) fn is_well_formed(origin: &str) -> bool {
     if origin.len() > MAX_ORIGIN_LEN {
         return false;
     }
-    let Some((scheme, authority)) = origin.split_once("://") else {
+    // Byte tables rather than `split_once("://")` and per-byte `matches!`: this runs on every
+    // origin that is not an exact match, so it is on the hot path of wildcard, regex and
+    // reflect-all policies.
+    let bytes = origin.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
-    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && scheme.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-        });
-    let authority_ok = !authority.is_empty()
-        && authority.bytes().all(|b| {
-            b.is_ascii_lowercase()
-                || b.is_ascii_digit()
-                || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
-        });
-    scheme_ok && authority_ok && !has_default_port(scheme, authority)
+    let (scheme, rest) = bytes.split_at(colon);
+    let Some(authority) = rest.strip_prefix(b"://") else {
+        return false;
+    };
+    scheme.first().is_some_and(u8::is_ascii_lowercase)
+        && scheme.iter().all(|&b| SCHEME_BYTES[usize::from(b)])
+        && !authority.is_empty()
+        && authority.iter().all(|&b| AUTHORITY_BYTES[usize::from(b)])
+        && !has_default_port(&origin[..colon], &origin[colon + 3..])
+}
+
+/// Bytes of a lower-case scheme: letters, digits, `+`, `-`, `.`.
+const SCHEME_BYTES: [bool; 256] = byte_set(b"abcdefghijklmnopqrstuvwxyz0123456789+-.");
+/// Bytes of a lower-case host and port, IPv6 brackets included.
+const AUTHORITY_BYTES: [bool; 256] = byte_set(b"abcdefghijklmnopqrstuvwxyz0123456789.-_:[]");
+
+const fn byte_set(members: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < members.len() {
+        set[members[i] as usize] = true;
+        i += 1;
+    }
+    set
 }
 
 /// Browsers never write the scheme's default port: `https://a.com:443` is not a browser's

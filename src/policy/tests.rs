@@ -239,3 +239,20 @@ fn refused_configurations() {
     let e = err(|s| s.preflight_status = 404);
     assert_eq!(e.key, "preflight_status");
 }
+
+#[test]
+fn several_regexes_are_each_anchored_to_the_whole_origin() {
+    let p = policy(|s| {
+        s.allow_origin_regex =
+            vec![r"https://(a|b)\.example\.net".into(), r"(?i)https://c\.example\.org".into()];
+    });
+    let allowed =
+        |o| p.decide(&CorsRequest { origin: Field::One(o), ..CorsRequest::get("/") }).is_allowed();
+    assert!(allowed("https://a.example.net"));
+    assert!(allowed("https://b.example.net"));
+    assert!(allowed("https://c.example.org"));
+    assert!(!allowed("https://a.example.net.evil.com"));
+    assert!(!allowed("https://evil.com/https://b.example.net"));
+    assert!(!allowed("https://c.example.org.evil.com"));
+    assert!(!allowed("xhttps://a.example.net"));
+}
