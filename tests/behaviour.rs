@@ -6,8 +6,8 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{
-    APP, EVIL, client, cors_header_names, origin, request_headers, request_method, settings, value,
-    values,
+    APP, EVIL, client, cors_header_names, origin, preflight, request_headers, request_method,
+    settings, value, values,
 };
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{Header, Status};
@@ -77,15 +77,6 @@ fn runs(client: &Client) -> usize {
 
 fn vary(response: &LocalResponse<'_>) -> Vec<String> {
     values(response, "Vary")
-}
-
-async fn preflight<'c>(
-    client: &'c Client,
-    path: &'c str,
-    from: &str,
-    method: &str,
-) -> LocalResponse<'c> {
-    client.options(path).header(origin(from)).header(request_method(method)).dispatch().await
 }
 
 async fn get_from<'c>(client: &'c Client, path: &'c str, from: &str) -> LocalResponse<'c> {

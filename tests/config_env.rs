@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::blocking::{acao_for, client, settings, value};
+use common::blocking::{
+    EVERY_KEY_PREFLIGHT, acao_for, assert_credentials, assert_put_preflight, client, settings,
+    value,
+};
 use common::{APP, origin, request_headers, request_method};
 use figment::Jail;
 
@@ -40,20 +43,7 @@ fn every_key_from_env_reaches_the_headers() {
     ];
     with_env(&vars, |_| {
         let client = client();
-        let response = client
-            .options("/api/items")
-            .header(origin(APP))
-            .header(request_method("PUT"))
-            .header(request_headers("x-two"))
-            .dispatch();
-        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP));
-        assert_eq!(value(&response, "Access-Control-Allow-Methods").as_deref(), Some("GET, PUT"));
-        assert_eq!(
-            value(&response, "Access-Control-Allow-Headers").as_deref(),
-            Some("X-One, X-Two")
-        );
-        assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
-        assert_eq!(value(&response, "Access-Control-Max-Age").as_deref(), Some("600"));
+        assert_put_preflight(&client, "x-two", &EVERY_KEY_PREFLIGHT);
         let response = client.get("/").header(origin(APP)).dispatch();
         assert_eq!(value(&response, "Access-Control-Expose-Headers").as_deref(), Some("X-Exposed"));
         assert_eq!(
@@ -155,11 +145,7 @@ fn bool_spellings_for_allow_credentials() {
     ];
     for (written, expected) in cases {
         with_env(&[("CORS_ALLOW_ORIGIN", APP), ("CORS_ALLOW_CREDENTIALS", written)], |_| {
-            let client = client();
-            assert_eq!(settings(&client).allow_credentials, Some(expected), "{written}");
-            let response = client.get("/").header(origin(APP)).dispatch();
-            let header = value(&response, "Access-Control-Allow-Credentials");
-            assert_eq!(header.as_deref(), expected.then_some("true"), "{written}");
+            assert_credentials(&client(), written, expected);
             Ok(())
         });
     }

@@ -9,7 +9,10 @@
 
 mod common;
 
-use common::blocking::{acao_for, app, client, settings, value};
+use common::blocking::{
+    EVERY_KEY_PREFLIGHT, acao_for, app, assert_credentials, assert_put_preflight, client, settings,
+    value,
+};
 use common::{APP, EVIL, origin, request_headers, request_method};
 use cors_fairing::{CorsFairing, Settings};
 use figment::Jail;
@@ -44,20 +47,7 @@ fn every_key_from_toml_arrays_reaches_the_headers() {
     "#;
     with_rocket_toml(toml, |_| {
         let client = client();
-        let response = client
-            .options("/api/items")
-            .header(origin(APP))
-            .header(request_method("PUT"))
-            .header(request_headers("x-one"))
-            .dispatch();
-        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP));
-        assert_eq!(value(&response, "Access-Control-Allow-Methods").as_deref(), Some("GET, PUT"));
-        assert_eq!(
-            value(&response, "Access-Control-Allow-Headers").as_deref(),
-            Some("X-One, X-Two")
-        );
-        assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
-        assert_eq!(value(&response, "Access-Control-Max-Age").as_deref(), Some("600"));
+        assert_put_preflight(&client, "x-one", &EVERY_KEY_PREFLIGHT);
 
         let response = client.get("/api/items").header(origin(APP)).dispatch();
         assert_eq!(
@@ -137,11 +127,7 @@ fn bool_spellings_in_toml() {
         let toml =
             format!("[default.cors]\nallow_origin = \"{APP}\"\nallow_credentials = {written}\n");
         with_rocket_toml(&toml, |_| {
-            let client = client();
-            assert_eq!(settings(&client).allow_credentials, Some(expected), "{written}");
-            let response = client.get("/").header(origin(APP)).dispatch();
-            let header = value(&response, "Access-Control-Allow-Credentials");
-            assert_eq!(header.as_deref(), expected.then_some("true"), "{written}");
+            assert_credentials(&client(), written, expected);
             Ok(())
         });
     }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{APP, client, origin, request_headers, request_method, settings};
+use common::{APP, client, origin, preflight, request_headers, request_method, settings};
 use cors_fairing::policy::{ListProblem, MAX_REQUEST_HEADER_NAMES};
 use cors_fairing::{CorsRequest, Field, Policy, Refusal, Settings};
 use rocket::http::{Header, Status};
@@ -270,12 +270,7 @@ async fn a_refused_preflight_with_reject_disallowed_answers_one_clean_line() {
 async fn hostile_methods_and_duplicate_preflight_headers_are_refused() {
     let client = client(settings(|_| {})).await;
     for method in ["put", "PUT\r\nX: y", "PUT, DELETE", "", "P\u{e9}T"] {
-        let response = client
-            .options("/api/items")
-            .header(origin(APP))
-            .header(request_method(method))
-            .dispatch()
-            .await;
+        let response = preflight(&client, "/api/items", APP, method).await;
         assert!(response.status().code < 500, "{method:?}");
         assert_clean(&response);
         assert_eq!(common::value(&response, "Access-Control-Allow-Methods"), None, "{method:?}");

@@ -5,7 +5,9 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{APP, EVIL, cors_header_names, origin, request_headers, request_method, value};
+use common::{
+    APP, EVIL, cors_header_names, origin, preflight, request_headers, request_method, value,
+};
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
@@ -118,20 +120,14 @@ async fn paths_out_of_scope_get_no_cors_headers_at_all() {
 async fn out_of_scope_options_route_normally() {
     let client = scoped_client(api_public_health).await;
     // The application's own OPTIONS route answers, untouched by CORS.
-    let response = client
-        .options("/internal/report")
-        .header(origin(APP))
-        .header(request_method("GET"))
-        .dispatch()
-        .await;
+    let response = preflight(&client, "/internal/report", APP, "GET").await;
     assert_eq!(response.status(), Status::Ok);
     assert!(cors_header_names(&response).is_empty());
     assert_eq!(response.into_string().await.as_deref(), Some("internal options"));
 
     // Without an application route the preflight route forwards: the application's 404.
     let before = calls(&client);
-    let response =
-        client.options("/").header(origin(APP)).header(request_method("GET")).dispatch().await;
+    let response = preflight(&client, "/", APP, "GET").await;
     assert_eq!(response.status(), Status::NotFound);
     assert!(cors_header_names(&response).is_empty());
     assert_eq!(response.into_string().await.as_deref(), Some("application catcher"));
@@ -164,8 +160,7 @@ async fn private_network_is_granted_only_when_configured_asked_and_allowed() {
     assert_eq!(granted.status(), Status::NoContent);
     assert_eq!(value(&granted, "Access-Control-Allow-Private-Network").as_deref(), Some("true"));
 
-    let not_asked =
-        on.options("/api/items").header(origin(APP)).header(request_method("GET")).dispatch().await;
+    let not_asked = preflight(&on, "/api/items", APP, "GET").await;
     assert_eq!(value(&not_asked, "Access-Control-Allow-Origin").as_deref(), Some(APP));
     assert_eq!(value(&not_asked, "Access-Control-Allow-Private-Network"), None);
 
@@ -205,12 +200,7 @@ async fn preflight_status_is_204_by_default_or_200_when_configured() {
             }
         })
         .await;
-        let response = client
-            .options("/api/items")
-            .header(origin(APP))
-            .header(request_method("PUT"))
-            .dispatch()
-            .await;
+        let response = preflight(&client, "/api/items", APP, "PUT").await;
         assert_eq!(response.status(), expected);
         assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP));
         assert_eq!(response.into_string().await.unwrap_or_default(), "");
@@ -268,12 +258,7 @@ async fn reject_disallowed_answers_403_with_a_one_line_reason_and_no_application
     assert_eq!(calls(&client), 0, "no route handler or catcher of the application ran");
 
     // An allowed preflight is still answered normally.
-    let allowed = client
-        .options("/api/items")
-        .header(origin(APP))
-        .header(request_method("PUT"))
-        .dispatch()
-        .await;
+    let allowed = preflight(&client, "/api/items", APP, "PUT").await;
     assert_eq!(allowed.status(), Status::NoContent);
     assert_eq!(value(&allowed, "Access-Control-Allow-Origin").as_deref(), Some(APP));
 }
@@ -316,12 +301,7 @@ async fn reject_disallowed_does_not_apply_out_of_scope() {
         s.reject_disallowed = true;
     })
     .await;
-    let response = client
-        .options("/internal/report")
-        .header(origin(EVIL))
-        .header(request_method("GET"))
-        .dispatch()
-        .await;
+    let response = preflight(&client, "/internal/report", EVIL, "GET").await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.into_string().await.as_deref(), Some("internal options"));
 }

@@ -106,6 +106,16 @@ pub fn cors_header_names(response: &LocalResponse<'_>) -> Vec<String> {
         .collect()
 }
 
+/// A preflight of `path` from `from` asking for `method`, with no request headers.
+pub async fn preflight<'c>(
+    client: &'c Client,
+    path: &'c str,
+    from: &str,
+    method: &str,
+) -> LocalResponse<'c> {
+    client.options(path).header(origin(from)).header(request_method(method)).dispatch().await
+}
+
 pub fn origin(value: &str) -> Header<'static> {
     Header::new("Origin", value.to_string())
 }
@@ -146,6 +156,39 @@ pub mod blocking {
         let all: Vec<&str> = response.headers().get(name).collect();
         assert!(all.len() <= 1, "{name} appears {} times: {all:?}", all.len());
         all.first().map(|v| v.to_string())
+    }
+
+    /// The preflight headers that the "every key" tests of env and `Rocket.toml` expect:
+    /// origin, methods `GET, PUT`, headers `X-One, X-Two`, credentials, max age 600.
+    pub const EVERY_KEY_PREFLIGHT: [(&str, &str); 5] = [
+        ("Access-Control-Allow-Origin", super::APP),
+        ("Access-Control-Allow-Methods", "GET, PUT"),
+        ("Access-Control-Allow-Headers", "X-One, X-Two"),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Max-Age", "600"),
+    ];
+
+    /// Sends a preflight from [`super::APP`] for `PUT` with `headers` and asserts each
+    /// `(name, value)` of `expected` in the answer.
+    pub fn assert_put_preflight(client: &Client, headers: &str, expected: &[(&str, &str)]) {
+        let response = client
+            .options("/api/items")
+            .header(super::origin(super::APP))
+            .header(super::request_method("PUT"))
+            .header(super::request_headers(headers))
+            .dispatch();
+        for (name, want) in expected {
+            assert_eq!(value(&response, name).as_deref(), Some(*want), "{name}");
+        }
+    }
+
+    /// Asserts that `allow_credentials` (written as `written`) was read as `expected` and
+    /// that a GET from [`super::APP`] carries the credentials header exactly then.
+    pub fn assert_credentials(client: &Client, written: &str, expected: bool) {
+        assert_eq!(settings(client).allow_credentials, Some(expected), "{written}");
+        let response = client.get("/").header(super::origin(super::APP)).dispatch();
+        let header = value(&response, "Access-Control-Allow-Credentials");
+        assert_eq!(header.as_deref(), expected.then_some("true"), "{written}");
     }
 
     /// `Access-Control-Allow-Origin` of a GET / from `origin`.
