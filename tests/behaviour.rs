@@ -6,8 +6,8 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{
-    APP, EVIL, client, cors_header_names, origin, preflight, request_headers, request_method,
-    settings, value, values,
+    APP, EVIL, client, cors_header_names, origin, preflight, preflight_with, request_headers,
+    request_method, settings, value, values,
 };
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{Header, Status};
@@ -178,12 +178,7 @@ async fn refused_preflights_get_no_cors_headers_and_never_run_the_route() {
         (APP, "PUT", Some("not a header list")),
     ];
     for (from, method, headers) in refused {
-        let mut request =
-            client.options("/count").header(origin(from)).header(request_method(method));
-        if let Some(list) = headers {
-            request = request.header(request_headers(list));
-        }
-        let response = request.dispatch().await;
+        let response = preflight_with(&client, "/count", from, method, headers).await;
         let case = format!("{from} {method} {headers:?}");
         assert_eq!(response.status(), Status::NoContent, "{case}");
         assert!(

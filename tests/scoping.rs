@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{
-    APP, EVIL, cors_header_names, origin, preflight, request_headers, request_method, value,
+    APP, EVIL, cors_header_names, origin, preflight, preflight_with, request_method, value,
 };
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{ContentType, Header, Status};
@@ -242,12 +242,7 @@ async fn reject_disallowed_answers_403_with_a_one_line_reason_and_no_application
     })
     .await;
     for (from, method, headers, reason) in refused_preflights() {
-        let mut request =
-            client.options("/api/items").header(origin(from)).header(request_method(method));
-        if let Some(headers) = headers {
-            request = request.header(request_headers(headers));
-        }
-        let response = request.dispatch().await;
+        let response = preflight_with(&client, "/api/items", from, method, headers).await;
         assert_eq!(response.status(), Status::Forbidden, "{reason}");
         assert!(cors_header_names(&response).is_empty(), "{reason}");
         assert_eq!(response.content_type(), Some(ContentType::Plain), "{reason}");
@@ -267,12 +262,7 @@ async fn reject_disallowed_answers_403_with_a_one_line_reason_and_no_application
 async fn without_reject_disallowed_refused_preflights_get_204_without_cors_headers() {
     let client = scoped_client(strict_methods).await;
     for (from, method, headers, reason) in refused_preflights() {
-        let mut request =
-            client.options("/api/items").header(origin(from)).header(request_method(method));
-        if let Some(headers) = headers {
-            request = request.header(request_headers(headers));
-        }
-        let response = request.dispatch().await;
+        let response = preflight_with(&client, "/api/items", from, method, headers).await;
         assert_eq!(response.status(), Status::NoContent, "{reason}");
         assert!(cors_header_names(&response).is_empty(), "{reason}");
         assert_eq!(

@@ -113,7 +113,22 @@ pub async fn preflight<'c>(
     from: &str,
     method: &str,
 ) -> LocalResponse<'c> {
-    client.options(path).header(origin(from)).header(request_method(method)).dispatch().await
+    preflight_with(client, path, from, method, None).await
+}
+
+/// A preflight of `path` from `from` asking for `method` and, if given, `headers`.
+pub async fn preflight_with<'c>(
+    client: &'c Client,
+    path: &'c str,
+    from: &str,
+    method: &str,
+    headers: Option<&str>,
+) -> LocalResponse<'c> {
+    let mut request = client.options(path).header(origin(from)).header(request_method(method));
+    if let Some(headers) = headers {
+        request = request.header(request_headers(headers));
+    }
+    request.dispatch().await
 }
 
 pub fn origin(value: &str) -> Header<'static> {
