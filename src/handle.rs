@@ -19,7 +19,7 @@ pub(crate) struct Shared {
     origin_less_vary: AtomicBool,
     pub(crate) sources: Sources,
     pub(crate) status: watch::Sender<ReloadStatus>,
-    /// The files the current policy was read from, and env-set keys; one reload at a time.
+    /// What the last good load read (files, sources, fingerprints); one reload at a time.
     pub(crate) last_load: Mutex<LastLoad>,
     /// The reloader task, awaited at shutdown so that no watcher outlives the server.
     pub(crate) reloader: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -28,7 +28,6 @@ pub(crate) struct Shared {
 #[derive(Debug, Default)]
 pub(crate) struct LastLoad {
     pub(crate) files: Vec<std::path::PathBuf>,
-    pub(crate) env_keys: Vec<(String, String)>,
     /// Where each key of the current policy came from, for the banner and status pages.
     pub(crate) provenance: Vec<(&'static str, crate::error::Source)>,
     /// Fingerprints of the files, taken before the last attempt read them.
@@ -141,12 +140,8 @@ mod tests {
     }
 
     fn shared(settings: Settings) -> Arc<Shared> {
-        let loaded = Loaded {
-            policy: policy(settings.clone()),
-            files: Vec::new(),
-            env_keys: Vec::new(),
-            provenance: Vec::new(),
-        };
+        let loaded =
+            Loaded { policy: policy(settings.clone()), files: Vec::new(), provenance: Vec::new() };
         Shared::new(Sources::Settings(Box::new(settings)), loaded)
     }
 

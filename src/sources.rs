@@ -55,8 +55,6 @@ pub struct Loaded {
     pub policy: Policy,
     /// Files whose change may change the policy (config file, env file).
     pub files: Vec<PathBuf>,
-    /// Keys set by an environment variable, which masks the same key in a file.
-    pub env_keys: Vec<(String, String)>,
     /// Where each key's value came from, in the order of [`settings::KEYS`]; empty for
     /// settings given in code.
     pub provenance: Vec<(&'static str, Source)>,
@@ -82,23 +80,21 @@ impl Sources {
 
     /// Reads every source again and compiles the result.
     pub fn load(&self) -> Result<Loaded, ConfigError> {
+        let mut misplaced = None;
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policy::compile(settings)?;
-                return Ok(Loaded {
-                    policy,
-                    files: Vec::new(),
-                    env_keys: Vec::new(),
-                    provenance: Vec::new(),
-                });
+                return Ok(Loaded { policy, files: Vec::new(), provenance: Vec::new() });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile } => {
                 let without_env_file = rocket_figment(config_file, None, profile);
-                match env_file(&without_env_file)? {
+                let whole = match env_file(&without_env_file.focus(TABLE))? {
                     Some(path) => rocket_figment(config_file, Some(&path), profile),
                     None => without_env_file,
-                }
+                };
+                misplaced = misplaced_table(&whole, config_file);
+                whole.focus(TABLE)
             }
         };
         let mut settings: Settings =
@@ -112,19 +108,21 @@ impl Sources {
             warning.source = source_of(&figment, &warning.key);
         }
         policy.warnings_mut().extend(unknown_keys(&figment));
-        if let Sources::Rocket { config_file, .. } = self {
-            policy.warnings_mut().extend(misplaced_table(config_file));
-        }
-        let env_keys = settings::KEYS
-            .iter()
-            .filter_map(|key| match source_of(&figment, key) {
-                Source::Env { var } => Some((key.to_string(), var)),
-                _ => None,
-            })
-            .collect();
+        policy.warnings_mut().extend(misplaced);
         let provenance =
             settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
-        Ok(Loaded { policy, files: files_of(&figment, self), env_keys, provenance })
+        Ok(Loaded { policy, files: files_of(&figment, self), provenance })
+    }
+}
+
+impl Loaded {
+    /// Keys set by an environment variable (which masks the same key in a file), with the
+    /// variable's name.
+    pub fn env_keys(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.provenance.iter().filter_map(|(key, source)| match source {
+            Source::Env { var } => Some((*key, var.as_str())),
+            _ => None,
+        })
     }
 }
 
@@ -137,7 +135,6 @@ fn rocket_figment(config_file: &Path, env_file: Option<&Path>, profile: &Profile
         .merge(Env::prefixed("ROCKET_").only(&[TABLE]).global())
         .merge(Env::prefixed("CORS_").map(|key| format!("{TABLE}.{key}").into()).global())
         .select(profile.clone())
-        .focus(TABLE)
 }
 
 /// `env_file`, resolved against the file that names it.
@@ -155,12 +152,16 @@ impl Sources {
     /// warn about file edits that an environment variable masks.
     pub(crate) fn file_values(
         &self,
-        keys: &[String],
+        keys: &[&str],
         env_file: Option<&Path>,
     ) -> Vec<(Option<String>, Source)> {
         let Sources::Rocket { config_file, profile } = self else {
             return Vec::new();
         };
+        if keys.is_empty() {
+            // Nothing is masked: no reason to read the files again.
+            return Vec::new();
+        }
         let mut figment = Figment::new().merge(Toml::file(config_file).nested());
         if let Some(path) = env_file {
             figment = figment.merge(EnvFile { path: path.to_path_buf() });
@@ -332,8 +333,10 @@ fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
 
 /// `[cors]` at the top of Rocket.toml: Rocket reads the file by profile, so that is a
 /// profile named `cors` that is never selected, and its settings silently do nothing.
-fn misplaced_table(config_file: &Path) -> Option<ConfigWarning> {
-    let profiles = Toml::file(config_file).nested().data().ok()?;
+/// `figment` is the whole (unfocused) one: only the file can hold a profile of that name,
+/// every other source is global.
+fn misplaced_table(figment: &Figment, config_file: &Path) -> Option<ConfigWarning> {
+    let profiles = figment.data().ok()?;
     let table = profiles.get(&Profile::new(TABLE))?;
     let mut warning = ConfigWarning::new(
         TABLE,

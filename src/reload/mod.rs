@@ -141,7 +141,6 @@ fn apply(
     }
     masking::warn_about_masked_edits(&last_load.masked, &masked);
     last_load.record(loaded.files, before);
-    last_load.env_keys = loaded.env_keys;
     last_load.provenance = loaded.provenance;
     last_load.masked = masked;
     if loaded.policy.settings() == current.settings() {
@@ -185,16 +184,15 @@ fn vanished(path: &std::path::Path, what: &str) -> ConfigError {
 }
 
 fn masked_keys(sources: &Sources, loaded: &Loaded) -> Vec<MaskedKey> {
-    let keys: Vec<String> = loaded.env_keys.iter().map(|(key, _)| key.clone()).collect();
+    let keys: Vec<&str> = loaded.env_keys().map(|(key, _)| key).collect();
     let env_file = loaded.policy.settings().env_file.as_deref();
     let file_values = sources.file_values(&keys, env_file);
     loaded
-        .env_keys
-        .iter()
+        .env_keys()
         .zip(file_values)
         .map(|((key, var), (file_value, file_source))| MaskedKey {
-            key: key.clone(),
-            var: var.clone(),
+            key: key.to_string(),
+            var: var.to_string(),
             file_value,
             file_source,
         })
@@ -205,7 +203,6 @@ impl LastLoad {
     /// What the first load read, before any reloader runs.
     pub(crate) fn first(sources: &Sources, loaded: &Loaded) -> LastLoad {
         let mut last_load = LastLoad {
-            env_keys: loaded.env_keys.clone(),
             provenance: loaded.provenance.clone(),
             masked: masked_keys(sources, loaded),
             ..LastLoad::default()
