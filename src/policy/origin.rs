@@ -175,10 +175,8 @@ fn is_insecure(origin: &str) -> bool {
     let Some(authority) = origin.strip_prefix("http://") else {
         return false;
     };
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => authority,
-    };
+    // A normalised origin: its authority always splits.
+    let host = split_port(authority).map_or(authority, |(host, _)| host);
     !(host == "localhost"
         || host.ends_with(".localhost")
         || host == "[::1]"
