@@ -138,57 +138,48 @@ callgrind_total() { # mode case n
     if [[ -n ${KEEP_PROFILES:-} ]]; then mv "$file" "$OUT/$1.$2.$3.callgrind"; else rm -f "$file"; fi
 }
 
-run_callgrind() {
+# Instructions per request for every case and mode, into the .tsv `$1`: `$2` is the command
+# that counts the instructions of one run (`$2 MODE CASE N`), `$3` the cases.
+per_request_table() { # out counter cases
+    local out=$1 counter=$2 cases=$3
     echo -e "case\tmode\tinstructions_n1\tinstructions_n2\tn1\tn2\tinstructions_per_request\tall" \
-        >"$OUT/callgrind.tsv"
-    for case in "${CASES[@]}"; do
+        >"$out"
+    for case in $cases; do
         for mode in "${MODES[@]}"; do
             # The median of REPEAT pairs: a pair alone drifts by up to ~1 % (timers, hyper's
             # date cache), which is the size of the smallest difference being decided.
             local i1 i2 per pers=()
             for _ in $(seq "$REPEAT"); do
-                i1=$(callgrind_total "$mode" "$case" "$N1")
-                i2=$(callgrind_total "$mode" "$case" "$N2")
+                i1=$("$counter" "$mode" "$case" "$N1")
+                i2=$("$counter" "$mode" "$case" "$N2")
                 pers+=($(((i2 - i1) / (N2 - N1))))
             done
             per=$(printf '%s\n' "${pers[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
-            echo -e "$case\t$mode\t$i1\t$i2\t$N1\t$N2\t$per\t${pers[*]}" |
-                tee -a "$OUT/callgrind.tsv" >&2
+            echo -e "$case\t$mode\t$i1\t$i2\t$N1\t$N2\t$per\t${pers[*]}" | tee -a "$out" >&2
         done
     done
 }
 
-# Instructions of one callgrind run of `dispatch --loop MODE CASE N`.
-local_total() { # binary mode case n
+run_callgrind() {
+    per_request_table "$OUT/callgrind.tsv" callgrind_total "${CASES[*]}"
+}
+
+# Instructions of one callgrind run of `dispatch --loop MODE CASE N` ($DISPATCH: the binary).
+local_total() { # mode case n
     need valgrind valgrind
     local file
     file=$(mktemp --suffix=.callgrind)
-    valgrind --tool=callgrind --callgrind-out-file="$file" "$1" --loop "$2" "$3" "$4" \
+    valgrind --tool=callgrind --callgrind-out-file="$file" "$DISPATCH" --loop "$1" "$2" "$3" \
         >/dev/null 2>&1
     awk '/^(summary|totals):/ {print $2; exit}' "$file"
     rm -f "$file"
 }
 
 run_local() {
-    local bin
-    bin=$(cargo bench --bench dispatch --no-run 2>&1 | tee /dev/stderr |
+    DISPATCH=$(cargo bench --bench dispatch --no-run 2>&1 | tee /dev/stderr |
         sed -n 's/.*Executable benches\/dispatch.rs (\(.*\))/\1/p')
-    [[ -x $bin ]] || { echo "no dispatch bench binary" >&2; exit 1; }
-    echo -e "case\tmode\tinstructions_n1\tinstructions_n2\tn1\tn2\tinstructions_per_request\tall" \
-        >"$OUT/callgrind-local.tsv"
-    for case in ${LOCAL_CASES:-get-allowed preflight}; do
-        for mode in "${MODES[@]}"; do
-            local i1 i2 per pers=()
-            for _ in $(seq "$REPEAT"); do
-                i1=$(local_total "$bin" "$mode" "$case" "$N1")
-                i2=$(local_total "$bin" "$mode" "$case" "$N2")
-                pers+=($(((i2 - i1) / (N2 - N1))))
-            done
-            per=$(printf '%s\n' "${pers[@]}" | sort -n | sed -n "$(((REPEAT + 1) / 2))p")
-            echo -e "$case\t$mode\t$i1\t$i2\t$N1\t$N2\t$per\t${pers[*]}" |
-                tee -a "$OUT/callgrind-local.tsv" >&2
-        done
-    done
+    [[ -x $DISPATCH ]] || { echo "no dispatch bench binary" >&2; exit 1; }
+    per_request_table "$OUT/callgrind-local.tsv" local_total "${LOCAL_CASES:-get-allowed preflight}"
 }
 
 case $what in
