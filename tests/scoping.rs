@@ -10,7 +10,7 @@ use common::{
 };
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{ContentType, Header, Status};
-use rocket::local::asynchronous::Client;
+use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{State, catch, catchers, get, options, routes};
 
 /// Counts every application handler and catcher that runs.
@@ -74,6 +74,17 @@ fn api_public_health(settings: &mut Settings) {
 
 fn private_network() -> Header<'static> {
     Header::new("Access-Control-Request-Private-Network", "true")
+}
+
+/// A Private Network Access preflight of `/api/items` from `from` for `GET`.
+async fn private_network_preflight<'c>(client: &'c Client, from: &str) -> LocalResponse<'c> {
+    client
+        .options("/api/items")
+        .header(origin(from))
+        .header(request_method("GET"))
+        .header(private_network())
+        .dispatch()
+        .await
 }
 
 #[rocket::async_test]
@@ -150,13 +161,7 @@ async fn preflight_in_scope_is_answered_out_of_scope_is_not() {
 #[rocket::async_test]
 async fn private_network_is_granted_only_when_configured_asked_and_allowed() {
     let on = scoped_client(|s| s.allow_private_network = true).await;
-    let granted = on
-        .options("/api/items")
-        .header(origin(APP))
-        .header(request_method("GET"))
-        .header(private_network())
-        .dispatch()
-        .await;
+    let granted = private_network_preflight(&on, APP).await;
     assert_eq!(granted.status(), Status::NoContent);
     assert_eq!(value(&granted, "Access-Control-Allow-Private-Network").as_deref(), Some("true"));
 
@@ -164,13 +169,7 @@ async fn private_network_is_granted_only_when_configured_asked_and_allowed() {
     assert_eq!(value(&not_asked, "Access-Control-Allow-Origin").as_deref(), Some(APP));
     assert_eq!(value(&not_asked, "Access-Control-Allow-Private-Network"), None);
 
-    let refused_origin = on
-        .options("/api/items")
-        .header(origin(EVIL))
-        .header(request_method("GET"))
-        .header(private_network())
-        .dispatch()
-        .await;
+    let refused_origin = private_network_preflight(&on, EVIL).await;
     assert!(cors_header_names(&refused_origin).is_empty());
 
     // Only preflights carry the grant; an actual request with the header gets none.
@@ -180,13 +179,7 @@ async fn private_network_is_granted_only_when_configured_asked_and_allowed() {
     assert_eq!(value(&actual, "Access-Control-Allow-Private-Network"), None);
 
     let off = scoped_client(|_| {}).await;
-    let not_configured = off
-        .options("/api/items")
-        .header(origin(APP))
-        .header(request_method("GET"))
-        .header(private_network())
-        .dispatch()
-        .await;
+    let not_configured = private_network_preflight(&off, APP).await;
     assert_eq!(value(&not_configured, "Access-Control-Allow-Origin").as_deref(), Some(APP));
     assert_eq!(value(&not_configured, "Access-Control-Allow-Private-Network"), None);
 }
