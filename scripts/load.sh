@@ -19,7 +19,7 @@
 # where requests/s swing 10-50 %: decide small differences with them.
 #
 # local: the same N1/N2 difference for `benches/dispatch.rs --loop MODE CASE N`, which
-# dispatches through rocket::local's blocking client and nothing else (DESIGN.md §5's
+# dispatches through rocket::local's blocking client and nothing else (docs/performance.md's
 # rocket::local target), for LOCAL_CASES (get-allowed, preflight).
 #
 # Results: benches/results/{wrk.tsv,callgrind.tsv,callgrind-local.tsv,results.md,ratios.svg}.

@@ -172,9 +172,11 @@
 //!         ReloadOutcome::Unchanged => println!("the files give the policy in force"),
 //!         ReloadOutcome::Failed(err) => eprintln!("kept the last good policy: {err}"),
 //!     }
-//!     // Or wait for the watcher to pick up an edit, without sleeping on a guess.
+//!     // Or wait for the watcher to swap in the next edit, without sleeping on a guess:
+//!     // the generation counts swaps, starting at 0 at launch.
 //!     let mut status = cors.status();
-//!     let next = status.wait_for(|s| s.generation >= 2);
+//!     let seen = status.borrow_and_update().generation;
+//!     let next = status.wait_for(|s| s.generation > seen);
 //!     let _ = rocket::tokio::time::timeout(Duration::from_secs(5), next).await;
 //! }
 //! ```

@@ -4,7 +4,7 @@
 //!
 //! - `bare`: the routes alone, plus a catch-all `OPTIONS` route answering 204, so a
 //!   preflight is answered the same way without CORS headers (not by the 404 catcher).
-//! - `floor` (DESIGN.md §5): bare plus a minimal fairing that compares `Origin` with the
+//! - `floor` (docs/performance.md): bare plus a minimal fairing that compares `Origin` with the
 //!   allowed list and writes exactly cors-fairing's header lines from `&'static str`s, and
 //!   the same catch-all `OPTIONS` route. What the crate costs beyond it is its own logic.
 //! - `fairing`: bare routes plus [`CorsFairing`].
