@@ -82,9 +82,13 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub(crate) fn new(key: &str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        key: impl AsRef<str>,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         ConfigError {
-            key: key.to_string(),
+            key: key.as_ref().to_string(),
             value: value.into(),
             source: Source::Unknown,
             reason: reason.into(),
@@ -138,9 +142,13 @@ pub struct ConfigWarning {
 }
 
 impl ConfigWarning {
-    pub(crate) fn new(key: &str, value: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        key: impl AsRef<str>,
+        value: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ConfigWarning {
-            key: key.to_string(),
+            key: key.as_ref().to_string(),
             value: value.into(),
             source: Source::Unknown,
             message: message.into(),

@@ -320,7 +320,7 @@ fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
             let message = match settings::closest_key(key) {
                 Some(known) => format!(
                     "unknown key, ignored; did you mean `{known}` (env {})?",
-                    settings::env_name(known)
+                    known.env_var()
                 ),
                 None => "unknown key, ignored".to_string(),
             };

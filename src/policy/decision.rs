@@ -5,7 +5,6 @@ use std::fmt;
 use super::headers::{ListProblem, check_request_headers};
 use super::origin::AllowOrigin;
 use super::{Policy, vary};
-use crate::settings::Settings;
 
 pub(crate) const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 pub(crate) const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
@@ -131,11 +130,11 @@ pub struct HeaderLines<'a> {
 }
 
 impl<'a> HeaderLines<'a> {
-    const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         HeaderLines { lines: [("", ""); 8], len: 0 }
     }
 
-    fn push(&mut self, name: &'static str, value: &'a str) {
+    pub(super) fn push(&mut self, name: &'static str, value: &'a str) {
         self.lines[self.len] = (name, value);
         self.len += 1;
     }
@@ -170,9 +169,9 @@ impl fmt::Debug for HeaderLines<'_> {
 /// What to do with one request: the verdict and the header lines to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision<'a> {
-    preflight: bool,
-    verdict: Verdict<'a>,
-    lines: HeaderLines<'a>,
+    pub(super) preflight: bool,
+    pub(super) verdict: Verdict<'a>,
+    pub(super) lines: HeaderLines<'a>,
 }
 
 impl<'a> Decision<'a> {
@@ -391,92 +390,4 @@ impl Policy {
     pub fn rejects_disallowed(&self) -> bool {
         self.settings.reject_disallowed
     }
-}
-
-/// `always_send_headers`: the original middleware's output, rendered once.
-#[derive(Debug, Clone)]
-pub(crate) struct Verbatim {
-    origin: VerbatimOrigin,
-    methods: Box<str>,
-    /// `None`: reflect `Access-Control-Request-Headers` (`allow_all_headers`).
-    headers: Option<Box<str>>,
-    credentials: &'static str,
-    expose: Box<str>,
-    max_age: Box<str>,
-}
-
-#[derive(Debug, Clone)]
-enum VerbatimOrigin {
-    /// `allow_all_origin`: the request's `Origin`, whatever it is.
-    Reflect,
-    /// One configured value, sent as written (empty when unset).
-    Fixed(Box<str>),
-    /// Several configured origins: the request's if it is one of them, else empty.
-    FromList,
-}
-
-impl Verbatim {
-    pub(crate) fn render(settings: &Settings) -> Verbatim {
-        let origin = match settings.allow_origin.as_slice() {
-            _ if settings.allow_all_origin => VerbatimOrigin::Reflect,
-            [] => VerbatimOrigin::Fixed("".into()),
-            [one] if settings.allow_origin_regex.is_empty() => {
-                VerbatimOrigin::Fixed(one.as_str().into())
-            }
-            _ => VerbatimOrigin::FromList,
-        };
-        let join = |list: &Option<Vec<String>>| {
-            list.as_deref().unwrap_or_default().join(", ").into_boxed_str()
-        };
-        Verbatim {
-            origin,
-            methods: join(&settings.allow_methods),
-            headers: (!settings.allow_all_headers).then(|| join(&settings.allow_headers)),
-            credentials: match settings.allow_credentials {
-                Some(true) => "true",
-                Some(false) => "false",
-                None => "",
-            },
-            expose: settings.expose_headers.join(", ").into_boxed_str(),
-            max_age: settings.max_age.map(|a| a.to_string()).unwrap_or_default().into_boxed_str(),
-        }
-    }
-
-    fn decide<'a>(&'a self, policy: &'a Policy, request: &CorsRequest<'a>) -> Decision<'a> {
-        let request_origin = match request.origin {
-            Field::One(origin) if is_printable(origin, super::MAX_ORIGIN_LEN) => origin,
-            _ => "",
-        };
-        let (allow_origin, varies) = match &self.origin {
-            VerbatimOrigin::Reflect => (request_origin, true),
-            VerbatimOrigin::Fixed(value) => (&**value, false),
-            VerbatimOrigin::FromList => match policy.origins.check(request_origin) {
-                Some(AllowOrigin::Reflect) => (request_origin, true),
-                Some(AllowOrigin::Any) => ("*", true),
-                None => ("", true),
-            },
-        };
-        let allow_headers = match (&self.headers, request.request_headers) {
-            (Some(list), _) => &**list,
-            (None, Field::One(list)) if check_request_headers(list, |_| true).is_ok() => list,
-            (None, _) => "",
-        };
-        let mut lines = HeaderLines::new();
-        lines.push(ALLOW_ORIGIN, allow_origin);
-        lines.push(ALLOW_METHODS, &self.methods);
-        lines.push(ALLOW_HEADERS, allow_headers);
-        lines.push(ALLOW_CREDENTIALS, self.credentials);
-        lines.push(EXPOSE_HEADERS, &self.expose);
-        lines.push(MAX_AGE, &self.max_age);
-        if varies {
-            lines.push(vary::NAME, vary::ACTUAL);
-        }
-        // The original answered every OPTIONS that carried Access-Control-Request-Method.
-        let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
-        Decision { preflight, verdict: Verdict::Allowed, lines }
-    }
-}
-
-fn is_printable(value: &str, max_len: usize) -> bool {
-    value.len() <= max_len && value.bytes().all(|b| (0x20..0x7f).contains(&b))
 }

@@ -2,6 +2,7 @@
 //! `Access-Control-Request-Headers` list.
 
 use crate::error::ConfigError;
+use crate::settings::Key;
 
 /// The longest `Access-Control-Request-Headers` value the crate will read.
 pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
@@ -31,7 +32,7 @@ pub(crate) struct HeaderNames {
 
 impl HeaderNames {
     pub(crate) fn compile(
-        key: &str,
+        key: Key,
         names: &[&str],
         credentials: bool,
     ) -> Result<Self, ConfigError> {
@@ -46,7 +47,7 @@ impl HeaderNames {
                         "with credentials browsers read `*` as a header literally named `*`",
                     )
                     .hint(match key {
-                        "allow_headers" => "list the headers, or use allow_all_headers",
+                        Key::AllowHeaders => "list the headers, or use allow_all_headers",
                         _ => "list the headers by name",
                     }));
                 }
@@ -59,7 +60,7 @@ impl HeaderNames {
             }
             lower.push(name.to_ascii_lowercase().into_boxed_str());
         }
-        if key == "expose_headers"
+        if key == Key::ExposeHeaders
             && let Some(name) = names.iter().find(|n| is_forbidden_response_header(n))
         {
             return Err(ConfigError::new(
@@ -135,7 +136,7 @@ mod tests {
     #[test]
     fn request_header_list_is_checked_element_by_element() {
         let allowed =
-            HeaderNames::compile("allow_headers", &["Content-Type", "X-Token"], false).unwrap();
+            HeaderNames::compile(Key::AllowHeaders, &["Content-Type", "X-Token"], false).unwrap();
         let check = |v| check_request_headers(v, |n| allowed.allows(n));
         assert_eq!(check("content-type,x-token"), Ok(()));
         assert_eq!(check("Content-Type , X-TOKEN"), Ok(()));
@@ -170,10 +171,10 @@ mod tests {
 
     #[test]
     fn config_names_are_validated() {
-        assert!(HeaderNames::compile("allow_headers", &["X Bad"], false).is_err());
-        assert!(HeaderNames::compile("allow_headers", &["*"], true).is_err());
-        assert!(HeaderNames::compile("expose_headers", &["Set-Cookie"], false).is_err());
-        let any = HeaderNames::compile("allow_headers", &["*"], false).unwrap();
+        assert!(HeaderNames::compile(Key::AllowHeaders, &["X Bad"], false).is_err());
+        assert!(HeaderNames::compile(Key::AllowHeaders, &["*"], true).is_err());
+        assert!(HeaderNames::compile(Key::ExposeHeaders, &["Set-Cookie"], false).is_err());
+        let any = HeaderNames::compile(Key::AllowHeaders, &["*"], false).unwrap();
         assert!(any.allows("x-anything"));
     }
 }

@@ -2,6 +2,7 @@
 
 use super::headers::is_token;
 use crate::error::ConfigError;
+use crate::settings::Key;
 
 /// Methods the Fetch standard upper-cases before sending; lower-case spellings of these in
 /// the config can never match a request.
@@ -22,7 +23,7 @@ impl Methods {
             if *method == "*" {
                 if credentials {
                     return Err(ConfigError::new(
-                        "allow_methods",
+                        Key::AllowMethods,
                         "*",
                         "with credentials browsers read `*` as a method literally named `*`",
                     )
@@ -32,13 +33,17 @@ impl Methods {
                 continue;
             }
             if !is_token(method) {
-                return Err(ConfigError::new("allow_methods", *method, "not a valid method token")
-                    .hint("methods are tokens such as GET or PATCH"));
+                return Err(ConfigError::new(
+                    Key::AllowMethods,
+                    *method,
+                    "not a valid method token",
+                )
+                .hint("methods are tokens such as GET or PATCH"));
             }
             let upper = method.to_ascii_uppercase();
             if upper != *method && NORMALISED_BY_BROWSERS.contains(&upper.as_str()) {
                 return Err(ConfigError::new(
-                    "allow_methods",
+                    Key::AllowMethods,
                     *method,
                     "methods are case-sensitive and browsers send this one upper-cased",
                 )

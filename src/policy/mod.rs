@@ -12,13 +12,14 @@ mod methods;
 mod origin;
 mod paths;
 pub mod vary;
+mod verbatim;
 
 pub use decision::{CorsRequest, Decision, Field, HeaderLines, Refusal, Verdict};
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;
 
 use crate::error::{ConfigError, ConfigWarning};
-use crate::settings::Settings;
+use crate::settings::{Key, Settings};
 use headers::HeaderNames;
 use methods::Methods;
 use origin::Origins;
@@ -59,7 +60,7 @@ pub struct Policy {
     credentials: bool,
     max_age: Option<Box<str>>,
     paths: Paths,
-    verbatim: Option<decision::Verbatim>,
+    verbatim: Option<verbatim::Verbatim>,
 }
 
 impl Policy {
@@ -75,13 +76,13 @@ impl Policy {
             &mut warnings,
         )?;
         let methods = Methods::compile(&settings.methods(), credentials)?;
-        let headers = HeaderNames::compile("allow_headers", &settings.headers(), credentials)?;
+        let headers = HeaderNames::compile(Key::AllowHeaders, &settings.headers(), credentials)?;
         let expose_names: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
-        let expose = HeaderNames::compile("expose_headers", &expose_names, credentials)?;
+        let expose = HeaderNames::compile(Key::ExposeHeaders, &expose_names, credentials)?;
         let paths = Paths::compile(&settings.paths)?;
         if !matches!(settings.preflight_status, 200 | 204) {
             return Err(ConfigError::new(
-                "preflight_status",
+                Key::PreflightStatus,
                 settings.preflight_status.to_string(),
                 "a preflight is answered with 200 or 204",
             )
@@ -89,19 +90,19 @@ impl Policy {
         }
         if let Some(age) = settings.max_age.filter(|age| *age > MAX_AGE_CAP) {
             warnings.push(ConfigWarning::new(
-                "max_age",
+                Key::MaxAge,
                 age.to_string(),
                 "browsers cap preflight caching (Firefox at 86400 s, Chromium at 7200 s)",
             ));
         }
         if origins.is_empty() && !settings.always_send_headers {
             warnings.push(ConfigWarning::new(
-                "allow_origin",
+                Key::AllowOrigin,
                 "",
                 "no origin is allowed, so every cross-origin request will be refused",
             ));
         }
-        let verbatim = settings.always_send_headers.then(|| decision::Verbatim::render(settings));
+        let verbatim = settings.always_send_headers.then(|| verbatim::Verbatim::render(settings));
         Ok(Policy {
             settings: settings.clone(),
             warnings,

@@ -4,6 +4,7 @@
 //! `/public`, anything else the exact path. No patterns means every path.
 
 use crate::error::ConfigError;
+use crate::settings::Key;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PathPattern {
@@ -44,7 +45,7 @@ impl Paths {
 
 fn parse(pattern: &str) -> Result<PathPattern, ConfigError> {
     if !pattern.starts_with('/') {
-        return Err(ConfigError::new("paths", pattern, "a path pattern starts with `/`")
+        return Err(ConfigError::new(Key::Paths, pattern, "a path pattern starts with `/`")
             .hint(format!("write \"/{pattern}\"")));
     }
     let compiled = if pattern == "/**" {
@@ -61,7 +62,7 @@ fn parse(pattern: &str) -> Result<PathPattern, ConfigError> {
     };
     if prefix.contains('*') {
         return Err(ConfigError::new(
-            "paths",
+            Key::Paths,
             pattern,
             "`*` and `**` may only stand as the last segment",
         )

@@ -1,0 +1,111 @@
+//! The per-request side: whether an `Origin` header has the shape browsers send, and
+//! whether it falls under a configured wildcard.
+
+use super::MAX_ORIGIN_LEN;
+use super::parse::{default_port, is_host_label};
+
+/// `https://*.example.com`: the scheme part and the suffix after the `*`.
+#[derive(Debug, Clone)]
+pub(super) struct Wildcard {
+    pub(super) prefix: Box<str>,
+    pub(super) suffix: Box<str>,
+}
+
+impl Wildcard {
+    pub(super) fn matches(&self, origin: &str) -> bool {
+        let Some(rest) = origin.strip_prefix(&*self.prefix) else {
+            return false;
+        };
+        let Some(labels) = rest.strip_suffix(&*self.suffix) else {
+            return false;
+        };
+        !labels.is_empty() && labels.split('.').all(is_host_label)
+    }
+}
+
+/// Whether a request origin has the shape browsers send: `scheme://host[:port]`, lower
+/// case, printable ASCII, bounded. Anything else is refused before any pattern sees it.
+pub(crate) fn is_well_formed(origin: &str) -> bool {
+    if origin.len() > MAX_ORIGIN_LEN {
+        return false;
+    }
+    // Byte tables rather than `split_once("://")` and per-byte `matches!`: this runs on every
+    // origin that is not an exact match, so it is on the hot path of wildcard, regex and
+    // reflect-all policies.
+    let bytes = origin.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let (scheme, rest) = bytes.split_at(colon);
+    let Some(authority) = rest.strip_prefix(b"://") else {
+        return false;
+    };
+    scheme.first().is_some_and(u8::is_ascii_lowercase)
+        && scheme.iter().all(|&b| SCHEME_BYTES[usize::from(b)])
+        && !authority.is_empty()
+        && authority.iter().all(|&b| AUTHORITY_BYTES[usize::from(b)])
+        && !has_default_port(&origin[..colon], &origin[colon + 3..])
+}
+
+/// Bytes of a lower-case scheme: letters, digits, `+`, `-`, `.`.
+const SCHEME_BYTES: [bool; 256] = byte_set(b"abcdefghijklmnopqrstuvwxyz0123456789+-.");
+/// Bytes of a lower-case host and port, IPv6 brackets included.
+const AUTHORITY_BYTES: [bool; 256] = byte_set(b"abcdefghijklmnopqrstuvwxyz0123456789.-_:[]");
+
+const fn byte_set(members: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < members.len() {
+        set[members[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// Browsers never write the scheme's default port: `https://a.com:443` is not a browser's
+/// origin, so it is not reflected either.
+fn has_default_port(scheme: &str, authority: &str) -> bool {
+    let port = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && !port.contains(']') => port,
+        _ => return false,
+    };
+    match default_port(scheme) {
+        Some(default) => port.parse::<u16>() == Ok(default),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::origin::parse::{Pattern, parse_config_origin};
+
+    #[test]
+    fn request_origins_with_a_default_port_are_not_well_formed() {
+        assert!(!is_well_formed("https://app.example.com:443"));
+        assert!(!is_well_formed("http://app.example.com:80"));
+        assert!(!is_well_formed("http://[::1]:80"));
+        assert!(is_well_formed("https://app.example.com:8443"));
+        assert!(is_well_formed("http://app.example.com:443"));
+        assert!(is_well_formed("http://[::1]:3000"));
+        assert!(is_well_formed("http://[::1]"));
+    }
+
+    #[test]
+    fn wildcard_matches_subdomains_only() {
+        let Pattern::Wildcard { prefix, suffix } =
+            parse_config_origin("https://*.example.com").unwrap()
+        else {
+            panic!("not a wildcard")
+        };
+        let w = Wildcard { prefix: prefix.into(), suffix: suffix.into() };
+        assert!(w.matches("https://a.example.com"));
+        assert!(w.matches("https://a.b.example.com"));
+        assert!(!w.matches("https://example.com"));
+        assert!(!w.matches("https://evil-example.com"));
+        assert!(!w.matches("https://.example.com"));
+        assert!(!w.matches("http://a.example.com"));
+        assert!(!w.matches("https://a.example.com:8443"));
+        assert!(!w.matches("https://a:b.example.com"));
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading one configured `allow_origin` entry: what it is (`*`, `null`, an origin, a
+//! wildcard), normalised to the form browsers send, or why it cannot be one.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::error::ConfigError;
+use crate::settings::Key;
+
+/// One `allow_origin` entry, normalised.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Pattern {
+    Any,
+    Null,
+    Exact(String),
+    Wildcard { prefix: String, suffix: String },
+}
+
+/// Parses and normalises one configured origin.
+pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
+    let error = |reason: &str| ConfigError::new(Key::AllowOrigin, value, reason);
+    if value == "*" {
+        return Ok(Pattern::Any);
+    }
+    if value.eq_ignore_ascii_case("null") {
+        return Ok(Pattern::Null);
+    }
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return Err(error("an origin needs a scheme").hint(scheme_hint(value)));
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(error("only http and https origins can be listed (and `null`)").hint(
+            "other schemes (browser extensions, apps) can be matched with allow_origin_regex",
+        ));
+    }
+    if let Some(cut) = rest.find(['/', '?', '#']) {
+        let what = match &rest[cut..] {
+            "/" => "a trailing `/`",
+            tail if tail.starts_with('?') => "a query",
+            tail if tail.starts_with('#') => "a fragment",
+            _ => "a path",
+        };
+        return Err(error(&format!("an origin is scheme://host[:port], without {what}"))
+            .hint(format!("write \"{scheme}://{}\"", &rest[..cut].to_ascii_lowercase())));
+    }
+    if rest.contains('@') {
+        return Err(error("an origin has no user name or password")
+            .hint("remove the part up to and including `@`"));
+    }
+    let (host, port) = split_port(rest).map_err(|reason| error(&reason))?;
+    let port = match port {
+        Some(p) if default_port(&scheme) == Some(p) => String::new(),
+        Some(p) => format!(":{p}"),
+        None => String::new(),
+    };
+    if let Some(parent) = host.strip_prefix("*.").filter(|parent| !parent.contains('*')) {
+        let parent = normalise_host(parent).map_err(|reason| error(&reason))?;
+        if let Some(reason) = too_broad_for_wildcard(&parent) {
+            return Err(error(&reason).hint(format!(
+                "name your own domain, e.g. \"{scheme}://*.example.{parent}\", or list the \
+                 origins one by one"
+            )));
+        }
+        return Ok(Pattern::Wildcard {
+            prefix: format!("{scheme}://"),
+            suffix: format!(".{parent}{port}"),
+        });
+    }
+    if host.contains('*') {
+        return Err(error("`*` may only stand alone as the first label: `https://*.example.com`")
+            .hint("for any other pattern use allow_origin_regex"));
+    }
+    let host = normalise_host(host).map_err(|reason| error(&reason))?;
+    Ok(Pattern::Exact(format!("{scheme}://{host}{port}")))
+}
+
+/// [`parse_config_origin`] rendered back to text, for the fuzz targets and properties.
+pub(crate) fn normalise_origin(value: &str) -> Result<String, String> {
+    match parse_config_origin(value).map_err(|err| err.reason)? {
+        Pattern::Any => Ok("*".into()),
+        Pattern::Null => Ok("null".into()),
+        Pattern::Exact(origin) => Ok(origin),
+        Pattern::Wildcard { prefix, suffix } => Ok(format!("{prefix}*{suffix}")),
+    }
+}
+
+/// The hint for a value without `://`: the `https://` form, when that form is itself valid.
+fn scheme_hint(value: &str) -> String {
+    let candidate = format!("https://{}", value.trim_matches('/'));
+    match parse_config_origin(&candidate) {
+        Ok(_) => format!("write \"{candidate}\""),
+        Err(err) => format!("origins look like \"https://app.example.com\"; {}", err.reason),
+    }
+}
+
+/// Why a wildcard over `parent` would let in sites its author does not control.
+fn too_broad_for_wildcard(parent: &str) -> Option<String> {
+    if !parent.contains('.') {
+        return Some(format!(
+            "`*.{parent}` would allow every site under the public suffix `.{parent}`; a \
+             wildcard must stand before a domain you own"
+        ));
+    }
+    if SHARED_SUFFIXES.contains(&parent) {
+        return Some(format!(
+            "anyone can get a name under `{parent}`, so `*.{parent}` would allow sites you do \
+             not control"
+        ));
+    }
+    None
+}
+
+/// Public suffixes of two labels and hosting domains where anyone can get a subdomain.
+/// Not the whole Public Suffix List: the ones a wildcard is most often written over.
+const SHARED_SUFFIXES: &[&str] = &[
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "gov.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "co.nz",
+    "co.jp",
+    "ne.jp",
+    "co.in",
+    "co.za",
+    "com.br",
+    "com.cn",
+    "com.mx",
+    "com.tr",
+    "github.io",
+    "gitlab.io",
+    "herokuapp.com",
+    "vercel.app",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "web.app",
+    "firebaseapp.com",
+    "appspot.com",
+    "azurewebsites.net",
+    "cloudfront.net",
+    "amazonaws.com",
+    "blogspot.com",
+    "ngrok.io",
+    "ngrok-free.app",
+];
+
+pub(super) fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    }
+}
+
+pub(super) fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
+    let (host, port) = if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(end) => match &authority[end + 1..] {
+                "" => (&authority[..=end], None),
+                tail => match tail.strip_prefix(':') {
+                    Some(port) => (&authority[..=end], Some(port)),
+                    None => return Err("text after the IPv6 address".into()),
+                },
+            },
+            None => return Err("an IPv6 address needs its closing `]`".into()),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(port) => match port.parse::<u16>() {
+            Ok(p) if p > 0 && port.bytes().all(|b| b.is_ascii_digit()) => Some(p),
+            _ => return Err(format!("`{port}` is not a port number (1-65535)")),
+        },
+    };
+    Ok((host, port))
+}
+
+/// The host as a browser serialises it in `Origin`, or why it cannot be one.
+fn normalise_host(host: &str) -> Result<String, String> {
+    if host.is_empty() {
+        return Err("the host is missing".into());
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        return match inner.strip_suffix(']').and_then(|a| a.parse::<Ipv6Addr>().ok()) {
+            Some(addr) => Ok(format!("[{}]", serialise_ipv6(addr))),
+            None => Err(format!("`{host}` is not an IPv6 address")),
+        };
+    }
+    if !host.is_ascii() {
+        return Err("browsers send international domain names in punycode (`xn--...`)".into());
+    }
+    let host = host.to_ascii_lowercase();
+    if !host.split('.').all(is_host_label) {
+        return Err(format!("`{host}` is not a valid host name"));
+    }
+    let last = host.rsplit('.').next().unwrap_or_default();
+    // Browsers parse a host whose last label is a number as IPv4 and rewrite it
+    // (`127.1` -> `127.0.0.1`), so any other spelling could never match.
+    if last.bytes().all(|b| b.is_ascii_digit()) && host.parse::<Ipv4Addr>().is_err() {
+        return Err(format!("`{host}` is not an IPv4 address a browser would send (a.b.c.d)"));
+    }
+    Ok(host)
+}
+
+/// The URL standard's IPv6 serialisation: lower-case hex, no leading zeros, the first
+/// longest run of two or more zero pieces written `::`. (`Ipv6Addr`'s `Display` differs for
+/// IPv4-mapped addresses.)
+fn serialise_ipv6(addr: Ipv6Addr) -> String {
+    let pieces = addr.segments();
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < pieces.len() {
+        let run = pieces[i..].iter().take_while(|p| **p == 0).count();
+        if run >= 2 && best.is_none_or(|(_, len)| run > len) {
+            best = Some((i, run));
+        }
+        i += run.max(1);
+    }
+    let hex = |range: &[u16]| range.iter().map(|p| format!("{p:x}")).collect::<Vec<_>>().join(":");
+    match best {
+        Some((start, len)) => {
+            format!("{}::{}", hex(&pieces[..start]), hex(&pieces[start + len..]))
+        }
+        None => hex(&pieces),
+    }
+}
+
+pub(super) fn is_host_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(s: &str) -> Pattern {
+        Pattern::Exact(s.to_string())
+    }
+
+    #[test]
+    fn normalises_case_and_default_ports() {
+        assert_eq!(
+            parse_config_origin("HTTPS://App.Example.COM").unwrap(),
+            exact("https://app.example.com")
+        );
+        assert_eq!(parse_config_origin("https://a.com:443").unwrap(), exact("https://a.com"));
+        assert_eq!(parse_config_origin("http://a.com:80").unwrap(), exact("http://a.com"));
+        assert_eq!(parse_config_origin("http://a.com:8080").unwrap(), exact("http://a.com:8080"));
+        assert_eq!(parse_config_origin("http://[::1]:3000").unwrap(), exact("http://[::1]:3000"));
+        assert_eq!(parse_config_origin("NULL").unwrap(), Pattern::Null);
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_origin() {
+        for bad in [
+            "app.example.com",
+            "https://a.com/",
+            "https://a.com/path",
+            "https://a.com?q",
+            "https://a.com#f",
+            "ftp://a.com",
+            "https://user@a.com",
+            "https://a.com:0",
+            "https://a.com:99999",
+            "https://*example.com",
+            "https://a.*.com",
+            "https://*.com",
+            "https://",
+            "https://a..com",
+        ] {
+            assert!(parse_config_origin(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn ipv6_and_ipv4_hosts_take_the_form_browsers_send() {
+        let host = |h: &str| normalise_host(h);
+        assert_eq!(host("[0:0:0:0:0:0:0:1]").unwrap(), "[::1]");
+        assert_eq!(host("[2001:DB8:0:0:1:0:0:1]").unwrap(), "[2001:db8::1:0:0:1]");
+        assert_eq!(host("[::ffff:1.2.3.4]").unwrap(), "[::ffff:102:304]");
+        assert_eq!(host("[1:0:1:0:1:0:1:0]").unwrap(), "[1:0:1:0:1:0:1:0]");
+        assert_eq!(host("[::]").unwrap(), "[::]");
+        assert_eq!(host("127.0.0.1").unwrap(), "127.0.0.1");
+        for bad in ["127.1", "0x7f.0.0.1", "example.123", "[", "[]", "[::1", "[zz::1]"] {
+            assert!(host(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn wildcards_over_shared_or_public_suffixes_are_refused() {
+        for bad in ["https://*.com", "https://*.co.uk", "https://*.github.io", "https://*.["] {
+            assert!(parse_config_origin(bad).is_err(), "{bad}");
+        }
+        assert!(parse_config_origin("https://*.example.co.uk").is_ok());
+    }
+}
