@@ -253,6 +253,9 @@
 #![allow(clippy::result_large_err)]
 
 mod banner;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 pub mod error;
 mod fairing;
 mod handle;
@@ -267,6 +270,8 @@ pub use banner::EffectiveSetting;
 pub use error::{ConfigError, ConfigWarning, Source};
 pub use fairing::CorsFairing;
 pub use handle::CorsHandle;
-pub use policy::{CorsRequest, Decision, Field, HeaderLines, Policy, Refusal, Verdict};
+pub use policy::{
+    CorsRequest, Decision, Field, Fingerprint, HeaderLines, Policy, Refusal, Verdict,
+};
 pub use reload::{ReloadOutcome, ReloadStatus};
 pub use settings::Settings;

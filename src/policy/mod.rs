@@ -5,6 +5,7 @@
 //! policy or from the request itself, so answering allocates nothing.
 
 mod decision;
+mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 mod headers;
@@ -15,6 +16,7 @@ pub mod vary;
 mod verbatim;
 
 pub use decision::{CorsRequest, Decision, Field, HeaderLines, Refusal, Verdict};
+pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;
 
@@ -120,6 +122,12 @@ impl Policy {
     /// The settings this policy was compiled from.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// A short stable hash of what this policy answers: equal for equal settings in any
+    /// spelling or order, different for any change, the same in every process.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.settings)
     }
 
     /// What deserves the operator's attention in these settings.

@@ -1,0 +1,94 @@
+//! `cors-fairing explain`: the verdict for one request and the exact lines a server would
+//! send, decided by the same code that answers requests.
+
+use std::io::{self, Write};
+
+use super::{INVALID, NOT_ALLOWED, OK, args::Probe, args::Target, check, load};
+use crate::policy::{CorsRequest, Field, Policy, Verdict};
+
+/// Methods a page sends without a preflight (Fetch standard, CORS-safelisted methods).
+const SIMPLE_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+
+pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::Result<u8> {
+    let checked = load(target);
+    check::header(&checked, out)?;
+    let loaded = match &checked.result {
+        Ok(loaded) => loaded,
+        Err(errors) => {
+            for err in errors {
+                writeln!(out, "error: {err}")?;
+            }
+            writeln!(out, "INVALID: nothing to explain until the configuration is valid")?;
+            return Ok(INVALID);
+        }
+    };
+    let policy = &loaded.policy;
+    writeln!(out, "policy fingerprint: {}", policy.fingerprint())?;
+    // Browsers send the list lower-cased and joined by `,` (Fetch, CORS-preflight request).
+    let header_list = probe.headers.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>();
+    let header_list = header_list.join(",");
+    let request = request(probe, &header_list);
+    describe_request(&request, out)?;
+    let decision = policy.decide(&request);
+    let allowed = decision.is_allowed();
+    match decision.verdict() {
+        Verdict::Allowed => writeln!(out, "verdict: allowed")?,
+        Verdict::Refused(refusal) => writeln!(out, "verdict: refused: {refusal}")?,
+        Verdict::OutOfScope => {
+            writeln!(out, "verdict: out of scope: the path is outside `paths`, no CORS headers")?
+        }
+        Verdict::NoOrigin => writeln!(out, "verdict: no Origin, not a CORS request")?,
+    }
+    writeln!(out, "response: {}", status(policy, &decision))?;
+    for (name, value) in decision.lines().iter() {
+        writeln!(out, "{name}: {value}")?;
+    }
+    Ok(if allowed { OK } else { NOT_ALLOWED })
+}
+
+fn request<'a>(probe: &'a Probe, header_list: &'a str) -> CorsRequest<'a> {
+    let method = probe.method.as_deref().unwrap_or("GET");
+    let preflight = !SIMPLE_METHODS.contains(&method) || !probe.headers.is_empty();
+    if !preflight {
+        return CorsRequest {
+            method,
+            origin: Field::One(&probe.origin),
+            ..CorsRequest::get(&probe.path)
+        };
+    }
+    let mut request = CorsRequest::preflight(&probe.path, &probe.origin, method);
+    if !probe.headers.is_empty() {
+        request.request_headers = Field::One(header_list);
+    }
+    request
+}
+
+fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Result<()> {
+    let what = if request.is_preflight() { "preflight" } else { "actual request" };
+    writeln!(out, "request ({what}): {} {}", request.method, request.path)?;
+    let fields = [
+        ("Origin", request.origin),
+        ("Access-Control-Request-Method", request.request_method),
+        ("Access-Control-Request-Headers", request.request_headers),
+    ];
+    for (name, field) in fields {
+        if let Field::One(value) = field {
+            writeln!(out, "  {name}: {value}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What the response carries besides the lines: a preflight's status comes from the crate's
+/// preflight route; an actual request's from the application's route.
+fn status(policy: &Policy, decision: &crate::policy::Decision<'_>) -> String {
+    if !decision.is_preflight() {
+        return "the route's own status and body, with these lines".into();
+    }
+    match decision.refusal() {
+        Some(refusal) if policy.rejects_disallowed() => {
+            format!("403 Forbidden, body \"CORS preflight refused: {refusal}\"")
+        }
+        _ => format!("{} (empty body), with these lines", policy.preflight_status()),
+    }
+}

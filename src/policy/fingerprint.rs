@@ -1,0 +1,276 @@
+//! A short, stable name for what a policy does, so that an operator can see at a glance
+//! that every replica serves the same one.
+//!
+//! The fingerprint hashes a canonical rendering of the effective settings: origins
+//! normalised (`HTTPS://App.Example.COM:443` is `https://app.example.com`), lists sorted and
+//! deduplicated, header names lower-cased, defaults spelled out. Equal policies in any
+//! spelling or order get the same fingerprint, any change to an answer another one.
+//!
+//! The reload mechanics (`reload`, `reload_settle_ms`, `reload_poll_ms`, `env_file`) change
+//! no answer and are left out: replicas that mount the same settings at different paths
+//! still agree.
+//!
+//! The hash is FNV-1a (64 bits) rather than `std`'s `DefaultHasher`, whose output may
+//! change between Rust releases and, seeded, between processes: the same settings must give
+//! the same fingerprint on every replica, whatever it was built with.
+
+use std::fmt;
+
+use super::origin::normalise_origin;
+use crate::settings::Settings;
+
+/// The fingerprint of a policy: 16 hex digits, the same on every machine and every build.
+///
+/// ```
+/// use cors_fairing::{Policy, Settings};
+///
+/// let spelt = |origins: &[&str], methods: &[&str]| {
+///     let settings = Settings {
+///         allow_origin: origins.iter().map(|o| o.to_string()).collect(),
+///         allow_methods: Some(methods.iter().map(|m| m.to_string()).collect()),
+///         ..Settings::default()
+///     };
+///     Policy::compile(&settings).unwrap().fingerprint()
+/// };
+/// let one = spelt(&["https://a.example", "HTTPS://B.example:443"], &["GET", "PUT"]);
+/// let same = spelt(&["https://b.example", "https://a.example"], &["PUT", "GET", "PUT"]);
+/// let other = spelt(&["https://a.example"], &["GET", "PUT"]);
+/// assert_eq!(one, same);
+/// assert_ne!(one, other);
+/// assert_eq!(one.to_string().len(), 16);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    /// The fingerprint of compiled (so valid) `settings`.
+    pub(crate) fn of(settings: &Settings) -> Fingerprint {
+        let mut hash = Fnv1a::new();
+        hash.write(canonical(settings).as_bytes());
+        Fingerprint(hash.finish())
+    }
+
+    /// The hash as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// Bumped whenever the rendering changes meaning, so that old and new fingerprints of the
+/// same settings never pass for equal across a version change.
+const VERSION: &str = "cors-fairing policy v1";
+
+/// One line per key, each list length-prefixed item by item, so that no two different
+/// settings render alike (a regex may hold `,` or `;`).
+fn canonical(settings: &Settings) -> String {
+    let mut out = Canonical(format!("{VERSION}\n"));
+    let verbatim = settings.always_send_headers;
+    let origins: Vec<String> = settings
+        .allow_origin
+        .iter()
+        .map(|o| normalise_origin(o).unwrap_or_else(|_| o.clone()))
+        .collect();
+    if verbatim {
+        // The original middleware's output: values sent as written, in order, and an unset
+        // key (an empty header) differs from its default.
+        out.list("allow_origin", settings.allow_origin.iter());
+        out.list("allow_methods", settings.allow_methods.iter().flatten());
+        out.list("allow_headers", settings.allow_headers.iter().flatten());
+        out.line("allow_credentials", &format!("{:?}", settings.allow_credentials));
+        out.list("expose_headers", settings.expose_headers.iter());
+    } else {
+        out.set("allow_origin", origins);
+        out.set("allow_methods", settings.methods().iter().map(|m| m.to_string()).collect());
+        out.set("allow_headers", lower(&settings.headers()));
+        out.line("allow_credentials", &settings.credentials().to_string());
+        let expose: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
+        out.set("expose_headers", lower(&expose));
+    }
+    out.set("allow_origin_regex", settings.allow_origin_regex.clone());
+    out.line("max_age", &format!("{:?}", settings.max_age));
+    out.line("allow_all_origin", &settings.allow_all_origin.to_string());
+    out.line("allow_all_headers", &settings.allow_all_headers.to_string());
+    out.line("allow_private_network", &settings.allow_private_network.to_string());
+    out.set("paths", settings.paths.clone());
+    out.line("preflight_status", &settings.preflight_status.to_string());
+    out.line("reject_disallowed", &settings.reject_disallowed.to_string());
+    out.line("always_send_headers", &verbatim.to_string());
+    out.0
+}
+
+fn lower(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_ascii_lowercase()).collect()
+}
+
+struct Canonical(String);
+
+impl Canonical {
+    fn line(&mut self, key: &str, value: &str) {
+        self.0.push_str(key);
+        self.0.push('=');
+        self.item(value);
+        self.0.push('\n');
+    }
+
+    /// A list whose order matters.
+    fn list<'a>(&mut self, key: &str, items: impl Iterator<Item = &'a String>) {
+        self.0.push_str(key);
+        self.0.push_str("=[");
+        for item in items {
+            self.item(item);
+        }
+        self.0.push_str("]\n");
+    }
+
+    /// A list read as a set: order and repeats mean nothing.
+    fn set(&mut self, key: &str, mut items: Vec<String>) {
+        items.sort();
+        items.dedup();
+        self.list(key, items.iter());
+    }
+
+    fn item(&mut self, value: &str) {
+        self.0.push_str(&value.len().to_string());
+        self.0.push(':');
+        self.0.push_str(value);
+    }
+}
+
+/// FNV-1a, 64 bits: tiny, unkeyed, and fixed by its definition
+/// (<http://www.isthe.com/chongo/tech/comp/fnv/>).
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    fn new() -> Self {
+        Fnv1a(Self::OFFSET_BASIS)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(Self::PRIME);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(settings: Settings) -> Fingerprint {
+        Fingerprint::of(&settings)
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn fnv1a_matches_its_published_test_vectors() {
+        let hash = |input: &[u8]| {
+            let mut h = Fnv1a::new();
+            h.write(input);
+            h.finish()
+        };
+        assert_eq!(hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(hash(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn the_default_policy_has_a_fixed_fingerprint() {
+        // Pinned: a change here means every deployed fingerprint changes with the upgrade;
+        // bump VERSION on purpose if that is intended. (Checked against an independent FNV-1a
+        // of the same rendering written in Python.)
+        assert_eq!(of(Settings::default()).to_string(), "6f72c9fa68801383");
+    }
+
+    #[test]
+    fn equal_settings_in_any_spelling_or_order_agree() {
+        let written = Settings {
+            allow_origin: strings(&["HTTPS://App.Example.com:443", "https://*.Example.org"]),
+            allow_headers: Some(strings(&["X-Trace", "content-type", "X-TRACE"])),
+            expose_headers: strings(&["X-Request-Id", "ETag"]),
+            allow_credentials: Some(false),
+            paths: strings(&["/b/**", "/a"]),
+            ..Settings::default()
+        };
+        let canonical = Settings {
+            allow_origin: strings(&["https://*.example.org", "https://app.example.com"]),
+            allow_headers: Some(strings(&["Content-Type", "x-trace"])),
+            expose_headers: strings(&["etag", "x-request-id"]),
+            allow_credentials: None,
+            paths: strings(&["/a", "/b/**"]),
+            ..Settings::default()
+        };
+        assert_eq!(of(written), of(canonical));
+        let spelt_out = Settings {
+            allow_methods: Some(strings(crate::settings::DEFAULT_METHODS)),
+            reload_settle_ms: 500,
+            reload: false,
+            ..Settings::default()
+        };
+        assert_eq!(of(spelt_out), of(Settings::default()));
+    }
+
+    #[test]
+    fn every_change_to_an_answer_changes_it() {
+        let base =
+            Settings { allow_origin: strings(&["https://a.example"]), ..Settings::default() };
+        let variants = [
+            Settings { allow_origin: strings(&["https://b.example"]), ..base.clone() },
+            Settings { allow_origin_regex: strings(&["https://.*\\.a\\.example"]), ..base.clone() },
+            Settings { allow_methods: Some(strings(&["GET"])), ..base.clone() },
+            Settings { allow_headers: Some(strings(&["X-A"])), ..base.clone() },
+            Settings { allow_credentials: Some(true), ..base.clone() },
+            Settings { expose_headers: strings(&["X-A"]), ..base.clone() },
+            Settings { max_age: Some(0), ..base.clone() },
+            Settings { max_age: Some(60), ..base.clone() },
+            Settings { allow_all_origin: true, ..base.clone() },
+            Settings { allow_all_headers: true, ..base.clone() },
+            Settings { allow_private_network: true, ..base.clone() },
+            Settings { paths: strings(&["/api/**"]), ..base.clone() },
+            Settings { preflight_status: 200, ..base.clone() },
+            Settings { reject_disallowed: true, ..base.clone() },
+            Settings { always_send_headers: true, ..base.clone() },
+        ];
+        let mut seen = vec![of(base)];
+        for variant in variants {
+            let fingerprint = of(variant.clone());
+            assert!(!seen.contains(&fingerprint), "{variant:?} collides");
+            seen.push(fingerprint);
+        }
+    }
+
+    #[test]
+    fn verbatim_output_keeps_order_and_unset_keys() {
+        let verbatim = |methods: Option<&[&str]>| Settings {
+            always_send_headers: true,
+            allow_methods: methods.map(strings),
+            ..Settings::default()
+        };
+        assert_ne!(of(verbatim(Some(&["GET", "PUT"]))), of(verbatim(Some(&["PUT", "GET"]))));
+        assert_ne!(of(verbatim(None)), of(verbatim(Some(crate::settings::DEFAULT_METHODS))));
+    }
+
+    #[test]
+    fn list_items_cannot_run_together() {
+        let regexes =
+            |items: &[&str]| Settings { allow_origin_regex: strings(items), ..Settings::default() };
+        assert_ne!(of(regexes(&["a", "b"])), of(regexes(&["a1:b"])));
+        assert_ne!(of(regexes(&["ab"])), of(regexes(&["a", "b"])));
+    }
+}
