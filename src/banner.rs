@@ -131,6 +131,7 @@ fn joined(items: &[&str]) -> String {
 pub(crate) fn log_policy(loaded: &Loaded) {
     let policy = &loaded.policy;
     log::info!("CORS policy:");
+    log::info!(target: INDENTED, "fingerprint: {}", policy.fingerprint());
     for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
         log::info!(target: INDENTED, "{setting}");
     }

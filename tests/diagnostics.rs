@@ -288,3 +288,79 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
     let lines = take_lines();
     assert!(!lines.iter().any(|l| l.message.contains("changed")), "{lines:#?}");
 }
+
+#[test]
+fn the_banner_and_each_reload_name_the_fingerprint() {
+    let _serial = captured();
+    let current = Arc::new(Mutex::new(common::settings(|s| s.reload = false)));
+    let source = current.clone();
+    let fairing = CorsFairing::from_figment_fn(move || {
+        Figment::from(Serialized::default("cors", source.lock().unwrap().clone()))
+    });
+    let client = Client::tracked(common::app(fairing)).expect("valid rocket");
+    let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
+    let launched = handle.current().fingerprint();
+    let lines = take_lines();
+    let banner: Vec<&Line> =
+        lines.iter().filter(|l| l.message.starts_with("fingerprint")).collect();
+    assert_eq!(banner.len(), 1, "{lines:#?}");
+    assert_eq!(banner[0].message, format!("fingerprint: {launched}"));
+    assert_eq!(banner[0].target, "cors_fairing::_");
+
+    current.lock().unwrap().max_age = Some(5);
+    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { generation: 1 }));
+    let reloaded = handle.current().fingerprint();
+    assert_ne!(reloaded, launched);
+    let lines = take_lines();
+    let expected = format!("CORS policy reloaded (generation 1, fingerprint {reloaded})");
+    assert!(lines.iter().any(|l| l.message == expected), "{lines:#?}");
+}
+
+#[test]
+fn a_reload_that_narrows_access_warns_about_cached_preflights() {
+    let _serial = captured();
+    let current = Arc::new(Mutex::new(common::settings(|s| {
+        s.reload = false;
+        s.allow_origin.push("https://old.example.com".into());
+        s.allow_methods = Some(vec!["GET".into(), "PUT".into()]);
+        s.max_age = Some(600);
+    })));
+    let source = current.clone();
+    let fairing = CorsFairing::from_figment_fn(move || {
+        Figment::from(Serialized::default("cors", source.lock().unwrap().clone()))
+    });
+    let client = Client::tracked(common::app(fairing)).expect("valid rocket");
+    let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
+    let narrowing = |lines: Vec<Line>| -> Vec<Line> {
+        lines.into_iter().filter(|l| l.message.contains("narrowed")).collect()
+    };
+
+    // Widening warns about nothing.
+    current.lock().unwrap().allow_origin.push("https://new.example.com".into());
+    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(narrowing(take_lines()).is_empty());
+
+    {
+        let mut settings = current.lock().unwrap();
+        settings.allow_origin.retain(|o| o != "https://old.example.com");
+        settings.allow_methods = Some(vec!["GET".into()]);
+        settings.max_age = Some(60);
+    }
+    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    let found = narrowing(take_lines());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].level, log::Level::Warn);
+    assert_eq!(
+        found[0].message,
+        "CORS reload narrowed access (removed origin https://old.example.com, method PUT): \
+         browsers may keep using a preflight answer cached under the previous policy for up to \
+         600 s (its max_age)"
+    );
+
+    // Without a cached answer to fear, narrowing is silent.
+    current.lock().unwrap().max_age = None;
+    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    current.lock().unwrap().allow_origin.pop();
+    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(narrowing(take_lines()).is_empty());
+}

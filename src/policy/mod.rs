@@ -19,6 +19,7 @@ pub use decision::{CorsRequest, Decision, Field, HeaderLines, Refusal, Verdict};
 pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;
+pub(crate) use origin::normalise_origin;
 
 use crate::error::{ConfigError, ConfigWarning};
 use crate::settings::{Key, Settings};

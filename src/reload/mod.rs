@@ -2,6 +2,7 @@
 //! good policy.
 
 mod masking;
+mod narrowing;
 mod poll;
 mod signal;
 mod task;
@@ -152,9 +153,13 @@ fn apply(
     }
     let (before, after) = (current.settings(), loaded.policy.settings());
     crate::banner::log_changes(before, after, &last_load.provenance);
+    if let Some(warning) = narrowing::warning(before, after) {
+        log::warn!("{warning}");
+    }
+    let fingerprint = loaded.policy.fingerprint();
     shared.install(loaded.policy);
     let generation = shared.status.borrow().generation + 1;
-    log::info!("CORS policy reloaded (generation {generation})");
+    log::info!("CORS policy reloaded (generation {generation}, fingerprint {fingerprint})");
     ReloadOutcome::Swapped { generation }
 }
 
