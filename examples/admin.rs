@@ -47,7 +47,7 @@ fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
     for file in cors.files() {
         let _ = writeln!(out, "# read from {}", file.display());
     }
-    for warning in cors.current().warnings() {
+    for warning in cors.warnings() {
         let _ = writeln!(out, "# warning: {warning}");
     }
     let _ = writeln!(out, "# reloads: {:?}", *cors.status().borrow());
@@ -56,8 +56,8 @@ fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
 
 /// Re-reads every source now; a bad edit is reported and the last good policy stays.
 #[post("/admin/cors/reload")]
-fn reload(_admin: Admin, cors: &State<CorsHandle>) -> (Status, String) {
-    match cors.reload() {
+async fn reload(_admin: Admin, cors: &State<CorsHandle>) -> (Status, String) {
+    match cors.reload().await {
         ReloadOutcome::Swapped { generation } => {
             (Status::Ok, format!("reloaded: generation {generation} is in force\n"))
         }

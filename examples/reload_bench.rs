@@ -176,7 +176,7 @@ async fn rss_over_reloads(reloads: u64) -> std::io::Result<(u64, u64)> {
     let handle = client.rocket().state::<CorsHandle>().expect("managed").clone();
     let mut reload = |marker: u64| -> std::io::Result<()> {
         file.save(&config(marker))?;
-        match handle.reload() {
+        match handle.reload_blocking() {
             ReloadOutcome::Failed(err) => panic!("reload {marker} failed: {err}"),
             _ => Ok(()),
         }

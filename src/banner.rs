@@ -138,7 +138,7 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     for file in &loaded.files {
         log::info!(target: INDENTED, "read from: {}", file.display());
     }
-    for warning in policy.warnings() {
+    for warning in &loaded.warnings {
         log::warn!("{warning}");
     }
 }

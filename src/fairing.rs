@@ -7,7 +7,7 @@ use rocket::figment::Figment;
 use rocket::http::Method;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::handle::{CorsHandle, Shared};
+use crate::handle::CorsHandle;
 use crate::policy::{Field, Verdict, vary};
 use crate::request::{cors_request, keep_for_request, snapshot};
 use crate::settings::Settings;
@@ -24,7 +24,8 @@ use crate::sources::Sources;
 pub struct CorsFairing {
     /// `None`: read `Rocket.toml` and the environment once Rocket's Figment is known.
     sources: Option<Sources>,
-    shared: OnceLock<Arc<Shared>>,
+    /// The handle it manages, once ignited: the live state and its sources.
+    ignited: OnceLock<CorsHandle>,
 }
 
 impl CorsFairing {
@@ -32,7 +33,7 @@ impl CorsFairing {
     /// `ROCKET_CONFIG` and `ROCKET_PROFILE`), the `env_file`, `ROCKET_CORS` and `CORS_*`
     /// environment variables; the file is watched for changes.
     pub fn figment() -> Self {
-        CorsFairing { sources: None, shared: OnceLock::new() }
+        CorsFairing { sources: None, ignited: OnceLock::new() }
     }
 
     /// Settings from the `cors` table of a Figment of your own.
@@ -52,7 +53,7 @@ impl CorsFairing {
 
     /// Settings from the `cors` table of a Figment that `make` builds on every (re)load.
     pub fn from_figment_fn(make: impl Fn() -> Figment + Send + Sync + 'static) -> Self {
-        CorsFairing { sources: Some(Sources::Figment(Arc::new(make))), shared: OnceLock::new() }
+        CorsFairing { sources: Some(Sources::Figment(Arc::new(make))), ignited: OnceLock::new() }
     }
 
     /// Fixed settings given in code; nothing is read or watched.
@@ -68,7 +69,7 @@ impl CorsFairing {
     pub fn from_settings(settings: Settings) -> Self {
         CorsFairing {
             sources: Some(Sources::Settings(Box::new(settings))),
-            shared: OnceLock::new(),
+            ignited: OnceLock::new(),
         }
     }
 
@@ -97,19 +98,18 @@ impl Fairing for CorsFairing {
             }
         };
         crate::banner::log_policy(&loaded);
-        let shared = Shared::new(sources, loaded);
-        if self.shared.set(shared.clone()).is_err() {
+        let state = crate::reload::launch(&sources, loaded);
+        let handle = CorsHandle::new(state.clone(), Arc::new(sources));
+        if self.ignited.set(handle.clone()).is_err() {
             log::error!("the CORS fairing was ignited twice");
             return Err(rocket);
         }
-        Ok(rocket
-            .mount("/", vec![crate::preflight::route(shared.clone())])
-            .manage(CorsHandle::new(shared)))
+        Ok(rocket.mount("/", vec![crate::preflight::route(state)]).manage(handle))
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        let Some(shared) = self.shared.get() else { return };
-        if matches!(shared.sources, Sources::Settings(_)) {
+        let Some(handle) = self.ignited.get() else { return };
+        if matches!(**handle.sources(), Sources::Settings(_)) {
             return;
         }
         #[cfg(unix)]
@@ -117,28 +117,30 @@ impl Fairing for CorsFairing {
         #[cfg(not(unix))]
         let hangup_claimed = false;
         let options = crate::reload::Options { hangup_claimed, file_events: true };
-        let task = crate::reload::start(shared, options, rocket.shutdown());
-        *crate::reload::lock(&shared.reloader) = Some(task);
+        let state = handle.state();
+        let task =
+            crate::reload::start(state, handle.sources().clone(), options, rocket.shutdown());
+        state.set_reloader(task);
     }
 
     async fn on_shutdown(&self, _: &Rocket<Orbit>) {
-        let Some(shared) = self.shared.get() else { return };
-        let task = crate::reload::lock(&shared.reloader).take();
-        if let Some(task) = task {
+        let Some(handle) = self.ignited.get() else { return };
+        if let Some(task) = handle.state().take_reloader() {
             // Shutdown was notified before shutdown fairings run: the task is ending.
             let _ = task.await;
         }
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some(shared) = self.shared.get() else { return };
+        let Some(handle) = self.ignited.get() else { return };
+        let state = handle.state();
         if sets_allow_origin(res) {
             return;
         }
         let request = cors_request(req);
         // Most requests are not cross-origin; under the usual policy their answer needs no
         // policy at all.
-        if request.origin == Field::Absent && shared.origin_less_answer_is_vary() {
+        if request.origin == Field::Absent && state.origin_less_answer_is_vary() {
             write_vary(res, vary::ACTUAL);
             return;
         }
@@ -147,7 +149,7 @@ impl Fairing for CorsFairing {
         // the request's cache) only when the lines borrow from it. A preflight's snapshot
         // is already cached by the route.
         let decision = if req.method() != Method::Options {
-            let current = shared.policy.load();
+            let current = state.load();
             let judgement = current.judge(&request);
             if let Some(vary) = judgement.vary_only() {
                 log_refusal(req, judgement.verdict());
@@ -167,7 +169,7 @@ impl Fairing for CorsFairing {
                 policy.decide(&request)
             }
         } else {
-            snapshot(req, &shared.policy).decide(&request)
+            snapshot(req, state).decide(&request)
         };
         log_refusal(req, decision.verdict());
         for (name, value) in decision.lines().iter() {

@@ -167,7 +167,7 @@
 //! use cors_fairing::{CorsHandle, ReloadOutcome};
 //!
 //! async fn after_deploy(cors: &CorsHandle) {
-//!     match cors.reload() {
+//!     match cors.reload().await {
 //!         ReloadOutcome::Swapped { generation } => println!("generation {generation} in force"),
 //!         ReloadOutcome::Unchanged => println!("the files give the policy in force"),
 //!         ReloadOutcome::Failed(err) => eprintln!("kept the last good policy: {err}"),
@@ -261,10 +261,11 @@ mod fairing;
 mod handle;
 pub mod policy;
 mod preflight;
-pub mod reload;
+mod reload;
 mod request;
 pub mod settings;
 pub mod sources;
+mod state;
 
 pub use banner::EffectiveSetting;
 pub use error::{ConfigError, ConfigWarning, Source};
@@ -273,5 +274,5 @@ pub use handle::CorsHandle;
 pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, Policy, Refusal, Verdict,
 };
-pub use reload::{ReloadOutcome, ReloadStatus};
 pub use settings::Settings;
+pub use state::{ReloadOutcome, ReloadStatus};

@@ -10,19 +10,19 @@ use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{Data, Request, Response};
 
-use crate::handle::Shared;
 use crate::request::{cors_request, snapshot};
+use crate::state::LiveState;
 
 /// Far below Rocket's default ranks (-12..=-1) and any rank an application picks by hand.
 pub const PREFLIGHT_RANK: isize = 1_000_000;
 
 #[derive(Clone)]
 struct Preflight {
-    shared: Arc<Shared>,
+    state: Arc<LiveState>,
 }
 
-pub(crate) fn route(shared: Arc<Shared>) -> Route {
-    let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", Preflight { shared });
+pub(crate) fn route(state: Arc<LiveState>) -> Route {
+    let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", Preflight { state });
     route.name = Some("cors_fairing::preflight".into());
     route
 }
@@ -30,7 +30,7 @@ pub(crate) fn route(shared: Arc<Shared>) -> Route {
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
-        let policy = snapshot(req, &self.shared.policy);
+        let policy = snapshot(req, &self.state);
         let decision = policy.decide(&cors_request(req));
         if !decision.is_preflight() {
             return Outcome::forward(data, Status::NotFound);

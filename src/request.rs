@@ -4,11 +4,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
 use rocket::Request;
 use rocket::http::Method;
 
 use crate::policy::{CorsRequest, Field, Policy};
+use crate::state::LiveState;
 
 /// The policy one request sees from start to finish, however many reloads happen meanwhile.
 struct Snapshot(Arc<Policy>);
@@ -19,8 +19,8 @@ pub(crate) fn keep_for_request<'r>(req: &'r Request<'_>, policy: Arc<Policy>) ->
 }
 
 /// Loads the policy once per request and keeps it in the request's local cache.
-pub(crate) fn snapshot<'r>(req: &'r Request<'_>, policy: &ArcSwap<Policy>) -> &'r Policy {
-    &req.local_cache(|| Snapshot(policy.load_full())).0
+pub(crate) fn snapshot<'r>(req: &'r Request<'_>, state: &LiveState) -> &'r Policy {
+    &req.local_cache(|| Snapshot(state.current())).0
 }
 
 /// The CORS-relevant parts of `req`, borrowed.

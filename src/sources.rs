@@ -51,13 +51,16 @@ impl fmt::Debug for Sources {
 /// The result of one load: the compiled policy and the files it was read from.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The compiled policy, warnings carrying their sources.
+    /// The compiled policy.
     pub policy: Policy,
     /// Files whose change may change the policy (config file, env file).
     pub files: Vec<PathBuf>,
     /// Where each key's value came from, in the order of [`settings::KEYS`]; empty for
     /// settings given in code.
     pub provenance: Vec<(&'static str, Source)>,
+    /// The policy's warnings with their sources, and the load's own (unknown keys, a
+    /// misplaced table).
+    pub warnings: Vec<ConfigWarning>,
 }
 
 impl Sources {
@@ -84,7 +87,8 @@ impl Sources {
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policy::compile(settings)?;
-                return Ok(Loaded { policy, files: Vec::new(), provenance: Vec::new() });
+                let warnings = policy.warnings().to_vec();
+                return Ok(Loaded { policy, files: Vec::new(), provenance: Vec::new(), warnings });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile } => {
@@ -100,18 +104,19 @@ impl Sources {
         let mut settings: Settings =
             figment.extract().map_err(|err| from_figment_error(&figment, err))?;
         settings.env_file = env_file(&figment)?;
-        let mut policy = Policy::compile(&settings).map_err(|mut err| {
+        let policy = Policy::compile(&settings).map_err(|mut err| {
             err.source = source_of(&figment, &err.key);
             err
         })?;
-        for warning in policy.warnings_mut() {
+        let mut warnings = policy.warnings().to_vec();
+        for warning in &mut warnings {
             warning.source = source_of(&figment, &warning.key);
         }
-        policy.warnings_mut().extend(unknown_keys(&figment));
-        policy.warnings_mut().extend(misplaced);
+        warnings.extend(unknown_keys(&figment));
+        warnings.extend(misplaced);
         let provenance =
             settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
-        Ok(Loaded { policy, files: files_of(&figment, self), provenance })
+        Ok(Loaded { policy, files: files_of(&figment, self), provenance, warnings })
     }
 }
 

@@ -260,7 +260,7 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
         settings.allow_origin.push("https://new.example.com".into());
         settings.max_age = Some(600);
     }
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     let changed: Vec<String> = take_lines()
         .into_iter()
         .filter(|l| l.message.contains("changed"))
@@ -284,7 +284,7 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
     let max_age = handle.effective_settings().into_iter().find(|s| s.key == "max_age").unwrap();
     assert_eq!(max_age.value, "600");
 
-    assert_eq!(handle.reload(), ReloadOutcome::Unchanged);
+    assert_eq!(handle.reload_blocking(), ReloadOutcome::Unchanged);
     let lines = take_lines();
     assert!(!lines.iter().any(|l| l.message.contains("changed")), "{lines:#?}");
 }
@@ -308,7 +308,7 @@ fn the_banner_and_each_reload_name_the_fingerprint() {
     assert_eq!(banner[0].target, "cors_fairing::_");
 
     current.lock().unwrap().max_age = Some(5);
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { generation: 1 }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { generation: 1 }));
     let reloaded = handle.current().fingerprint();
     assert_ne!(reloaded, launched);
     let lines = take_lines();
@@ -337,7 +337,7 @@ fn a_reload_that_narrows_access_warns_about_cached_preflights() {
 
     // Widening warns about nothing.
     current.lock().unwrap().allow_origin.push("https://new.example.com".into());
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     assert!(narrowing(take_lines()).is_empty());
 
     {
@@ -346,7 +346,7 @@ fn a_reload_that_narrows_access_warns_about_cached_preflights() {
         settings.allow_methods = Some(vec!["GET".into()]);
         settings.max_age = Some(60);
     }
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     let found = narrowing(take_lines());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].level, log::Level::Warn);
@@ -359,8 +359,8 @@ fn a_reload_that_narrows_access_warns_about_cached_preflights() {
 
     // Without a cached answer to fear, narrowing is silent.
     current.lock().unwrap().max_age = None;
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     current.lock().unwrap().allow_origin.pop();
-    assert!(matches!(handle.reload(), ReloadOutcome::Swapped { .. }));
+    assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     assert!(narrowing(take_lines()).is_empty());
 }

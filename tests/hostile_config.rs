@@ -2,7 +2,7 @@
 //! or `CORS_*` variable) and a hint; every risky one is a [`ConfigWarning`] with its source.
 //!
 //! Each test launches Rocket on a good `Rocket.toml` inside a `figment::Jail`, then edits the
-//! file (or sets variables) and loads again through `CorsHandle::reload`, which reads every
+//! file (or sets variables) and loads again through `CorsHandle::reload_blocking`, which reads every
 //! source the way the launch does and hands back the error instead of only logging it.
 
 // figment::Jail's closures return figment::Error and loads return ConfigError: both large on
@@ -48,11 +48,9 @@ fn reload_with(
     toml: &str,
 ) -> Result<Vec<ConfigWarning>, ConfigError> {
     jail.create_file("Rocket.toml", toml).expect("writable jail");
-    match handle.reload() {
+    match handle.reload_blocking() {
         ReloadOutcome::Failed(err) => Err(err),
-        ReloadOutcome::Swapped { .. } | ReloadOutcome::Unchanged => {
-            Ok(handle.current().warnings().to_vec())
-        }
+        ReloadOutcome::Swapped { .. } | ReloadOutcome::Unchanged => Ok(handle.warnings()),
     }
 }
 

@@ -4,6 +4,8 @@
 mod common;
 mod reload_support;
 
+use std::sync::Arc;
+
 use cors_fairing::ReloadOutcome;
 use reload_support::*;
 use rocket::local::asynchronous::Client;
@@ -131,7 +133,7 @@ async fn a_profile_section_edit_affects_only_that_profile() {
     wait_for(&handle(&release), "the release profile's swap", |s| s.generation == 1).await;
     assert_serves(&release, "r2").await;
     // The debug reloader may or may not have looked yet; asking it now is deterministic.
-    assert_eq!(handle(&debug).reload(), ReloadOutcome::Unchanged);
+    assert_eq!(handle(&debug).reload().await, ReloadOutcome::Unchanged);
     assert_eq!(handle(&debug).status().borrow().generation, 0);
     assert_serves(&debug, "a").await;
     debug.terminate().await;
@@ -145,11 +147,11 @@ async fn reload_on_demand_reports_what_it_did() {
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
     std::fs::write(config.path(), with_watching_off("b")).unwrap();
-    assert_eq!(handle.reload(), ReloadOutcome::Swapped { generation: 1 });
+    assert_eq!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 });
     assert_serves(&client, "b").await;
-    assert_eq!(handle.reload(), ReloadOutcome::Unchanged);
+    assert_eq!(handle.reload().await, ReloadOutcome::Unchanged);
     std::fs::write(config.path(), "[default.cors]\nallow_origin = \"nope\"\n").unwrap();
-    match handle.reload() {
+    match handle.reload().await {
         ReloadOutcome::Failed(err) => assert_eq!(err.key, "allow_origin"),
         other => panic!("expected a failure, got {other:?}"),
     }
@@ -186,22 +188,46 @@ async fn writes_to_other_files_beside_the_config_cost_no_attempt() {
     client.terminate().await;
 }
 
+/// `last_error` is the error of the last attempt: a good reload after a bad one clears it.
+#[rocket::async_test]
+async fn a_good_reload_clears_the_last_error() {
+    let with_watching_off = |marker: &str| format!("{}reload = false\n", config(marker));
+    let config = ConfigDir::new(SaveStyle::TruncateWrite, &with_watching_off("a"));
+    let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
+    let handle = handle(&client);
+    std::fs::write(config.path(), "[default.cors]\nallow_origin = \"nope\"\n").unwrap();
+    assert!(matches!(handle.reload().await, ReloadOutcome::Failed(_)));
+    assert!(handle.status().borrow().last_error.as_deref().unwrap().contains("nope"));
+    std::fs::write(config.path(), with_watching_off("a")).unwrap();
+    assert_eq!(handle.reload().await, ReloadOutcome::Unchanged);
+    let status = handle.status().borrow().clone();
+    assert_eq!((status.errors, status.last_error.as_deref()), (1, None), "{status:?}");
+    std::fs::write(config.path(), "[default.cors]\nallow_origin = \"nope\"\n").unwrap();
+    assert!(matches!(handle.reload().await, ReloadOutcome::Failed(_)));
+    std::fs::write(config.path(), with_watching_off("b")).unwrap();
+    assert_eq!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 });
+    assert_eq!(handle.status().borrow().last_error, None);
+    assert_serves(&client, "b").await;
+    client.terminate().await;
+}
+
 /// A misspelt key added to the file changes no setting, yet the operator must hear of it:
-/// the reload is "unchanged" but the policy in force carries the new warning.
+/// the reload is "unchanged" but the handle reports the new warning.
 #[rocket::async_test]
 async fn a_misspelt_key_added_later_is_reported_without_a_swap() {
     let with_watching_off = |extra: &str| format!("{}reload = false\n{extra}", config("a"));
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &with_watching_off(""));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
-    let misspelt = |h: &cors_fairing::CorsHandle| {
-        h.current().warnings().iter().any(|w| w.key == "allow_origins")
-    };
+    let misspelt =
+        |h: &cors_fairing::CorsHandle| h.warnings().iter().any(|w| w.key == "allow_origins");
     assert!(!misspelt(&handle));
+    let in_force = handle.current();
     std::fs::write(config.path(), with_watching_off("allow_origins = \"https://x.example\"\n"))
         .unwrap();
-    assert_eq!(handle.reload(), ReloadOutcome::Unchanged);
-    assert!(misspelt(&handle), "warnings: {:?}", handle.current().warnings());
+    assert_eq!(handle.reload().await, ReloadOutcome::Unchanged);
+    assert!(misspelt(&handle), "warnings: {:?}", handle.warnings());
+    assert!(Arc::ptr_eq(&in_force, &handle.current()), "the same policy stays installed");
     assert_eq!(handle.status().borrow().generation, 0);
     assert_serves(&client, "a").await;
     client.terminate().await;

@@ -51,7 +51,7 @@ async fn the_watcher_ends_on_terminate_and_on_drop_and_never_starts_with_reload_
     // SIGHUP and reload() still work without the watcher.
     std::fs::write(config.path(), format!("{}reload = false\n", reload_support::config("b")))
         .unwrap();
-    handle(&client).reload();
+    handle(&client).reload().await;
     assert_serves(&client, "b").await;
     client.terminate().await;
 }

@@ -131,13 +131,11 @@ impl Policy {
         Fingerprint::of(&self.settings)
     }
 
-    /// What deserves the operator's attention in these settings.
+    /// What deserves the operator's attention in these settings. The policy knows nothing
+    /// of sources: [`crate::CorsHandle::warnings`] gives the warnings of the load in force,
+    /// each with its source, and those of the load itself (unknown keys).
     pub fn warnings(&self) -> &[ConfigWarning] {
         &self.warnings
-    }
-
-    pub(crate) fn warnings_mut(&mut self) -> &mut Vec<ConfigWarning> {
-        &mut self.warnings
     }
 }
 

@@ -2,17 +2,7 @@
 //! change, and they win over every file. An operator who edits a key in a file while a
 //! variable sets the same key would otherwise wonder why nothing happens.
 
-use crate::error::Source;
-
-/// A key an environment variable sets, with what the files alone say about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct MaskedKey {
-    pub(crate) key: String,
-    pub(crate) var: String,
-    /// The value in the files, as written; `None` when no file sets it.
-    pub(crate) file_value: Option<String>,
-    pub(crate) file_source: Source,
-}
+use crate::state::MaskedKey;
 
 /// One warning per masked key whose file value differs between two loads.
 pub(crate) fn warn_about_masked_edits(before: &[MaskedKey], after: &[MaskedKey]) {
@@ -43,6 +33,7 @@ fn masked_edits(before: &[MaskedKey], after: &[MaskedKey]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Source;
 
     fn masked(value: Option<&str>) -> MaskedKey {
         MaskedKey {

@@ -9,10 +9,11 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::reload_now;
 use super::signal::Hangup;
 use super::watcher::DirWatcher;
-use super::{ReloadStatus, lock, poll, reload_now};
-use crate::handle::Shared;
+use crate::sources::Sources;
+use crate::state::{LiveState, ReloadStatus, fingerprints};
 
 /// How the reloader learns of changes.
 pub(crate) struct Options {
@@ -22,18 +23,20 @@ pub(crate) struct Options {
     pub(crate) file_events: bool,
 }
 
-/// Starts the reloader for `shared`; it ends when `shutdown` resolves or when the last
-/// handle on `shared` is dropped (a local client dropped without `terminate()`).
+/// Starts the reloader of `state` from `sources`; it ends when `shutdown` resolves or when
+/// the last handle on `state` is dropped (a local client dropped without `terminate()`).
 ///
 /// The watcher and the SIGHUP listener are set up before this returns, so a change made
 /// right after launch is seen.
 pub(crate) fn start(
-    shared: &Arc<Shared>,
+    state: &Arc<LiveState>,
+    sources: Arc<Sources>,
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
     let mut reloader = Reloader {
-        shared: Arc::downgrade(shared),
+        state: Arc::downgrade(state),
+        sources,
         wake: Arc::new(Notify::new()),
         watcher: None,
         watcher_failed: !options.file_events,
@@ -41,24 +44,25 @@ pub(crate) fn start(
         settle: Duration::ZERO,
         poll_every: None,
     };
-    reloader.follow_settings(shared);
-    let shared_dropped = shared_dropped(shared.status.subscribe());
+    reloader.follow_settings(state);
+    let state_dropped = state_dropped(state.status());
     tokio::spawn(reloader.run(async move {
         tokio::select! {
             () = shutdown => {}
-            () = shared_dropped => {}
+            () = state_dropped => {}
         }
     }))
 }
 
-/// Resolves once the status sender, and so the whole [`Shared`], is gone.
-async fn shared_dropped(mut status: watch::Receiver<ReloadStatus>) {
+/// Resolves once the status sender, and so the whole [`LiveState`], is gone.
+async fn state_dropped(mut status: watch::Receiver<ReloadStatus>) {
     while status.changed().await.is_ok() {}
 }
 
 struct Reloader {
     /// Weak, so that the reloader never keeps a dropped server's state alive.
-    shared: Weak<Shared>,
+    state: Weak<LiveState>,
+    sources: Arc<Sources>,
     wake: Arc<Notify>,
     watcher: Option<DirWatcher>,
     /// The watcher could not start (or is not wanted); do not retry on every reload.
@@ -112,23 +116,24 @@ impl Reloader {
                 }
                 Trigger::Hangup => log::info!("CORS reload: SIGHUP received"),
             }
-            let Some(shared) = self.shared.upgrade() else { break };
-            let Ok(shared) = tokio::task::spawn_blocking(move || {
-                reload_now(&shared);
-                shared
+            let Some(state) = self.state.upgrade() else { break };
+            let sources = self.sources.clone();
+            let Ok(state) = tokio::task::spawn_blocking(move || {
+                reload_now(&state, &sources);
+                state
             })
             .await
             else {
                 break;
             };
-            self.follow_settings(&shared);
+            self.follow_settings(&state);
             next_poll = self.next_poll();
         }
     }
 
     /// Settle time, poll interval and watched directories as the policy in force says.
-    fn follow_settings(&mut self, shared: &Shared) {
-        let policy = shared.policy.load();
+    fn follow_settings(&mut self, state: &LiveState) {
+        let policy = state.load();
         let settings = policy.settings();
         self.settle = Duration::from_millis(settings.reload_settle_ms);
         if !settings.reload {
@@ -139,7 +144,7 @@ impl Reloader {
         }
         self.poll_every =
             (settings.reload_poll_ms > 0).then(|| Duration::from_millis(settings.reload_poll_ms));
-        let files = lock(&shared.last_load).checked_files();
+        let files = state.checked_files();
         if self.watcher.is_none() && !self.watcher_failed {
             match DirWatcher::start(self.wake.clone()) {
                 Ok(watcher) => self.watcher = Some(watcher),
@@ -168,17 +173,17 @@ impl Reloader {
     }
 
     fn count_skipped(&self) {
-        if let Some(shared) = self.shared.upgrade() {
-            shared.status.send_modify(|status| status.skipped += 1);
+        if let Some(state) = self.state.upgrade() {
+            state.count_skipped();
         }
     }
 
     /// Whether any file differs from its fingerprint at the last attempt.
     async fn files_changed(&self) -> bool {
-        let Some(shared) = self.shared.upgrade() else { return false };
+        let Some(state) = self.state.upgrade() else { return false };
         tokio::task::spawn_blocking(move || {
-            let known = lock(&shared.last_load).fingerprints.clone();
-            poll::fingerprints(known.iter().map(|(path, _)| path)) != known
+            let known = state.known_fingerprints();
+            fingerprints(known.iter().map(|(path, _)| path)) != known
         })
         .await
         .unwrap_or(false)
@@ -195,7 +200,6 @@ async fn sleep_until(deadline: Option<Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::Sources;
     use figment::Figment;
     use figment::providers::{Format, Toml};
 
@@ -211,17 +215,17 @@ mod tests {
         let file = path.clone();
         let sources =
             Sources::Figment(Arc::new(move || Figment::new().merge(Toml::file(&file).nested())));
-        let shared = Shared::new(sources.clone(), sources.load().unwrap());
+        let state = crate::reload::launch(&sources, sources.load().unwrap());
         let options = Options { hangup_claimed: true, file_events: false };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = start(&shared, options, async move {
+        let task = start(&state, Arc::new(sources), options, async move {
             let _ = stopped.await;
         });
-        let mut status = shared.status.subscribe();
+        let mut status = state.status();
         std::fs::write(&path, config("https://b.example")).unwrap();
         let wait = status.wait_for(|s| s.generation == 1);
         tokio::time::timeout(Duration::from_secs(10), wait).await.unwrap().unwrap();
-        assert_eq!(shared.policy.load().settings().allow_origin, ["https://b.example"]);
+        assert_eq!(state.load().settings().allow_origin, ["https://b.example"]);
         stop.send(()).unwrap();
         task.await.unwrap();
     }

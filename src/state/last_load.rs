@@ -1,0 +1,68 @@
+//! What the load of the policy in force read: files and their fingerprints, where every
+//! value came from, the load's warnings, and the keys environment variables mask.
+
+use std::path::PathBuf;
+
+use super::fingerprint::{Fingerprint, Fingerprints};
+use crate::error::{ConfigWarning, Source};
+
+#[derive(Debug, Default)]
+pub(crate) struct LastLoad {
+    pub(crate) files: Vec<PathBuf>,
+    /// Where each key of the current policy came from, for the banner and status pages.
+    pub(crate) provenance: Vec<(&'static str, Source)>,
+    /// The warnings of the load, each with its source: the policy's own and the load's
+    /// (unknown keys, a misplaced table).
+    pub(crate) warnings: Vec<ConfigWarning>,
+    /// Fingerprints of the files, taken before the last attempt read them.
+    pub(crate) fingerprints: Fingerprints,
+    /// Files that had content at the last good load: missing or empty now is an error.
+    pub(crate) required: Vec<PathBuf>,
+    /// Keys set by environment variables, with what the files say about them.
+    pub(crate) masked: Vec<MaskedKey>,
+}
+
+/// A key an environment variable sets, with what the files alone say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MaskedKey {
+    pub(crate) key: String,
+    pub(crate) var: String,
+    /// The value in the files, as written; `None` when no file sets it.
+    pub(crate) file_value: Option<String>,
+    pub(crate) file_source: Source,
+}
+
+impl LastLoad {
+    /// A good load of `files`; `known` are fingerprints taken before it read them (the
+    /// files missing from `known` are fingerprinted now).
+    pub(crate) fn new(
+        files: Vec<PathBuf>,
+        known: &Fingerprints,
+        provenance: Vec<(&'static str, Source)>,
+        warnings: Vec<ConfigWarning>,
+        masked: Vec<MaskedKey>,
+    ) -> LastLoad {
+        let fingerprints: Fingerprints = files
+            .iter()
+            .map(|path| match known.iter().find(|(p, _)| p == path) {
+                Some(entry) => entry.clone(),
+                None => (path.clone(), Fingerprint::of(path)),
+            })
+            .collect();
+        let required = fingerprints
+            .iter()
+            .filter(|(_, f)| f.as_ref().is_some_and(|f| !f.blank))
+            .map(|(path, _)| path.clone())
+            .collect();
+        LastLoad { files, provenance, warnings, fingerprints, required, masked }
+    }
+
+    /// The files to fingerprint: those read last time, and those that must not vanish.
+    pub(crate) fn checked_files(&self) -> Vec<PathBuf> {
+        let mut files = self.files.clone();
+        files.extend(self.required.iter().cloned());
+        files.sort();
+        files.dedup();
+        files
+    }
+}

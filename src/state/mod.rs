@@ -1,0 +1,245 @@
+//! The live state: the policy in force, what the load that gave it read, and the reload
+//! record. One owner, private fields, one writer ([`Attempt::install`]).
+//!
+//! Everything that runs while the server does reads from here: the fairing and the
+//! preflight route (the policy and the Origin-less flag), [`crate::CorsHandle`] (the policy,
+//! the last load, the status) and the reloader (all of it, one attempt at a time). Nothing
+//! here knows Rocket.
+
+mod fingerprint;
+mod last_load;
+mod status;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use arc_swap::{ArcSwap, Guard};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::{ConfigWarning, Source};
+use crate::policy::Policy;
+
+pub(crate) use fingerprint::{Fingerprints, fingerprints};
+pub(crate) use last_load::{LastLoad, MaskedKey};
+pub use status::{ReloadOutcome, ReloadStatus};
+
+/// The one owner of what is live.
+pub(crate) struct LiveState {
+    policy: ArcSwap<Policy>,
+    /// [`Policy::answers_every_origin_less_request_with_vary`] of the policy in force: true
+    /// only while `policy` holds one it is true of. Only [`LiveState::new`] and
+    /// [`Attempt::install`] write it, each together with `policy`.
+    origin_less_vary: AtomicBool,
+    /// What the load of the policy in force read. Its lock is also the reload lock: one
+    /// attempt at a time ([`LiveState::attempt`]).
+    last_load: Mutex<LastLoad>,
+    status: watch::Sender<ReloadStatus>,
+    /// The reloader task, awaited at shutdown so that no watcher outlives the server.
+    reloader: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl LiveState {
+    /// The state at launch: `policy` in force, read by `last_load`, generation 0.
+    pub(crate) fn new(policy: Policy, last_load: LastLoad) -> Arc<LiveState> {
+        let (status, _) = watch::channel(ReloadStatus::default());
+        Arc::new(LiveState {
+            origin_less_vary: AtomicBool::new(policy.answers_every_origin_less_request_with_vary()),
+            policy: ArcSwap::from_pointee(policy),
+            last_load: Mutex::new(last_load),
+            status,
+            reloader: Mutex::new(None),
+        })
+    }
+
+    /// The policy in force, borrowed for a moment: the cheapest read, for the hot path.
+    pub(crate) fn load(&self) -> Guard<Arc<Policy>> {
+        self.policy.load()
+    }
+
+    /// The policy in force, to keep (a request's snapshot, the handle's `current()`).
+    pub(crate) fn current(&self) -> Arc<Policy> {
+        self.policy.load_full()
+    }
+
+    /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
+    pub(crate) fn origin_less_answer_is_vary(&self) -> bool {
+        self.origin_less_vary.load(Ordering::Acquire)
+    }
+
+    /// The files the policy in force was read from.
+    pub(crate) fn files(&self) -> Vec<PathBuf> {
+        lock(&self.last_load).files.clone()
+    }
+
+    /// The warnings of the load that gave the policy in force, each with its source.
+    pub(crate) fn warnings(&self) -> Vec<ConfigWarning> {
+        lock(&self.last_load).warnings.clone()
+    }
+
+    /// The policy in force with the sources of its values, read together (under the reload
+    /// lock, so the sources belong to the policy they describe).
+    pub(crate) fn with_provenance<T>(
+        &self,
+        f: impl FnOnce(&Policy, &[(&'static str, Source)]) -> T,
+    ) -> T {
+        let last_load = lock(&self.last_load);
+        f(&self.policy.load(), &last_load.provenance)
+    }
+
+    /// The files to fingerprint, and their fingerprints at the last attempt.
+    pub(crate) fn known_fingerprints(&self) -> Fingerprints {
+        lock(&self.last_load).fingerprints.clone()
+    }
+
+    /// Files the watcher should watch: those read last time and those that must not vanish.
+    pub(crate) fn checked_files(&self) -> Vec<PathBuf> {
+        lock(&self.last_load).checked_files()
+    }
+
+    /// Starts a reload attempt; blocks while another one runs.
+    pub(crate) fn attempt(&self) -> Attempt<'_> {
+        let last_load = lock(&self.last_load);
+        let generation = self.status.borrow().generation;
+        Attempt { state: self, last_load, generation }
+    }
+
+    /// The reload record, published after every attempt.
+    pub(crate) fn status(&self) -> watch::Receiver<ReloadStatus> {
+        self.status.subscribe()
+    }
+
+    /// A file event that changed none of the config files: no attempt was made.
+    pub(crate) fn count_skipped(&self) {
+        self.status.send_modify(|status| status.skipped += 1);
+    }
+
+    /// Keeps the reloader task, for [`LiveState::take_reloader`] at shutdown.
+    pub(crate) fn set_reloader(&self, task: JoinHandle<()>) {
+        *lock(&self.reloader) = Some(task);
+    }
+
+    pub(crate) fn take_reloader(&self) -> Option<JoinHandle<()>> {
+        lock(&self.reloader).take()
+    }
+}
+
+/// One reload attempt, holding the reload lock from start to finish.
+pub(crate) struct Attempt<'s> {
+    state: &'s LiveState,
+    last_load: MutexGuard<'s, LastLoad>,
+    /// The generation in force, one more after [`Attempt::install`].
+    generation: u64,
+}
+
+impl Attempt<'_> {
+    /// What the load of the policy in force read.
+    pub(crate) fn last_load(&self) -> &LastLoad {
+        &self.last_load
+    }
+
+    /// The policy in force.
+    pub(crate) fn current(&self) -> Guard<Arc<Policy>> {
+        self.state.policy.load()
+    }
+
+    /// The files were read but gave no good policy: remember how they looked, so that the
+    /// periodic check does not retry until they change again.
+    pub(crate) fn remember_fingerprints(&mut self, fingerprints: Fingerprints) {
+        self.last_load.fingerprints = fingerprints;
+    }
+
+    /// The files gave the policy in force again (perhaps with other warnings or sources).
+    pub(crate) fn keep(&mut self, load: LastLoad) {
+        *self.last_load = load;
+    }
+
+    /// Puts `policy`, read by `load`, in force; returns its generation.
+    ///
+    /// The only writer of the policy and the flag. The flag is cleared before the swap and
+    /// set after it: a request that reads it true answers as a policy in force at that
+    /// moment would have, the old one or the new one.
+    pub(crate) fn install(&mut self, policy: Policy, load: LastLoad) -> u64 {
+        let origin_less_vary = policy.answers_every_origin_less_request_with_vary();
+        let state = self.state;
+        state.origin_less_vary.store(false, Ordering::SeqCst);
+        state.policy.store(Arc::new(policy));
+        state.origin_less_vary.store(origin_less_vary, Ordering::SeqCst);
+        *self.last_load = load;
+        self.generation += 1;
+        self.generation
+    }
+
+    /// Publishes what the attempt did, then lets the next attempt start.
+    pub(crate) fn finish(self, outcome: &ReloadOutcome) {
+        self.state.status.send_modify(|status| status.record(outcome, self.generation));
+    }
+}
+
+/// The one way a lock is taken: a panic while one was held (a bug, never a bad config)
+/// leaves at worst a stale last load, which the next attempt overwrites; refusing every
+/// later reload and status read over it would be worse.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+
+    fn policy(settings: Settings) -> Policy {
+        Policy::compile(&settings).expect("valid settings")
+    }
+
+    fn with_paths(paths: &[&str]) -> Settings {
+        Settings { paths: paths.iter().map(|p| p.to_string()).collect(), ..Settings::default() }
+    }
+
+    fn install(state: &LiveState, settings: Settings) {
+        let mut attempt = state.attempt();
+        let generation = attempt.install(policy(settings), LastLoad::default());
+        attempt.finish(&ReloadOutcome::Swapped { generation });
+    }
+
+    #[test]
+    fn the_origin_less_shortcut_follows_every_installed_policy() {
+        let state = LiveState::new(policy(with_paths(&["/api/**"])), LastLoad::default());
+        assert!(!state.origin_less_answer_is_vary(), "an out-of-scope path gets no Vary");
+        install(&state, with_paths(&[]));
+        assert!(state.origin_less_answer_is_vary());
+        install(&state, with_paths(&["/health", "/**"]));
+        assert!(state.origin_less_answer_is_vary());
+        install(&state, Settings { always_send_headers: true, ..Settings::default() });
+        assert!(!state.origin_less_answer_is_vary(), "verbatim mode writes every line");
+        install(&state, with_paths(&["/public/*"]));
+        assert!(!state.origin_less_answer_is_vary());
+        assert_eq!(state.status().borrow().generation, 4);
+    }
+
+    #[test]
+    fn an_attempt_that_installs_nothing_keeps_the_generation() {
+        let state = LiveState::new(policy(with_paths(&[])), LastLoad::default());
+        install(&state, with_paths(&["/api/**"]));
+        let attempt = state.attempt();
+        attempt.finish(&ReloadOutcome::Unchanged);
+        let status = state.status().borrow().clone();
+        assert_eq!((status.generation, status.attempts, status.swaps), (1, 2, 1));
+    }
+
+    #[test]
+    fn a_poisoned_lock_does_not_stop_later_reads_or_attempts() {
+        let state = LiveState::new(policy(with_paths(&[])), LastLoad::default());
+        let poisoner = state.clone();
+        let _ = std::thread::spawn(move || {
+            let _attempt = poisoner.attempt();
+            panic!("a bug in the middle of an attempt");
+        })
+        .join();
+        assert!(state.last_load.is_poisoned());
+        assert!(state.files().is_empty());
+        install(&state, with_paths(&["/api/**"]));
+        assert_eq!(state.status().borrow().generation, 1);
+    }
+}
