@@ -1,293 +1,77 @@
-//! The fairing as a real browser sees it: headless Chromium runs `fetch()` from one origin
-//! against API servers on another, and each case checks both what the page could read and
-//! what reached the server.
+//! The fairing as real browsers see it: headless Chromium and headless Firefox each run
+//! `fetch()` from one origin against API servers on another, and each case checks both what
+//! the page could read and what reached the server.
 //!
 //! Origins, all on loopback: the page at `http://127.0.0.1:PA`, frames of it at
-//! `http://app.example.localhost:PA` and `http://example.localhost:PA` (Chromium resolves
-//! `*.localhost` to loopback) and in a sandboxed frame (`Origin: null`); each API server at
-//! `http://localhost:PB`, one per policy.
+//! `http://app.example.localhost:PA` and `http://example.localhost:PA` (both engines resolve
+//! `*.localhost` to loopback themselves, RFC 6761 §6.3) and in a sandboxed frame
+//! (`Origin: null`); each API server at `http://localhost:PB`, one per policy.
 //!
-//! Without Chromium the suite is skipped with a message, unless
+//! Every case runs in both engines: one `#[test]` per engine (`cors_in_headless_chromium`,
+//! `cors_in_headless_firefox`), each with its own browser, page server, API servers and
+//! request log, so libtest runs the two at the same time. Each prints one line per case and
+//! a summary with the engine's version, case count and time (`-- --nocapture` to see them).
+//! An engine that is missing is skipped with a message on stderr naming it, unless
 //! `CORS_FAIRING_REQUIRE_BROWSER=1`, which makes it fail.
+//!
+//! # Adding a case (it then runs in both engines)
+//!
+//! Add one `case(...)` line to [`cases()`]: a name (also the token in its URLs), the API
+//! server whose policy it runs against, where the page runs, the fetches with what each
+//! should give, and what should reach the server. A new policy is a new [`Api`] variant, its
+//! [`settings`] arm and an entry in [`ALL_APIS`]. A case that needs a server of its own (one
+//! it edits, like the reload case) is an async fn returning its problems, listed in
+//! [`own_server_cases()`]. If an engine honestly differs, chain `.differs_in(engine, calls,
+//! seen, why)` onto the case, `why` citing the spec or the engine's documentation; nothing is
+//! ever skipped in one engine.
 
+#[path = "browser/cases.rs"]
+mod cases;
+#[path = "browser/engines.rs"]
+mod engines;
 #[path = "browser/harness.rs"]
 mod harness;
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
 
-use cors_fairing::{CorsFairing, CorsHandle, Policy, Settings};
-use harness::{Browser, BrowserChoice, Fetch, Frame, Outcome, RequestLog, Seen};
+use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
+use cors_fairing::{CorsFairing, CorsHandle, Policy};
+use engines::{BrowserChoice, Engine};
+use harness::{Browser, Fetch, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
 use rocket::tokio::time::timeout;
 
 const SWAP_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One API server per policy under test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Api {
-    /// The page origin with credentials, `X-Custom`, `expose_headers` and `max_age = 600`.
-    Main,
-    /// The page origin and little else: GET and POST only, default headers, nothing exposed.
-    Plain,
-    /// Like `Main` but `max_age = 0`.
-    NoCache,
-    /// The page origin and `null`.
-    WithNull,
-    /// `allow_all_origin` and `allow_all_headers`.
-    All,
-    /// `http://*.example.localhost:PA` (`*.localhost` alone is refused: a public suffix).
-    Wildcard,
-    /// `allow_origin_regex = http://app\.example\.localhost:[0-9]+`.
-    Regex,
-    /// `always_send_headers`: the original middleware's output.
-    Verbatim,
-}
-
-fn settings(api: Api, page_port: u16) -> Settings {
-    let page = format!("http://127.0.0.1:{page_port}");
-    let list = |items: &[&str]| Some(items.iter().map(|s| s.to_string()).collect());
-    let base = Settings { allow_origin: vec![page.clone()], ..Settings::default() };
-    match api {
-        Api::Main => Settings {
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["Content-Type", "X-Custom"]),
-            allow_credentials: Some(true),
-            expose_headers: vec!["X-Token".into()],
-            max_age: Some(600),
-            ..base
-        },
-        Api::Plain => Settings { allow_methods: list(&["GET", "POST"]), ..base },
-        Api::NoCache => Settings {
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["X-Custom"]),
-            max_age: Some(0),
-            ..base
-        },
-        Api::WithNull => Settings { allow_origin: vec![page, "null".into()], ..base },
-        Api::All => Settings {
-            allow_origin: vec![],
-            allow_all_origin: true,
-            allow_all_headers: true,
-            ..base
-        },
-        Api::Wildcard => Settings {
-            allow_origin: vec![format!("http://*.example.localhost:{page_port}")],
-            ..base
-        },
-        Api::Regex => Settings {
-            allow_origin: vec![],
-            allow_origin_regex: vec![r"http://app\.example\.localhost:[0-9]+".into()],
-            ..base
-        },
-        Api::Verbatim => Settings {
-            always_send_headers: true,
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["X-Custom"]),
-            ..base
-        },
-    }
-}
-
-const ALL_APIS: [Api; 8] = [
-    Api::Main,
-    Api::Plain,
-    Api::NoCache,
-    Api::WithNull,
-    Api::All,
-    Api::Wildcard,
-    Api::Regex,
-    Api::Verbatim,
-];
-
-/// Where a case's page runs, relative to the page server's port.
-#[derive(Debug, Clone, Copy)]
-enum PageAt {
-    /// `http://127.0.0.1:PA`
-    Page,
-    /// `http://app.example.localhost:PA`
-    Subdomain,
-    /// `http://example.localhost:PA`: the wildcard's own domain, never matched by it.
-    Parent,
-    /// A sandboxed frame: `Origin: null`.
-    Sandboxed,
-}
-
-impl PageAt {
-    fn frame(self, page_port: u16) -> Frame {
-        match self {
-            PageAt::Page => Frame::Top,
-            PageAt::Subdomain => Frame::At(format!("http://app.example.localhost:{page_port}")),
-            PageAt::Parent => Frame::At(format!("http://example.localhost:{page_port}")),
-            PageAt::Sandboxed => Frame::Sandboxed,
-        }
-    }
-}
-
-/// One request the page makes; the URL carries the case's token.
-#[derive(Debug, Clone, Copy)]
-enum Call {
-    Get,
-    GetWithCredentials,
-    GetFailing,
-    /// PUT with a body and these extra request headers.
-    Put(&'static [(&'static str, &'static str)]),
-}
-
-impl Call {
-    fn fetch(self, api_origin: &str, token: &str) -> Fetch {
-        let (method, route, headers, credentials) = match self {
-            Call::Get => ("GET", "api", &[][..], false),
-            Call::GetWithCredentials => ("GET", "api", &[][..], true),
-            Call::GetFailing => ("GET", "fail", &[][..], false),
-            Call::Put(headers) => ("PUT", "api", headers, false),
-        };
-        Fetch {
-            url: format!("{api_origin}/{route}/{token}"),
-            method,
-            headers: headers.to_vec(),
-            credentials,
-            body: (method == "PUT").then_some("payload"),
-        }
-    }
-
-    /// The body the route answers with, when the page may read it.
-    fn body(self, token: &str) -> String {
-        match self {
-            Call::Get | Call::GetWithCredentials => format!("get {token}"),
-            Call::GetFailing => format!("failed {token}"),
-            Call::Put(_) => format!("put {token} payload"),
-        }
-    }
-
-    fn status(self) -> u16 {
-        if let Call::GetFailing = self { 500 } else { 200 }
-    }
-}
-
-/// What the page should get from one call.
-#[derive(Debug, Clone, Copy)]
-enum Expect {
-    /// `fetch()` resolves with the route's status and body.
-    Readable,
-    /// As `Readable`, and these response headers are (true) or are not (false) visible.
-    ReadableWith(&'static str, bool),
-    /// `fetch()` rejects with a TypeError.
-    Blocked,
-}
-
-struct Case {
-    /// Also the token in every URL of the case, so preflight caches never mix cases.
-    name: &'static str,
-    from: PageAt,
-    calls: Vec<(Call, Expect)>,
-    seen: Seen,
-}
-
-fn seen(preflights: u32, requests: u32, routed: u32) -> Seen {
-    Seen { preflights, requests, routed }
-}
-
-const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
-const OTHER: &[(&str, &str)] = &[("X-Other", "1")];
-const ANYTHING: &[(&str, &str)] = &[("X-Anything-Goes", "1")];
-
-/// Each case with the API server whose policy it runs against.
-fn cases() -> Vec<(Api, Case)> {
-    use Api::*;
-    use Call::*;
-    use Expect::*;
-    let case = |name, api, from, calls: &[(Call, Expect)], seen| {
-        (api, Case { name, from, calls: calls.to_vec(), seen })
-    };
-    vec![
-        case("get-allowed", Main, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
-        case("origin-refused", Plain, PageAt::Subdomain, &[(Get, Blocked)], seen(0, 1, 1)),
-        case(
-            "credentials-allowed",
-            Main,
-            PageAt::Page,
-            &[(GetWithCredentials, Readable)],
-            seen(0, 1, 1),
-        ),
-        case(
-            "credentials-not-allowed",
-            Plain,
-            PageAt::Page,
-            &[(GetWithCredentials, Blocked)],
-            seen(0, 1, 1),
-        ),
-        case("put-custom-header", Main, PageAt::Page, &[(Put(CUSTOM), Readable)], seen(1, 1, 1)),
-        case("put-method-refused", Plain, PageAt::Page, &[(Put(&[]), Blocked)], seen(1, 0, 0)),
-        case("put-header-refused", Main, PageAt::Page, &[(Put(OTHER), Blocked)], seen(1, 0, 0)),
-        case(
-            "exposed-header",
-            Main,
-            PageAt::Page,
-            &[(Get, ReadableWith("x-token", true))],
-            seen(0, 1, 1),
-        ),
-        case(
-            "header-not-exposed",
-            Plain,
-            PageAt::Page,
-            &[(Get, ReadableWith("x-token", false))],
-            seen(0, 1, 1),
-        ),
-        case(
-            "safelisted-header",
-            Plain,
-            PageAt::Page,
-            &[(Get, ReadableWith("content-type", true))],
-            seen(0, 1, 1),
-        ),
-        case(
-            "max-age-600",
-            Main,
-            PageAt::Page,
-            &[(Put(CUSTOM), Readable), (Put(CUSTOM), Readable)],
-            seen(1, 2, 2),
-        ),
-        case(
-            "max-age-0",
-            NoCache,
-            PageAt::Page,
-            &[(Put(CUSTOM), Readable), (Put(CUSTOM), Readable)],
-            seen(2, 2, 2),
-        ),
-        case("error-500", Main, PageAt::Page, &[(GetFailing, Readable)], seen(0, 1, 1)),
-        case("null-listed", WithNull, PageAt::Sandboxed, &[(Get, Readable)], seen(0, 1, 1)),
-        case("null-not-listed", Main, PageAt::Sandboxed, &[(Get, Blocked)], seen(0, 1, 1)),
-        case("all-origin-page", All, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
-        case("all-origin-subdomain", All, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
-        case("all-origin-not-null", All, PageAt::Sandboxed, &[(Get, Blocked)], seen(0, 1, 1)),
-        case("all-headers", All, PageAt::Page, &[(Put(ANYTHING), Readable)], seen(1, 1, 1)),
-        case("not-all-headers", Plain, PageAt::Page, &[(Put(ANYTHING), Blocked)], seen(1, 0, 0)),
-        case("wildcard-subdomain", Wildcard, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
-        case("wildcard-not-parent", Wildcard, PageAt::Parent, &[(Get, Blocked)], seen(0, 1, 1)),
-        case("wildcard-not-other", Wildcard, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
-        case("regex-match", Regex, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
-        case("regex-no-match", Regex, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
-        case("verbatim-get", Verbatim, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
-        case("verbatim-put", Verbatim, PageAt::Page, &[(Put(CUSTOM), Readable)], seen(1, 1, 1)),
-    ]
-}
-
 // ---------------------------------------------------------------------------------------
 // Checking
 
-/// Every way the outcomes and the log differ from the case; empty when it passed.
-fn check(case: &Case, outcomes: &[Outcome], seen: Seen) -> Vec<String> {
+/// Every way the outcomes and the log differ from what `engine` should give; empty when the
+/// case passed.
+fn check(case: &Case, engine: Engine, outcomes: &[Outcome], seen: Seen) -> Vec<String> {
+    let (expects, want_seen) = case.expected(engine);
     let mut problems = Vec::new();
-    for (i, ((call, expect), outcome)) in case.calls.iter().zip(outcomes).enumerate() {
-        if let Err(problem) = check_outcome(*call, *expect, case.name, outcome) {
+    for (i, (((call, _), expect), outcome)) in
+        case.calls.iter().zip(expects).zip(outcomes).enumerate()
+    {
+        if let Err(problem) = check_outcome(*call, expect, case.name, outcome) {
             problems.push(format!("fetch {}: {problem}", i + 1));
         }
     }
-    if seen != case.seen {
-        problems.push(format!("server saw {seen:?}, expected {:?}", case.seen));
+    if seen != want_seen {
+        problems.push(format!("server saw {seen:?}, expected {want_seen:?}"));
+    }
+    if let (false, Some(difference)) = (problems.is_empty(), case.difference(engine)) {
+        problems.push(format!(
+            "(expected for {} only, because: {})",
+            engine.name(),
+            difference.why
+        ));
     }
     problems
 }
@@ -356,7 +140,7 @@ async fn run_case(
     let fetches: Vec<Fetch> =
         case.calls.iter().map(|(call, _)| call.fetch(api_origin, case.name)).collect();
     match browser.run(&case.from.frame(browser.page_port), &fetches).await {
-        Ok(outcomes) => check(case, &outcomes, log.seen(case.name)),
+        Ok(outcomes) => check(case, browser.engine, &outcomes, log.seen(case.name)),
         Err(err) => vec![err],
     }
 }
@@ -392,12 +176,8 @@ async fn reload_case(browser: &mut Browser, log: &RequestLog) -> Vec<String> {
     let server = harness::serve(harness::api(fairing, log)).await;
     let cors = server.cors.clone().expect("the CORS fairing manages a CorsHandle");
     let api_origin = format!("http://localhost:{}", server.port);
-    let reload = |name, expect| Case {
-        name,
-        from: PageAt::Page,
-        calls: vec![(Call::Get, expect)],
-        seen: seen(0, 1, 1),
-    };
+    let reload =
+        |name, expect| Case::new(name, PageAt::Page, &[(Call::Get, expect)], seen(0, 1, 1));
     let mut problems = prefixed(
         "reload-before",
         run_case(browser, &api_origin, log, &reload("reload-before", Expect::Blocked)).await,
@@ -418,53 +198,137 @@ fn prefixed(name: &str, problems: Vec<String>) -> Vec<String> {
     problems.into_iter().map(|p| format!("{name}: {p}")).collect()
 }
 
-async fn suite(chromium: &Path) -> Vec<String> {
-    let log = RequestLog::default();
-    let mut browser = Browser::launch(chromium).await;
-    let apis = start_apis(browser.page_port, &log).await;
-    let mut problems = Vec::new();
-    for (api, case) in cases() {
-        let found = run_case(&mut browser, &apis.origins[&api], &log, &case).await;
-        eprintln!(
-            "browser case {:<26} {}",
-            case.name,
-            if found.is_empty() { "ok" } else { "FAILED" }
-        );
-        problems.extend(prefixed(case.name, found));
-    }
-    problems.extend(reload_case(&mut browser, &log).await);
-    drop(apis);
-    browser.close();
-    problems
+/// A case that needs a server of its own; it returns its problems.
+type OwnServerCase =
+    for<'a> fn(&'a mut Browser, &'a RequestLog) -> Pin<Box<dyn Future<Output = Vec<String>> + 'a>>;
+
+/// The cases that start, edit or stop their own API server, by name.
+fn own_server_cases() -> Vec<(&'static str, OwnServerCase)> {
+    vec![("reload", |browser, log| Box::pin(reload_case(browser, log)))]
 }
 
-#[test]
-fn cors_in_headless_chromium() {
-    let Some(chromium) = harness::browser_or_skip() else { return };
-    let problems = rocket::async_test(suite(&chromium));
+/// One engine's run: how many cases, and every problem found.
+#[derive(Default)]
+struct Run {
+    cases: usize,
+    failed: usize,
+    problems: Vec<String>,
+}
+
+impl Run {
+    /// Runs one case and prints its line; the first case's time includes the browser's start.
+    async fn case(&mut self, engine: Engine, name: &str, case: impl Future<Output = Vec<String>>) {
+        let started = Instant::now();
+        let found = case.await;
+        let verdict = if found.is_empty() { "ok" } else { "FAILED" };
+        let millis = started.elapsed().as_millis();
+        eprintln!("browser case {:<8} {name:<26} {verdict:<6} {millis:>5} ms", engine.name());
+        self.cases += 1;
+        self.failed += usize::from(!found.is_empty());
+        self.problems.extend(prefixed(name, found));
+    }
+}
+
+async fn suite(engine: Engine, binary: &Path) -> Run {
+    let log = RequestLog::default();
+    let mut browser = Browser::launch(engine, binary).await;
+    let apis = start_apis(browser.page_port, &log).await;
+    let mut run = Run::default();
+    for Listed { api, case } in cases() {
+        let found = run_case(&mut browser, &apis.origins[&api], &log, &case);
+        run.case(engine, case.name, found).await;
+    }
+    for (name, own_server_case) in own_server_cases() {
+        run.case(engine, name, own_server_case(&mut browser, &log)).await;
+    }
+    drop(apis);
+    browser.close();
+    run
+}
+
+/// Every case in `engine`, or a message on stderr if it is missing (a failure if required).
+fn run_in(engine: Engine) {
+    let Some(binary) = engines::browser_or_skip(engine) else { return };
+    let version = engines::version(&binary);
+    let started = Instant::now();
+    let run = rocket::async_test(suite(engine, &binary));
+    eprintln!(
+        "browser summary {}: {version}: {} cases, {} failed, in {:.1} s",
+        engine.name(),
+        run.cases,
+        run.failed,
+        started.elapsed().as_secs_f64()
+    );
     assert!(
-        problems.is_empty(),
-        "{} browser check(s) failed:\n{}",
-        problems.len(),
-        problems.join("\n")
+        run.problems.is_empty(),
+        "{} browser check(s) failed in {version}:\n{}",
+        run.problems.len(),
+        run.problems.join("\n")
     );
 }
 
 #[test]
+fn cors_in_headless_chromium() {
+    run_in(Engine::Chromium);
+}
+
+#[test]
+fn cors_in_headless_firefox() {
+    run_in(Engine::Firefox);
+}
+
+#[test]
 fn missing_browser_skips_unless_required() {
-    let nowhere = Some(Path::new("/nonexistent/chromium").to_path_buf());
-    assert!(matches!(harness::choose_browser(nowhere.clone(), None), BrowserChoice::Skip(_)));
-    assert!(matches!(harness::choose_browser(nowhere.clone(), Some("0")), BrowserChoice::Skip(_)));
-    match harness::choose_browser(nowhere, Some("1")) {
-        BrowserChoice::Fail(why) => {
-            assert!(
-                why.contains("/nonexistent/chromium")
+    for engine in Engine::ALL {
+        let nowhere = Some(Path::new("/nonexistent/browser").to_path_buf());
+        let choose = |required| engines::choose_browser(engine, nowhere.clone(), required);
+        assert!(matches!(choose(None), BrowserChoice::Skip(_)), "{engine:?}");
+        assert!(matches!(choose(Some("0")), BrowserChoice::Skip(_)), "{engine:?}");
+        match choose(Some("1")) {
+            BrowserChoice::Fail(why) => assert!(
+                why.contains("/nonexistent/browser")
+                    && why.contains(engine.name())
+                    && why.contains(engine.path_env())
                     && why.contains("CORS_FAIRING_REQUIRE_BROWSER"),
                 "{why}"
-            )
+            ),
+            other => panic!("a required, missing {engine:?} must fail, got {other:?}"),
         }
-        other => panic!("a required, missing browser must fail, got {other:?}"),
+        let here = std::env::current_exe().expect("test binary path");
+        let found = engines::choose_browser(engine, Some(here.clone()), Some("1"));
+        assert_eq!(found, BrowserChoice::Run(here));
     }
-    let here = std::env::current_exe().expect("test binary path");
-    assert_eq!(harness::choose_browser(Some(here.clone()), Some("1")), BrowserChoice::Run(here));
+}
+
+/// The check behind `differs_in`: the named engine is held to its own result, the others to
+/// the common one, and a failure in the differing engine quotes the reason.
+#[test]
+fn a_difference_holds_one_engine_to_its_own_result() {
+    let common = [(Call::Get, Expect::Readable)];
+    let listed = Listed {
+        api: Api::Plain,
+        case: Case::new("differs", PageAt::Page, &common, seen(0, 1, 1)),
+    }
+    .differs_in(Engine::Firefox, &[Expect::Blocked], seen(0, 1, 0), "the reason");
+    let outcome = |ok: bool| Outcome {
+        ok,
+        status: if ok { 200 } else { 0 },
+        body: if ok { "get differs".into() } else { String::new() },
+        error: if ok { String::new() } else { "TypeError: NetworkError".into() },
+        headers: Default::default(),
+    };
+    let case = &listed.case;
+    assert_eq!(
+        check(case, Engine::Chromium, &[outcome(true)], seen(0, 1, 1)),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check(case, Engine::Firefox, &[outcome(false)], seen(0, 1, 0)),
+        Vec::<String>::new()
+    );
+    let chromium_blocked = check(case, Engine::Chromium, &[outcome(false)], seen(0, 1, 1));
+    assert_eq!(chromium_blocked.len(), 1, "{chromium_blocked:?}");
+    let firefox_common = check(case, Engine::Firefox, &[outcome(true)], seen(0, 1, 1));
+    assert_eq!(firefox_common.len(), 3, "fetch, log and the reason: {firefox_common:?}");
+    assert!(firefox_common[2].contains("Firefox only, because: the reason"), "{firefox_common:?}");
 }

@@ -1,17 +1,13 @@
-//! The machinery of the browser tests: Rocket servers on loopback, a request log, headless
-//! Chromium as a child process, and the page that runs `fetch()` for the test.
+//! The machinery of the browser tests: Rocket servers on loopback, a request log, and the
+//! page that runs `fetch()` for the test in a headless browser (`engines.rs` starts it).
 //!
 //! The test drives the page through the page server: `/next` hands the page one command at a
 //! time (long poll), the page runs it and posts the outcomes to `/report`. No DevTools
 //! protocol is needed, so no extra dependency.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::net::Ipv4Addr;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,66 +22,12 @@ use rocket::tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 use rocket::tokio::time::timeout;
 use rocket::{Build, Config, Rocket, State, get, post, put, routes};
 
-/// Overrides the browser path; the default is Debian's.
-const CHROMIUM_ENV: &str = "CHROMIUM";
-const CHROMIUM_DEFAULT: &str = "/usr/bin/chromium";
-/// Set to 1 (as `.ci/run` does) to turn a missing browser into a failure.
-const REQUIRE_ENV: &str = "CORS_FAIRING_REQUIRE_BROWSER";
+use crate::engines::{BrowserProcess, Engine};
 
-/// The first command also waits for Chromium to start and load the page.
+/// The first command also waits for the browser to start and load the page.
 const FIRST_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(20);
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often a waiting test looks whether Chromium is still there.
-const EXIT_CHECK_INTERVAL: Duration = Duration::from_millis(200);
-
-// ---------------------------------------------------------------------------------------
-// Finding the browser
-
-/// What to do about the browser, decided from the environment.
-#[derive(Debug, PartialEq, Eq)]
-pub enum BrowserChoice {
-    Run(PathBuf),
-    Skip(String),
-    Fail(String),
-}
-
-pub fn choose_browser(configured: Option<PathBuf>, required: Option<&str>) -> BrowserChoice {
-    let path = configured.unwrap_or_else(|| PathBuf::from(CHROMIUM_DEFAULT));
-    if path.is_file() {
-        return BrowserChoice::Run(path);
-    }
-    let why = format!(
-        "no Chromium at {} (install Debian's `chromium` package or set {CHROMIUM_ENV}=/path/to/chromium)",
-        path.display()
-    );
-    match required.map(str::trim) {
-        Some(value) if !value.is_empty() && value != "0" => {
-            BrowserChoice::Fail(format!("{REQUIRE_ENV}={value} but {why}"))
-        }
-        _ => BrowserChoice::Skip(why),
-    }
-}
-
-/// The browser to run, or `None` after saying loudly why the browser tests were skipped.
-pub fn browser_or_skip() -> Option<PathBuf> {
-    let configured = std::env::var_os(CHROMIUM_ENV).map(PathBuf::from);
-    let required = std::env::var(REQUIRE_ENV).ok();
-    match choose_browser(configured, required.as_deref()) {
-        BrowserChoice::Run(path) => Some(path),
-        BrowserChoice::Skip(why) => {
-            // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip
-            // must be seen in a plain `cargo test`.
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n*** SKIPPED: the browser tests did not run: {why}. \
-                 Set {REQUIRE_ENV}=1 to make a missing browser fail. ***\n"
-            );
-            None
-        }
-        BrowserChoice::Fail(why) => panic!("browser tests required: {why}"),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Servers
@@ -287,8 +229,9 @@ pub struct Fetch {
     pub body: Option<&'static str>,
 }
 
-/// Headless Chromium showing the test page, and the page server that drives it.
+/// A headless browser showing the test page, and the page server that drives it.
 pub struct Browser {
+    pub engine: Engine,
     pub page_port: u16,
     page_server: Server,
     commands: mpsc::Sender<String>,
@@ -296,11 +239,12 @@ pub struct Browser {
     commands_sent: u64,
     /// Set once the page stopped answering: later cases fail at once instead of waiting.
     unresponsive: bool,
-    chromium: Chromium,
+    process: BrowserProcess,
 }
 
 impl Browser {
-    pub async fn launch(chromium: &Path) -> Browser {
+    /// Starts the page server, then `engine` from `binary` showing its page.
+    pub async fn launch(engine: Engine, binary: &Path) -> Browser {
         let (commands, command_rx) = mpsc::channel(1);
         let (report_tx, reports) = mpsc::channel(1);
         let control = Control { commands: AsyncMutex::new(command_rx), reports: report_tx };
@@ -311,15 +255,17 @@ impl Browser {
             .mount("/", routes![page, next, report]);
         let page_server = serve(rocket).await;
         let page_port = page_server.port;
-        let chromium = Chromium::start(chromium, &format!("http://127.0.0.1:{page_port}/"));
+        let process =
+            BrowserProcess::start(engine, binary, &format!("http://127.0.0.1:{page_port}/"));
         Browser {
+            engine,
             page_port,
             page_server,
             commands,
             reports,
             commands_sent: 0,
             unresponsive: false,
-            chromium,
+            process,
         }
     }
 
@@ -334,16 +280,16 @@ impl Browser {
         let command = command_json(id, &self.frame_url(frame), fetches);
         let answer = rocket::tokio::select! {
             answer = timeout(wait, exchange(&self.commands, &mut self.reports, command)) => answer,
-            () = self.chromium.exited() => {
+            () = self.process.exited() => {
                 self.unresponsive = true;
-                return Err(format!("the browser quit; {}", self.chromium.state()));
+                return Err(format!("the browser quit; {}", self.process.state()));
             }
         };
         let report = match answer {
             Ok(report) => report?,
             Err(_) => {
                 self.unresponsive = true;
-                let state = self.chromium.state();
+                let state = self.process.state();
                 return Err(format!("no answer from the page in {wait:?}; {state}"));
             }
         };
@@ -371,7 +317,7 @@ impl Browser {
 
     /// The browser first, so that it does not see its page server vanish.
     pub fn close(self) {
-        drop(self.chromium);
+        drop(self.process);
         drop(self.page_server);
     }
 }
@@ -417,79 +363,4 @@ fn json_str(value: &str) -> String {
     }
     out.push('"');
     out
-}
-
-// ---------------------------------------------------------------------------------------
-// The Chromium process
-
-/// Chromium as a plain child process with a throw-away profile; killed when dropped.
-struct Chromium {
-    child: Child,
-    /// Holds the profile and Chromium's log until the browser is gone.
-    dir: tempfile::TempDir,
-}
-
-impl Chromium {
-    fn start(binary: &Path, url: &str) -> Chromium {
-        let dir = tempfile::tempdir().expect("temp dir for the Chromium profile");
-        let log = File::create(dir.path().join("chromium.log")).expect("Chromium log file");
-        let child = Command::new(binary)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                // Loopback only: an http_proxy in the environment must not get in the way.
-                "--no-proxy-server",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
-                "--mute-audio",
-            ])
-            .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
-            .arg(url)
-            // Its own process group, which `drop` kills as a whole.
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("Chromium log file"))
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
-        Chromium { child, dir }
-    }
-
-    /// Resolves when the browser process has ended: a crash need not wait for a timeout.
-    async fn exited(&mut self) {
-        while let Ok(None) = self.child.try_wait() {
-            rocket::tokio::time::sleep(EXIT_CHECK_INTERVAL).await;
-        }
-    }
-
-    /// Whether it still runs, and the end of its log: what a timeout report needs.
-    fn state(&mut self) -> String {
-        let running = match self.child.try_wait() {
-            Ok(Some(exit)) => format!("Chromium exited ({exit})"),
-            _ => "Chromium still running".to_string(),
-        };
-        let log = std::fs::read_to_string(self.dir.path().join("chromium.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        format!("{running}; its log ends:\n{}", tail.join("\n"))
-    }
-}
-
-impl Drop for Chromium {
-    /// Kills the browser's whole process group, so that no renderer outlives the test.
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let killed = Command::new("kill").args(["-KILL", "--", &group]).status();
-        if !killed.is_ok_and(|status| status.success()) {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
 }

@@ -1,0 +1,327 @@
+//! The browser cases: the policies under test, one API server each, and every case with what
+//! the page should read and what should reach the server. Each case runs in every engine.
+
+use cors_fairing::Settings;
+
+use crate::engines::Engine;
+use crate::harness::{Fetch, Frame, Seen};
+
+/// One API server per policy under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Api {
+    /// The page origin with credentials, `X-Custom`, `expose_headers` and `max_age = 600`.
+    Main,
+    /// The page origin and little else: GET and POST only, default headers, nothing exposed.
+    Plain,
+    /// Like `Main` but `max_age = 0`.
+    NoCache,
+    /// The page origin and `null`.
+    WithNull,
+    /// `allow_all_origin` and `allow_all_headers`.
+    All,
+    /// `http://*.example.localhost:PA` (`*.localhost` alone is refused: a public suffix).
+    Wildcard,
+    /// `allow_origin_regex = http://app\.example\.localhost:[0-9]+`.
+    Regex,
+    /// `always_send_headers`: the original middleware's output.
+    Verbatim,
+}
+
+pub fn settings(api: Api, page_port: u16) -> Settings {
+    let page = format!("http://127.0.0.1:{page_port}");
+    let list = |items: &[&str]| Some(items.iter().map(|s| s.to_string()).collect());
+    let base = Settings { allow_origin: vec![page.clone()], ..Settings::default() };
+    match api {
+        Api::Main => Settings {
+            allow_methods: list(&["GET", "PUT"]),
+            allow_headers: list(&["Content-Type", "X-Custom"]),
+            allow_credentials: Some(true),
+            expose_headers: vec!["X-Token".into()],
+            max_age: Some(600),
+            ..base
+        },
+        Api::Plain => Settings { allow_methods: list(&["GET", "POST"]), ..base },
+        Api::NoCache => Settings {
+            allow_methods: list(&["GET", "PUT"]),
+            allow_headers: list(&["X-Custom"]),
+            max_age: Some(0),
+            ..base
+        },
+        Api::WithNull => Settings { allow_origin: vec![page, "null".into()], ..base },
+        Api::All => Settings {
+            allow_origin: vec![],
+            allow_all_origin: true,
+            allow_all_headers: true,
+            ..base
+        },
+        Api::Wildcard => Settings {
+            allow_origin: vec![format!("http://*.example.localhost:{page_port}")],
+            ..base
+        },
+        Api::Regex => Settings {
+            allow_origin: vec![],
+            allow_origin_regex: vec![r"http://app\.example\.localhost:[0-9]+".into()],
+            ..base
+        },
+        Api::Verbatim => Settings {
+            always_send_headers: true,
+            allow_methods: list(&["GET", "PUT"]),
+            allow_headers: list(&["X-Custom"]),
+            ..base
+        },
+    }
+}
+
+pub const ALL_APIS: [Api; 8] = [
+    Api::Main,
+    Api::Plain,
+    Api::NoCache,
+    Api::WithNull,
+    Api::All,
+    Api::Wildcard,
+    Api::Regex,
+    Api::Verbatim,
+];
+
+/// Where a case's page runs, relative to the page server's port.
+#[derive(Debug, Clone, Copy)]
+pub enum PageAt {
+    /// `http://127.0.0.1:PA`
+    Page,
+    /// `http://app.example.localhost:PA`
+    Subdomain,
+    /// `http://example.localhost:PA`: the wildcard's own domain, never matched by it.
+    Parent,
+    /// A sandboxed frame: `Origin: null`.
+    Sandboxed,
+}
+
+impl PageAt {
+    pub fn frame(self, page_port: u16) -> Frame {
+        match self {
+            PageAt::Page => Frame::Top,
+            PageAt::Subdomain => Frame::At(format!("http://app.example.localhost:{page_port}")),
+            PageAt::Parent => Frame::At(format!("http://example.localhost:{page_port}")),
+            PageAt::Sandboxed => Frame::Sandboxed,
+        }
+    }
+}
+
+/// One request the page makes; the URL carries the case's token.
+#[derive(Debug, Clone, Copy)]
+pub enum Call {
+    Get,
+    GetWithCredentials,
+    GetFailing,
+    /// PUT with a body and these extra request headers.
+    Put(&'static [(&'static str, &'static str)]),
+}
+
+impl Call {
+    pub fn fetch(self, api_origin: &str, token: &str) -> Fetch {
+        let (method, route, headers, credentials) = match self {
+            Call::Get => ("GET", "api", &[][..], false),
+            Call::GetWithCredentials => ("GET", "api", &[][..], true),
+            Call::GetFailing => ("GET", "fail", &[][..], false),
+            Call::Put(headers) => ("PUT", "api", headers, false),
+        };
+        Fetch {
+            url: format!("{api_origin}/{route}/{token}"),
+            method,
+            headers: headers.to_vec(),
+            credentials,
+            body: (method == "PUT").then_some("payload"),
+        }
+    }
+
+    /// The body the route answers with, when the page may read it.
+    pub fn body(self, token: &str) -> String {
+        match self {
+            Call::Get | Call::GetWithCredentials => format!("get {token}"),
+            Call::GetFailing => format!("failed {token}"),
+            Call::Put(_) => format!("put {token} payload"),
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        if let Call::GetFailing = self { 500 } else { 200 }
+    }
+}
+
+/// What the page should get from one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// `fetch()` resolves with the route's status and body.
+    Readable,
+    /// As `Readable`, and these response headers are (true) or are not (false) visible.
+    ReadableWith(&'static str, bool),
+    /// `fetch()` rejects with a TypeError.
+    Blocked,
+}
+
+pub struct Case {
+    /// Also the token in every URL of the case, so preflight caches never mix cases.
+    pub name: &'static str,
+    pub from: PageAt,
+    /// Each fetch, in order, with what every engine should give unless `differs` says not.
+    pub calls: Vec<(Call, Expect)>,
+    pub seen: Seen,
+    /// The engines whose honest result is another, each once.
+    pub differs: Vec<Difference>,
+}
+
+/// What one engine gives instead of the case's common expectation, and why.
+pub struct Difference {
+    pub engine: Engine,
+    /// One per call.
+    pub expects: Vec<Expect>,
+    pub seen: Seen,
+    /// The spec section or engine documentation that makes this engine's result right.
+    pub why: &'static str,
+}
+
+impl Case {
+    pub fn new(name: &'static str, from: PageAt, calls: &[(Call, Expect)], seen: Seen) -> Case {
+        Case { name, from, calls: calls.to_vec(), seen, differs: Vec::new() }
+    }
+
+    /// In `engine` the calls give `expects` and the server sees `seen`, because of `why`.
+    pub fn differs_in(
+        mut self,
+        engine: Engine,
+        expects: &[Expect],
+        seen: Seen,
+        why: &'static str,
+    ) -> Case {
+        assert_eq!(expects.len(), self.calls.len(), "{}: one Expect per call", self.name);
+        assert!(self.difference(engine).is_none(), "{}: {engine:?} differs once", self.name);
+        assert!(!why.trim().is_empty(), "{}: say why {engine:?} differs", self.name);
+        self.differs.push(Difference { engine, expects: expects.to_vec(), seen, why });
+        self
+    }
+
+    pub fn difference(&self, engine: Engine) -> Option<&Difference> {
+        self.differs.iter().find(|difference| difference.engine == engine)
+    }
+
+    /// What `engine` should give: one expectation per call, and what reaches the server.
+    pub fn expected(&self, engine: Engine) -> (Vec<Expect>, Seen) {
+        match self.difference(engine) {
+            Some(difference) => (difference.expects.clone(), difference.seen),
+            None => (self.calls.iter().map(|(_, expect)| *expect).collect(), self.seen),
+        }
+    }
+}
+
+/// A case in the list, with the API server whose policy it runs against.
+pub struct Listed {
+    pub api: Api,
+    pub case: Case,
+}
+
+impl Listed {
+    /// See [`Case::differs_in`].
+    pub fn differs_in(
+        self,
+        engine: Engine,
+        expects: &[Expect],
+        seen: Seen,
+        why: &'static str,
+    ) -> Self {
+        Listed { api: self.api, case: self.case.differs_in(engine, expects, seen, why) }
+    }
+}
+
+pub fn seen(preflights: u32, requests: u32, routed: u32) -> Seen {
+    Seen { preflights, requests, routed }
+}
+
+const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
+const OTHER: &[(&str, &str)] = &[("X-Other", "1")];
+const ANYTHING: &[(&str, &str)] = &[("X-Anything-Goes", "1")];
+
+/// Every case that runs against one of the [`ALL_APIS`] servers, in every engine.
+///
+/// `case(name, api, from, calls, seen)`: the name is also the token in the case's URLs;
+/// `calls` are the fetches in order, each with what the page should get; `seen` is what
+/// should reach the server (preflights, other requests, route runs).
+pub fn cases() -> Vec<Listed> {
+    use Api::*;
+    use Call::*;
+    use Expect::*;
+    let case = |name, api, from, calls: &[(Call, Expect)], seen| Listed {
+        api,
+        case: Case::new(name, from, calls, seen),
+    };
+    vec![
+        case("get-allowed", Main, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
+        case("origin-refused", Plain, PageAt::Subdomain, &[(Get, Blocked)], seen(0, 1, 1)),
+        case(
+            "credentials-allowed",
+            Main,
+            PageAt::Page,
+            &[(GetWithCredentials, Readable)],
+            seen(0, 1, 1),
+        ),
+        case(
+            "credentials-not-allowed",
+            Plain,
+            PageAt::Page,
+            &[(GetWithCredentials, Blocked)],
+            seen(0, 1, 1),
+        ),
+        case("put-custom-header", Main, PageAt::Page, &[(Put(CUSTOM), Readable)], seen(1, 1, 1)),
+        case("put-method-refused", Plain, PageAt::Page, &[(Put(&[]), Blocked)], seen(1, 0, 0)),
+        case("put-header-refused", Main, PageAt::Page, &[(Put(OTHER), Blocked)], seen(1, 0, 0)),
+        case(
+            "exposed-header",
+            Main,
+            PageAt::Page,
+            &[(Get, ReadableWith("x-token", true))],
+            seen(0, 1, 1),
+        ),
+        case(
+            "header-not-exposed",
+            Plain,
+            PageAt::Page,
+            &[(Get, ReadableWith("x-token", false))],
+            seen(0, 1, 1),
+        ),
+        case(
+            "safelisted-header",
+            Plain,
+            PageAt::Page,
+            &[(Get, ReadableWith("content-type", true))],
+            seen(0, 1, 1),
+        ),
+        case(
+            "max-age-600",
+            Main,
+            PageAt::Page,
+            &[(Put(CUSTOM), Readable), (Put(CUSTOM), Readable)],
+            seen(1, 2, 2),
+        ),
+        case(
+            "max-age-0",
+            NoCache,
+            PageAt::Page,
+            &[(Put(CUSTOM), Readable), (Put(CUSTOM), Readable)],
+            seen(2, 2, 2),
+        ),
+        case("error-500", Main, PageAt::Page, &[(GetFailing, Readable)], seen(0, 1, 1)),
+        case("null-listed", WithNull, PageAt::Sandboxed, &[(Get, Readable)], seen(0, 1, 1)),
+        case("null-not-listed", Main, PageAt::Sandboxed, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("all-origin-page", All, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
+        case("all-origin-subdomain", All, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
+        case("all-origin-not-null", All, PageAt::Sandboxed, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("all-headers", All, PageAt::Page, &[(Put(ANYTHING), Readable)], seen(1, 1, 1)),
+        case("not-all-headers", Plain, PageAt::Page, &[(Put(ANYTHING), Blocked)], seen(1, 0, 0)),
+        case("wildcard-subdomain", Wildcard, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
+        case("wildcard-not-parent", Wildcard, PageAt::Parent, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("wildcard-not-other", Wildcard, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("regex-match", Regex, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
+        case("regex-no-match", Regex, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("verbatim-get", Verbatim, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
+        case("verbatim-put", Verbatim, PageAt::Page, &[(Put(CUSTOM), Readable)], seen(1, 1, 1)),
+    ]
+}
