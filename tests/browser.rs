@@ -14,16 +14,18 @@
 //! An engine that is missing is skipped with a message on stderr naming it, unless
 //! `CORS_FAIRING_REQUIRE_BROWSER=1`, which makes it fail.
 //!
-//! # Adding a case (it then runs in both engines)
+//! # Adding a case: one step, and it runs in both engines
 //!
-//! Add one `case(...)` line to [`cases()`]: a name (also the token in its URLs), the API
-//! server whose policy it runs against, where the page runs, the fetches with what each
-//! should give, and what should reach the server. A new policy is a new [`Api`] variant, its
-//! [`settings`] arm and an entry in [`ALL_APIS`]. A case that needs a server of its own (one
-//! it edits, like the reload case) is an async fn returning its problems, listed in
-//! [`own_server_cases()`]. If an engine honestly differs, chain `.differs_in(engine, calls,
-//! seen, why)` onto the case, `why` citing the spec or the engine's documentation; nothing is
-//! ever skipped in one engine.
+//! Add one `case(...)` line to `cases()` in `tests/browser/cases.rs`: a name (also the token
+//! in its URLs), the API server whose policy it runs against, where the page runs, the
+//! fetches with what each should give, and what should reach the server. Both engine tests
+//! iterate that list; there is nothing to register per engine. A new policy is an `Api`
+//! variant, its `settings` arm and an `ALL_APIS` entry, in the same file. A case that needs
+//! a server of its own (one it edits, like `reload_case` here) is an async fn returning its
+//! problems, added to [`own_server_cases()`]. Where an engine honestly gives another
+//! result, chain `.differs_in(Engine::Firefox, expects, seen, why)` onto the case, `why`
+//! citing the spec or the engine's documentation: that engine is then held to its own
+//! result, and nothing is ever skipped in one engine.
 
 #[path = "browser/cases.rs"]
 mod cases;
