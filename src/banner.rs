@@ -12,7 +12,7 @@ use crate::sources::Loaded;
 
 /// Rocket's logger indents records whose target ends in `_`, as it does for its own
 /// configuration lines.
-const INDENTED: &str = "cors_fairing::_";
+pub(crate) const INDENTED: &str = "cors_fairing::_";
 
 /// One setting as it is in force: key, environment variable, effective value and where
 /// the value came from.

@@ -4,12 +4,12 @@ use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
-use rocket::http::Method;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::handle::CorsHandle;
-use crate::policy::{Field, Verdict, vary};
-use crate::request::{cors_request, keep_for_request, snapshot};
+use crate::policy::Answer;
+use crate::policy::names::{ALLOW_ORIGIN, VARY};
+use crate::request::cors_request;
 use crate::settings::Settings;
 use crate::sources::Sources;
 
@@ -93,7 +93,7 @@ impl Fairing for CorsFairing {
             Ok(loaded) => loaded,
             Err(err) => {
                 log::error!("{err}");
-                log::error!(target: "cors_fairing::_", "the CORS fairing cannot start with this configuration");
+                log::error!(target: crate::banner::INDENTED, "the CORS fairing cannot start with this configuration");
                 return Err(rocket);
             }
         };
@@ -133,62 +133,25 @@ impl Fairing for CorsFairing {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         let Some(handle) = self.ignited.get() else { return };
-        let state = handle.state();
         if sets_allow_origin(res) {
             return;
         }
         let request = cors_request(req);
-        // Most requests are not cross-origin; under the usual policy their answer needs no
-        // policy at all.
-        if request.origin == Field::Absent && state.origin_less_answer_is_vary() {
-            write_vary(res, vary::ACTUAL);
-            return;
-        }
-        // Outside preflights most answers are `Vary` alone, a static string: judge on a
-        // borrowed guard, and keep the policy for the rest of the request (an allocation in
-        // the request's cache) only when the lines borrow from it. A preflight's snapshot
-        // is already cached by the route.
-        let decision = if req.method() != Method::Options {
-            let current = state.load();
-            let judgement = current.judge(&request);
-            if let Some(vary) = judgement.vary_only() {
-                log_refusal(req, judgement.verdict());
-                write_vary(res, vary);
-                return;
-            }
-            if judgement.verdict() == Verdict::OutOfScope {
-                return;
-            }
-            let judged = arc_swap::Guard::into_inner(current);
-            let judged_ptr = Arc::as_ptr(&judged);
-            let policy = keep_for_request(req, judged);
-            if std::ptr::eq(policy, judged_ptr) {
-                policy.render(&judgement)
-            } else {
-                // The request had already taken its snapshot: that one decides.
-                policy.decide(&request)
-            }
-        } else {
-            snapshot(req, state).decide(&request)
-        };
-        log_refusal(req, decision.verdict());
-        for (name, value) in decision.lines().iter() {
-            if name == vary::NAME {
-                write_vary(res, value);
-            } else {
-                res.set_raw_header(name, value);
+        match crate::respond::answer(handle.state(), req, &request) {
+            Answer::Nothing => {}
+            Answer::Vary(value) => append_vary(res, value),
+            Answer::Lines(lines) => {
+                for (name, value) in lines.iter() {
+                    if name == VARY {
+                        append_vary(res, value);
+                    } else {
+                        res.set_raw_header(name, value);
+                    }
+                }
             }
         }
     }
 }
-
-fn log_refusal(req: &Request<'_>, verdict: Verdict<'_>) {
-    if let Verdict::Refused(refusal) = verdict {
-        log::debug!("CORS refused {} {}: {refusal}", req.method(), req.uri().path());
-    }
-}
-
-const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 
 /// Whether the application set `Access-Control-Allow-Origin` itself: then its CORS answer
 /// stands. One pass over the few headers a response has, names compared length first, is
@@ -201,6 +164,6 @@ fn sets_allow_origin(res: &Response<'_>) -> bool {
 /// list to four slots where setting would store one, but measured under callgrind it is the
 /// cheaper of the two: the 32-byte chunks a one-value list takes are glibc's busiest size,
 /// and freeing one more of them sends the allocator into `malloc_consolidate` more often.
-fn write_vary<'r>(res: &mut Response<'r>, value: &'r str) {
-    res.adjoin_raw_header(vary::NAME, value);
+fn append_vary<'r>(res: &mut Response<'r>, value: &'r str) {
+    res.adjoin_raw_header(VARY, value);
 }

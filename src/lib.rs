@@ -263,6 +263,7 @@ pub mod policy;
 mod preflight;
 mod reload;
 mod request;
+mod respond;
 pub mod settings;
 pub mod sources;
 mod state;

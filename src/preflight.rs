@@ -10,7 +10,8 @@ use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{Data, Request, Response};
 
-use crate::request::{cors_request, snapshot};
+use crate::request::cors_request;
+use crate::respond::decided;
 use crate::state::LiveState;
 
 /// Far below Rocket's default ranks (-12..=-1) and any rank an application picks by hand.
@@ -30,19 +31,17 @@ pub(crate) fn route(state: Arc<LiveState>) -> Route {
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
-        let policy = snapshot(req, &self.state);
-        let decision = policy.decide(&cors_request(req));
-        if !decision.is_preflight() {
+        // Decided here, once: `on_response` writes the answer kept with the decision.
+        let decided = decided(&self.state, req, &cors_request(req));
+        if !decided.is_preflight() {
             return Outcome::forward(data, Status::NotFound);
         }
-        match decision.refusal() {
-            Some(refusal) if policy.rejects_disallowed() => Outcome::from(
-                req,
-                (Status::Forbidden, format!("CORS preflight refused: {refusal}\n")),
-            ),
-            _ => Outcome::Success(
-                Response::build().status(Status::new(policy.preflight_status())).finalize(),
-            ),
+        match decided.rejection() {
+            Some(body) => Outcome::from(req, (Status::Forbidden, body)),
+            None => {
+                let status = Status::new(decided.policy().preflight_status());
+                Outcome::Success(Response::build().status(status).finalize())
+            }
         }
     }
 }

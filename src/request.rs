@@ -1,27 +1,12 @@
-//! From a Rocket request to what the policy needs: the per-request snapshot and a
-//! borrowed [`CorsRequest`].
+//! From a Rocket request to what the policy needs: a borrowed [`CorsRequest`].
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use rocket::Request;
 use rocket::http::Method;
 
-use crate::policy::{CorsRequest, Field, Policy};
-use crate::state::LiveState;
-
-/// The policy one request sees from start to finish, however many reloads happen meanwhile.
-struct Snapshot(Arc<Policy>);
-
-/// Keeps `policy` as the request's snapshot, unless it already has one: returns the one kept.
-pub(crate) fn keep_for_request<'r>(req: &'r Request<'_>, policy: Arc<Policy>) -> &'r Policy {
-    &req.local_cache(move || Snapshot(policy)).0
-}
-
-/// Loads the policy once per request and keeps it in the request's local cache.
-pub(crate) fn snapshot<'r>(req: &'r Request<'_>, state: &LiveState) -> &'r Policy {
-    &req.local_cache(|| Snapshot(state.current())).0
-}
+use crate::policy::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD, REQUEST_PRIVATE_NETWORK};
+use crate::policy::{CorsRequest, Field};
 
 /// The CORS-relevant parts of `req`, borrowed.
 ///
@@ -45,14 +30,16 @@ pub(crate) fn cors_request<'r>(req: &'r Request<'_>) -> CorsRequest<'r> {
         };
         let name = header.name.as_str();
         let field = match name.len() {
-            6 if name.eq_ignore_ascii_case("Origin") => &mut request.origin,
-            29 if preflight && name.eq_ignore_ascii_case(REQUEST_METHOD) => {
+            ORIGIN_LEN if name.eq_ignore_ascii_case(ORIGIN) => &mut request.origin,
+            REQUEST_METHOD_LEN if preflight && name.eq_ignore_ascii_case(REQUEST_METHOD) => {
                 &mut request.request_method
             }
-            30 if preflight && name.eq_ignore_ascii_case(REQUEST_HEADERS) => {
+            REQUEST_HEADERS_LEN if preflight && name.eq_ignore_ascii_case(REQUEST_HEADERS) => {
                 &mut request.request_headers
             }
-            38 if preflight && name.eq_ignore_ascii_case(REQUEST_PRIVATE_NETWORK) => {
+            REQUEST_PRIVATE_NETWORK_LEN
+                if preflight && name.eq_ignore_ascii_case(REQUEST_PRIVATE_NETWORK) =>
+            {
                 &mut private_network
             }
             _ => continue,
@@ -71,13 +58,15 @@ pub(crate) fn cors_request<'r>(req: &'r Request<'_>) -> CorsRequest<'r> {
     request
 }
 
-const REQUEST_METHOD: &str = "Access-Control-Request-Method";
-const REQUEST_HEADERS: &str = "Access-Control-Request-Headers";
-const REQUEST_PRIVATE_NETWORK: &str = "Access-Control-Request-Private-Network";
+// The lengths the scan compares first, as patterns.
+const ORIGIN_LEN: usize = ORIGIN.len();
+const REQUEST_METHOD_LEN: usize = REQUEST_METHOD.len();
+const REQUEST_HEADERS_LEN: usize = REQUEST_HEADERS.len();
+const REQUEST_PRIVATE_NETWORK_LEN: usize = REQUEST_PRIVATE_NETWORK.len();
 
 /// The same fields through the header map's look-ups.
 fn looked_up<'r>(req: &'r Request<'_>, mut request: CorsRequest<'r>) -> CorsRequest<'r> {
-    request.origin = field(req, "Origin");
+    request.origin = field(req, ORIGIN);
     if req.method() == Method::Options {
         request.request_method = field(req, REQUEST_METHOD);
         request.request_headers = field(req, REQUEST_HEADERS);

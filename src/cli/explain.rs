@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{INVALID, NOT_ALLOWED, OK, args::Probe, args::Target, check, load};
-use crate::policy::{CorsRequest, Field, Policy, Verdict};
+use crate::policy::{CorsRequest, Field, Policy, Verdict, names};
 
 /// Methods a page sends without a preflight (Fetch standard, CORS-safelisted methods).
 const SIMPLE_METHODS: &[&str] = &["GET", "HEAD", "POST"];
@@ -67,9 +67,9 @@ fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Resu
     let what = if request.is_preflight() { "preflight" } else { "actual request" };
     writeln!(out, "request ({what}): {} {}", request.method, request.path)?;
     let fields = [
-        ("Origin", request.origin),
-        ("Access-Control-Request-Method", request.request_method),
-        ("Access-Control-Request-Headers", request.request_headers),
+        (names::ORIGIN, request.origin),
+        (names::REQUEST_METHOD, request.request_method),
+        (names::REQUEST_HEADERS, request.request_headers),
     ];
     for (name, field) in fields {
         if let Field::One(value) = field {

@@ -2,17 +2,11 @@
 
 use std::fmt;
 
+use super::answer::{Answer, HeaderLines};
 use super::headers::{ListProblem, check_request_headers};
+use super::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD};
 use super::origin::AllowOrigin;
 use super::{Policy, vary};
-
-pub(crate) const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
-pub(crate) const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
-pub(crate) const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
-pub(crate) const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
-pub(crate) const EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
-pub(crate) const MAX_AGE: &str = "Access-Control-Max-Age";
-pub(crate) const ALLOW_PRIVATE_NETWORK: &str = "Access-Control-Allow-Private-Network";
 
 /// A request header as the decision sees it: absent, once, or more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,6 +18,16 @@ pub enum Field<'r> {
     One(&'r str),
     /// Sent more than once: never trusted.
     Many,
+}
+
+impl<'r> Field<'r> {
+    /// The value when sent exactly once.
+    pub(crate) fn one(self) -> Option<&'r str> {
+        match self {
+            Field::One(value) => Some(value),
+            Field::Absent | Field::Many => None,
+        }
+    }
 }
 
 /// What the decision needs to know of a request, borrowed from it.
@@ -93,17 +97,17 @@ impl fmt::Display for Refusal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::Origin(origin) => write!(f, "origin {origin:?} is not allowed"),
-            Refusal::MultipleOrigins => f.write_str("more than one Origin header"),
+            Refusal::MultipleOrigins => write!(f, "more than one {ORIGIN} header"),
             Refusal::Method(method) => write!(f, "method {method:?} is not in allow_methods"),
-            Refusal::MultipleMethods => f.write_str("more than one Access-Control-Request-Method"),
+            Refusal::MultipleMethods => write!(f, "more than one {REQUEST_METHOD}"),
             Refusal::Headers(ListProblem::NotAllowed(name)) => {
                 write!(f, "header {name:?} is not in allow_headers")
             }
             Refusal::Headers(ListProblem::Malformed) => {
-                f.write_str("Access-Control-Request-Headers is not a list of header names")
+                write!(f, "{REQUEST_HEADERS} is not a list of header names")
             }
             Refusal::Headers(ListProblem::TooLong) => {
-                f.write_str("Access-Control-Request-Headers is too long")
+                write!(f, "{REQUEST_HEADERS} is too long")
             }
         }
     }
@@ -122,50 +126,6 @@ pub enum Verdict<'r> {
     Refused(Refusal<'r>),
 }
 
-/// Up to eight header lines, borrowed from the policy or the request.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct HeaderLines<'a> {
-    lines: [(&'static str, &'a str); 8],
-    len: usize,
-}
-
-impl<'a> HeaderLines<'a> {
-    pub(super) const fn new() -> Self {
-        HeaderLines { lines: [("", ""); 8], len: 0 }
-    }
-
-    pub(super) fn push(&mut self, name: &'static str, value: &'a str) {
-        self.lines[self.len] = (name, value);
-        self.len += 1;
-    }
-
-    /// The lines in the order they are written.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
-        self.lines[..self.len].iter().copied()
-    }
-
-    /// The value of the named line (names as the crate writes them, compared ignoring case).
-    pub fn get(&self, name: &str) -> Option<&'a str> {
-        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
-    }
-
-    /// How many lines.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// No lines at all.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
-impl fmt::Debug for HeaderLines<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
 /// What to do with one request: the verdict and the header lines to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision<'a> {
@@ -175,17 +135,6 @@ pub struct Decision<'a> {
 }
 
 impl<'a> Decision<'a> {
-    fn with_vary(preflight: bool, verdict: Verdict<'a>, vary: &'static str) -> Self {
-        let mut lines = HeaderLines::new();
-        lines.push(vary::NAME, vary);
-        Decision { preflight, verdict, lines }
-    }
-
-    fn refused(preflight: bool, refusal: Refusal<'a>) -> Self {
-        let vary = if preflight { vary::PREFLIGHT } else { vary::ACTUAL };
-        Decision::with_vary(preflight, Verdict::Refused(refusal), vary)
-    }
-
     /// Whether the request is a preflight this policy answers.
     pub fn is_preflight(&self) -> bool {
         self.preflight
@@ -215,98 +164,112 @@ impl<'a> Decision<'a> {
     }
 }
 
-/// What the policy concluded about a request before any line is rendered. It borrows only
-/// the request, so the fairing can judge on a short-lived guard and render from the
-/// request's snapshot of the very same policy, without judging twice.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Judgement<'r> {
-    request: CorsRequest<'r>,
-    preflight: bool,
-    verdict: Verdict<'r>,
-    /// `Access-Control-Allow-Origin` of an allowed request: `*` or the request's origin.
-    allow_origin: &'r str,
-    /// A preflight's `Access-Control-Request-Headers`, checked.
-    requested_headers: Option<&'r str>,
+/// What the policy concluded about a request, borrowing nothing: it can be kept in the
+/// request's cache beside the policy that made it, and rendered by that policy against the
+/// same request ([`Policy::answer`]) without judging again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ruling {
+    /// Outside `paths`: no header at all.
+    OutOfScope,
+    /// No `Origin`: `Vary: Origin` alone.
+    NoOrigin,
+    /// Refused: `Vary` alone.
+    Refused {
+        /// A preflight's answer also varies with the requested method.
+        preflight: bool,
+    },
+    /// Allowed: the CORS lines (in `always_send_headers` mode, the original's lines).
+    Allowed(Grant),
 }
 
-impl<'r> Judgement<'r> {
-    fn new(request: &CorsRequest<'r>, preflight: bool, verdict: Verdict<'r>) -> Self {
-        Judgement {
-            request: *request,
-            preflight,
-            verdict,
-            allow_origin: "",
-            requested_headers: None,
+/// What an allowed request is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Grant {
+    /// Whether the request is a preflight this policy answers.
+    pub(crate) preflight: bool,
+    /// `Access-Control-Allow-Origin`: `*` or the request's own origin.
+    pub(crate) origin: AllowOrigin,
+}
+
+impl Ruling {
+    /// Whether the request is a preflight this policy answers.
+    pub(crate) fn is_preflight(self) -> bool {
+        match self {
+            Ruling::Refused { preflight } | Ruling::Allowed(Grant { preflight, .. }) => preflight,
+            Ruling::OutOfScope | Ruling::NoOrigin => false,
         }
     }
 
-    pub(crate) fn verdict(&self) -> Verdict<'r> {
-        self.verdict
-    }
-
-    /// The value of `Vary` when it is the only line (no origin, a refusal): `'static`, so it
-    /// can be written without keeping the policy for the rest of the request.
-    pub(crate) fn vary_only(&self) -> Option<&'static str> {
-        match self.verdict {
-            Verdict::NoOrigin => Some(vary::ACTUAL),
-            Verdict::Refused(_) if self.preflight => Some(vary::PREFLIGHT),
-            Verdict::Refused(_) => Some(vary::ACTUAL),
-            Verdict::OutOfScope | Verdict::Allowed => None,
+    /// The answer when it needs nothing of the policy (nothing, or a static `Vary`: then
+    /// the fairing writes it without keeping the policy for the rest of the request), or
+    /// else the grant the policy renders lines for.
+    pub(crate) fn static_answer(self) -> Result<Answer<'static>, Grant> {
+        match self {
+            Ruling::OutOfScope => Ok(Answer::Nothing),
+            Ruling::NoOrigin => Ok(Answer::Vary(vary::ACTUAL)),
+            Ruling::Refused { preflight: true } => Ok(Answer::Vary(vary::PREFLIGHT)),
+            Ruling::Refused { preflight: false } => Ok(Answer::Vary(vary::ACTUAL)),
+            Ruling::Allowed(grant) => Err(grant),
         }
     }
+}
+
+/// A [`Ruling`] with the verdict it stands for, which may borrow from the request (the
+/// refused origin, method or header, for the log and the 403 body).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Judgement<'r> {
+    pub(crate) ruling: Ruling,
+    pub(crate) verdict: Verdict<'r>,
 }
 
 impl Policy {
     /// Decides one request. Allocates nothing: every value is borrowed from the policy or
     /// from the request.
     pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
-        self.render(&self.judge(request))
+        let Judgement { ruling, verdict } = self.judge(request);
+        let lines = self.answer(ruling, request).lines();
+        Decision { preflight: ruling.is_preflight(), verdict, lines }
     }
 
     /// Everything the decision depends on: scope, origin, and a preflight's method and
     /// headers.
     pub(crate) fn judge<'r>(&self, request: &CorsRequest<'r>) -> Judgement<'r> {
+        let judged = |ruling, verdict| Judgement { ruling, verdict };
         if !self.paths.matches(request.path) {
-            return Judgement::new(request, false, Verdict::OutOfScope);
+            return judged(Ruling::OutOfScope, Verdict::OutOfScope);
         }
         if self.verbatim.is_some() {
-            // The original middleware judged nothing; its lines are rendered as they are.
-            return Judgement::new(request, false, Verdict::Allowed);
+            // The original middleware judged nothing, and answered every OPTIONS that
+            // carried Access-Control-Request-Method.
+            let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
+            let grant = Grant { preflight, origin: AllowOrigin::Any };
+            return judged(Ruling::Allowed(grant), Verdict::Allowed);
         }
         let preflight = request.is_preflight();
-        let refused = |refusal| Judgement::new(request, preflight, Verdict::Refused(refusal));
+        let refused = |refusal| judged(Ruling::Refused { preflight }, Verdict::Refused(refusal));
         let origin = match request.origin {
-            Field::Absent => return Judgement::new(request, false, Verdict::NoOrigin),
+            Field::Absent => return judged(Ruling::NoOrigin, Verdict::NoOrigin),
             Field::Many => return refused(Refusal::MultipleOrigins),
             Field::One(origin) => origin,
         };
-        let mut judgement = Judgement::new(request, preflight, Verdict::Allowed);
-        judgement.allow_origin = match self.origins.check(origin) {
-            Some(AllowOrigin::Any) => "*",
-            Some(AllowOrigin::Reflect) => origin,
-            None => return refused(Refusal::Origin(origin)),
+        let Some(allow_origin) = self.origins.check(origin) else {
+            return refused(Refusal::Origin(origin));
         };
-        if preflight {
-            match self.check_preflight(request) {
-                Ok(requested) => judgement.requested_headers = requested,
-                Err(refusal) => return refused(refusal),
-            }
+        if preflight && let Err(refusal) = self.check_preflight(request) {
+            return refused(refusal);
         }
-        judgement
+        judged(Ruling::Allowed(Grant { preflight, origin: allow_origin }), Verdict::Allowed)
     }
 
-    /// The requested method and headers of a preflight; the checked header list if any.
-    fn check_preflight<'r>(
-        &self,
-        request: &CorsRequest<'r>,
-    ) -> Result<Option<&'r str>, Refusal<'r>> {
+    /// The requested method and headers of a preflight.
+    fn check_preflight<'r>(&self, request: &CorsRequest<'r>) -> Result<(), Refusal<'r>> {
         match request.request_method {
             Field::One(method) if self.methods.allows(method) => {}
             Field::One(method) => return Err(Refusal::Method(method)),
             Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
         }
         match request.request_headers {
-            Field::Absent => Ok(None),
+            Field::Absent => Ok(()),
             Field::Many => Err(Refusal::Headers(ListProblem::Malformed)),
             Field::One(list) => {
                 let verdict = if self.settings.allow_all_headers {
@@ -314,65 +277,9 @@ impl Policy {
                 } else {
                     check_request_headers(list, |name| self.headers.allows(name))
                 };
-                verdict.map_err(Refusal::Headers)?;
-                Ok(Some(list))
+                verdict.map_err(Refusal::Headers)
             }
         }
-    }
-
-    /// The header lines for a judgement this policy made.
-    pub(crate) fn render<'a>(&'a self, judgement: &Judgement<'a>) -> Decision<'a> {
-        let preflight = judgement.preflight;
-        match judgement.verdict {
-            Verdict::OutOfScope => {
-                return Decision {
-                    preflight,
-                    verdict: Verdict::OutOfScope,
-                    lines: HeaderLines::new(),
-                };
-            }
-            Verdict::NoOrigin => {
-                return Decision::with_vary(false, Verdict::NoOrigin, vary::ACTUAL);
-            }
-            Verdict::Refused(refusal) => return Decision::refused(preflight, refusal),
-            Verdict::Allowed => {}
-        }
-        if let Some(verbatim) = &self.verbatim {
-            return verbatim.decide(self, &judgement.request);
-        }
-        let mut lines = HeaderLines::new();
-        lines.push(ALLOW_ORIGIN, judgement.allow_origin);
-        if self.credentials {
-            lines.push(ALLOW_CREDENTIALS, "true");
-        }
-        if preflight {
-            self.preflight_lines(judgement, &mut lines);
-        } else {
-            if !self.expose.is_empty() {
-                lines.push(EXPOSE_HEADERS, &self.expose.rendered);
-            }
-            lines.push(vary::NAME, vary::ACTUAL);
-        }
-        Decision { preflight, verdict: Verdict::Allowed, lines }
-    }
-
-    fn preflight_lines<'a>(&'a self, judgement: &Judgement<'a>, lines: &mut HeaderLines<'a>) {
-        let reflect = self.settings.allow_all_headers;
-        lines.push(ALLOW_METHODS, &self.methods.rendered);
-        match judgement.requested_headers {
-            Some(list) if reflect && !list.is_empty() => lines.push(ALLOW_HEADERS, list),
-            Some(_) if !reflect && !self.headers.is_empty() => {
-                lines.push(ALLOW_HEADERS, &self.headers.rendered)
-            }
-            _ => {}
-        }
-        if let Some(age) = &self.max_age {
-            lines.push(MAX_AGE, age);
-        }
-        if judgement.request.request_private_network && self.settings.allow_private_network {
-            lines.push(ALLOW_PRIVATE_NETWORK, "true");
-        }
-        lines.push(vary::NAME, if reflect { vary::PREFLIGHT_REFLECTING } else { vary::PREFLIGHT });
     }
 
     /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method

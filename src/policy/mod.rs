@@ -4,18 +4,23 @@
 //! front; [`Policy::decide`] then answers a request with header lines borrowed from the
 //! policy or from the request itself, so answering allocates nothing.
 
+mod answer;
 mod decision;
 mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 mod headers;
 mod methods;
+pub(crate) mod names;
 mod origin;
 mod paths;
 pub mod vary;
 mod verbatim;
 
-pub use decision::{CorsRequest, Decision, Field, HeaderLines, Refusal, Verdict};
+pub(crate) use answer::Answer;
+pub use answer::HeaderLines;
+pub use decision::{CorsRequest, Decision, Field, Refusal, Verdict};
+pub(crate) use decision::{Judgement, Ruling};
 pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;

@@ -5,7 +5,7 @@
 //! another.
 
 /// The header's name.
-pub const NAME: &str = "Vary";
+pub const NAME: &str = super::names::VARY;
 /// On actual requests the answer depends on the origin only.
 pub const ACTUAL: &str = "Origin";
 /// On preflights it also depends on the requested method.
@@ -13,3 +13,17 @@ pub const PREFLIGHT: &str = "Origin, Access-Control-Request-Method";
 /// And on the requested headers when they are reflected.
 pub const PREFLIGHT_REFLECTING: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+
+#[cfg(test)]
+mod tests {
+    use super::super::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD};
+    use super::*;
+
+    /// The values are lists of the header names, spelt as in `names`.
+    #[test]
+    fn the_values_list_the_header_names() {
+        assert_eq!(ACTUAL, ORIGIN);
+        assert_eq!(PREFLIGHT, format!("{ORIGIN}, {REQUEST_METHOD}"));
+        assert_eq!(PREFLIGHT_REFLECTING, format!("{ORIGIN}, {REQUEST_METHOD}, {REQUEST_HEADERS}"));
+    }
+}

@@ -2,11 +2,12 @@
 //! on it. It judges nothing: every configured header on every in-scope response, verbatim,
 //! empty where a key is unset.
 
-use super::decision::{
-    ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, CorsRequest, Decision,
-    EXPOSE_HEADERS, Field, HeaderLines, MAX_AGE, Verdict,
-};
+use super::answer::HeaderLines;
+use super::decision::{CorsRequest, Field};
 use super::headers::check_request_headers;
+use super::names::{
+    ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, EXPOSE_HEADERS, MAX_AGE, VARY,
+};
 use super::origin::AllowOrigin;
 use super::{Policy, vary};
 use crate::settings::Settings;
@@ -60,11 +61,12 @@ impl Verbatim {
         }
     }
 
-    pub(super) fn decide<'a>(
+    /// The original's lines for an in-scope request.
+    pub(super) fn lines<'a>(
         &'a self,
         policy: &'a Policy,
         request: &CorsRequest<'a>,
-    ) -> Decision<'a> {
+    ) -> HeaderLines<'a> {
         let request_origin = match request.origin {
             Field::One(origin) if is_printable(origin, super::MAX_ORIGIN_LEN) => origin,
             _ => "",
@@ -91,11 +93,9 @@ impl Verbatim {
         lines.push(EXPOSE_HEADERS, &self.expose);
         lines.push(MAX_AGE, &self.max_age);
         if varies {
-            lines.push(vary::NAME, vary::ACTUAL);
+            lines.push(VARY, vary::ACTUAL);
         }
-        // The original answered every OPTIONS that carried Access-Control-Request-Method.
-        let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
-        Decision { preflight, verdict: Verdict::Allowed, lines }
+        lines
     }
 }
 
