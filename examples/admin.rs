@@ -70,7 +70,8 @@ async fn reload(_admin: Admin, cors: &State<CorsHandle>) -> (Status, String) {
     }
 }
 
+// `pub` so that tests/recipes.rs can launch this very example.
 #[launch]
-fn rocket() -> _ {
+pub fn rocket() -> _ {
     rocket::build().mount("/", routes![report, reload]).attach(CorsFairing::figment())
 }

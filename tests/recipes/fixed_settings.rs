@@ -1,0 +1,17 @@
+//! The first snippet of the README recipe "Settings given in code", as the README shows it
+//! (`tests/recipes.rs` checks that the README's text is in this file).
+
+use cors_fairing::{CorsFairing, Settings};
+
+fn cors() -> CorsFairing {
+    CorsFairing::from_settings(Settings {
+        allow_origin: vec!["http://localhost:5173".into()],
+        allow_credentials: Some(true),
+        ..Settings::default()
+    })
+}
+
+/// The recipe's fairing, for the tests.
+pub fn fairing() -> CorsFairing {
+    cors()
+}
