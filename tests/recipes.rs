@@ -275,7 +275,7 @@ fn rocket_toml_and_cors_variables_override_the_defaults_in_code_and_reload() {
         let edited = "https://edited.example";
         jail.create_file("Rocket.toml", &format!("[default.cors]\nallow_origin = \"{edited}\"\n"))?;
         let cors = client.rocket().state::<CorsHandle>().unwrap();
-        assert!(matches!(cors.reload(), ReloadOutcome::Swapped { .. }));
+        assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
         assert_eq!(acao(&client, "/api/me", edited).as_deref(), Some(edited));
 
         jail.set_env("CORS_ALLOW_ORIGIN", "https://env.example");
