@@ -49,7 +49,7 @@
 //!
 //! | key | env | default | meaning |
 //! |---|---|---|---|
-//! | `allow_origin` | `CORS_ALLOW_ORIGIN` | none allowed | origins that may read responses: `https://app.example.com`, `*`, `null`, `https://*.example.com` (one or more labels) |
+//! | `allow_origin` | `CORS_ALLOW_ORIGIN` | none allowed | origins that may read responses: `https://app.example.com`, `*`, `null`, `https://*.example.com` (one or more labels), any port with `:*` (`http://localhost:*`), app and extension origins (`capacitor://localhost`, `chrome-extension://<id>`) |
 //! | `allow_methods` | `CORS_ALLOW_METHODS` | `GET, HEAD, POST, PUT, PATCH, DELETE` | methods a preflight may ask for (case-sensitive) |
 //! | `allow_headers` | `CORS_ALLOW_HEADERS` | `Accept, Authorization, Content-Type, X-Requested-With` | request headers a page may send (case-insensitive) |
 //! | `allow_credentials` | `CORS_ALLOW_CREDENTIALS` | `false` | send `Access-Control-Allow-Credentials: true`: pages may send cookies and read the answer |

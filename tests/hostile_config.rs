@@ -177,10 +177,15 @@ fn origins_without_a_scheme() {
 
 #[test]
 fn schemes_other_than_http_and_https() {
-    for value in ["ftp://files.example.com", "chrome-extension://abcdef", "file://"] {
+    for value in ["ftp://files.example.com", "file://"] {
         let lines = format!("allow_origin = \"{value}\"");
-        assert_refused(&lines, "allow_origin", value, "only http and https", "allow_origin_regex");
+        let reason = "neither http, https nor a known app or extension scheme";
+        assert_refused(&lines, "allow_origin", value, reason, "allow_origin_regex");
     }
+    // Extension origins are listed like http ones (issue 11), and checked as carefully.
+    let lines = r#"allow_origin = "chrome-extension://abcdef""#;
+    let reason = "not a Chromium extension id";
+    assert_refused(lines, "allow_origin", "chrome-extension://abcdef", reason, "abcdefghijklmnop");
     let (warnings, _) = load_table(r#"allow_origin = "null""#).warnings();
     assert!(warning(&warnings, "allow_origin", "null").message.contains("sandboxed iframe"));
 }

@@ -410,3 +410,20 @@ fn a_top_level_cors_table_is_reported_as_misplaced() {
         Ok(())
     });
 }
+
+#[test]
+fn an_app_scheme_without_a_host_names_key_value_source_and_hint() {
+    let toml = "[default.cors]\nallow_origin = [\"capacitor://\"]\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(
+            &message,
+            "allow_origin",
+            "capacitor://",
+            &source,
+            "\"capacitor://localhost\"",
+        );
+        Ok(())
+    });
+}

@@ -18,10 +18,12 @@ pub(super) fn pattern_warning(
             "any site can send `Origin: null` (from a sandboxed iframe or a data: URL), so \
              listing `null` lets every site in",
         ),
-        Pattern::Exact(origin) if credentials && is_insecure(origin) => warn(
-            "a plain-http page can be rewritten by anyone on its network, who can then read \
+        Pattern::Exact(origin) | Pattern::AnyPort(origin) if credentials && is_insecure(origin) => {
+            warn(
+                "a plain-http page can be rewritten by anyone on its network, who can then read \
              credentialed responses; list the https origin",
-        ),
+            )
+        }
         Pattern::Wildcard { prefix, .. } if credentials && prefix == "http://" => warn(
             "plain-http subdomains can be rewritten by anyone on their network, who can then \
              read credentialed responses; use https",

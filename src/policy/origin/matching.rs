@@ -4,11 +4,13 @@
 use super::MAX_ORIGIN_LEN;
 use super::parse::{default_port, is_host_label};
 
-/// `https://*.example.com`: the scheme part and the suffix after the `*`.
+/// `https://*.example.com`: the scheme part and the suffix after the `*` (with its port,
+/// unless `any_port`, the `:*` form, where any port or none follows the suffix).
 #[derive(Debug, Clone)]
 pub(super) struct Wildcard {
     pub(super) prefix: Box<str>,
     pub(super) suffix: Box<str>,
+    pub(super) any_port: bool,
 }
 
 impl Wildcard {
@@ -16,11 +18,20 @@ impl Wildcard {
         let Some(rest) = origin.strip_prefix(&*self.prefix) else {
             return false;
         };
-        let Some(labels) = rest.strip_suffix(&*self.suffix) else {
+        let Some((labels, after)) = rest.rfind(&*self.suffix).map(|at| rest.split_at(at)) else {
             return false;
         };
-        !labels.is_empty() && labels.split('.').all(is_host_label)
+        let after = &after[self.suffix.len()..];
+        let port_ok = after.is_empty() || (self.any_port && is_port(after));
+        port_ok && !labels.is_empty() && labels.split('.').all(is_host_label)
     }
+}
+
+/// `:` and a port number browsers could send (1-65535).
+fn is_port(text: &str) -> bool {
+    text.strip_prefix(':').is_some_and(|port| {
+        port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0)
+    })
 }
 
 /// Whether a request origin has the shape browsers send: `scheme://host[:port]`, lower
@@ -93,12 +104,12 @@ mod tests {
 
     #[test]
     fn wildcard_matches_subdomains_only() {
-        let Pattern::Wildcard { prefix, suffix } =
+        let Pattern::Wildcard { prefix, suffix, any_port } =
             parse_config_origin("https://*.example.com").unwrap()
         else {
             panic!("not a wildcard")
         };
-        let w = Wildcard { prefix: prefix.into(), suffix: suffix.into() };
+        let w = Wildcard { prefix: prefix.into(), suffix: suffix.into(), any_port };
         assert!(w.matches("https://a.example.com"));
         assert!(w.matches("https://a.b.example.com"));
         assert!(!w.matches("https://example.com"));

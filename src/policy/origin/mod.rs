@@ -8,6 +8,8 @@
 //! which loadable entries deserve a warning, [`regexes`] compiles `allow_origin_regex`, and
 //! [`matching`] is the per-request side.
 
+mod app_schemes;
+mod index;
 mod lint;
 mod matching;
 mod parse;
@@ -17,6 +19,7 @@ use regex::Regex;
 
 use crate::error::{ConfigError, ConfigWarning};
 use crate::settings::Key;
+use index::{OriginSet, WildcardSet};
 use matching::Wildcard;
 use parse::Pattern;
 
@@ -41,8 +44,10 @@ pub(crate) struct Origins {
     any: bool,
     reflect_all: bool,
     null: bool,
-    exact: Vec<Box<str>>,
-    wildcards: Vec<Wildcard>,
+    exact: OriginSet,
+    /// `scheme://host` of the `:*` entries.
+    any_port: OriginSet,
+    wildcards: WildcardSet,
     /// Every `allow_origin_regex`, anchored, as one alternation: one pass of one automaton
     /// (a `RegexSet` would also track which pattern matched, which no one asks).
     regexes: Option<Regex>,
@@ -57,18 +62,25 @@ impl Origins {
         warnings: &mut Vec<ConfigWarning>,
     ) -> Result<Origins, ConfigError> {
         let mut origins = Origins { reflect_all: allow_all_origin, ..Origins::default() };
+        let (mut exact, mut any_port, mut wildcards) = (Vec::new(), Vec::new(), Vec::new());
         for value in allow_origin {
             let pattern = parse::parse_config_origin(value)?;
             warnings.extend(lint::pattern_warning(value, &pattern, credentials));
             match pattern {
                 Pattern::Any => origins.any = true,
                 Pattern::Null => origins.null = true,
-                Pattern::Exact(origin) => origins.exact.push(origin.into()),
-                Pattern::Wildcard { prefix, suffix } => origins
-                    .wildcards
-                    .push(Wildcard { prefix: prefix.into(), suffix: suffix.into() }),
+                Pattern::Exact(origin) => exact.push(origin.into()),
+                Pattern::AnyPort(origin) => any_port.push(origin.into()),
+                Pattern::Wildcard { prefix, suffix, any_port } => wildcards.push(Wildcard {
+                    prefix: prefix.into(),
+                    suffix: suffix.into(),
+                    any_port,
+                }),
             }
         }
+        origins.exact = OriginSet::build(exact);
+        origins.any_port = OriginSet::build(any_port);
+        origins.wildcards = WildcardSet::build(wildcards);
         if origins.any {
             if let Some(other) = allow_origin.iter().find(|o| o.as_str() != "*") {
                 return Err(ConfigError::new(
@@ -89,8 +101,6 @@ impl Origins {
                 ));
             }
         }
-        origins.exact.sort();
-        origins.exact.dedup();
         origins.regexes = regexes::compile(regexes, warnings)?;
         if allow_all_origin && credentials {
             warnings.push(ConfigWarning::new(
@@ -109,28 +119,21 @@ impl Origins {
             // Sandboxed frames, `data:` URLs and redirects all send `null`: never implied.
             return self.null.then_some(AllowOrigin::Reflect);
         }
-        if self.exact_match(origin) {
+        // Before the shape check: app and extension origins keep their case as written.
+        if self.exact.contains(origin) {
             return Some(AllowOrigin::Reflect);
         }
         if !is_well_formed(origin) {
             return None;
         }
         if self.reflect_all
-            || self.wildcards.iter().any(|w| w.matches(origin))
+            || (!self.any_port.is_empty() && self.any_port.contains_with_any_port(origin))
+            || (!self.wildcards.is_empty() && self.wildcards.matches(origin))
             || self.regexes.as_ref().is_some_and(|regex| regex.is_match(origin))
         {
             return Some(AllowOrigin::Reflect);
         }
         self.any.then_some(AllowOrigin::Any)
-    }
-
-    fn exact_match(&self, origin: &str) -> bool {
-        // A handful of origins is the common case: a scan beats hashing there.
-        if self.exact.len() <= 8 {
-            self.exact.iter().any(|o| **o == *origin)
-        } else {
-            self.exact.binary_search_by(|o| (**o).cmp(origin)).is_ok()
-        }
     }
 
     /// True when no origin can ever be allowed.
@@ -139,6 +142,7 @@ impl Origins {
             && !self.reflect_all
             && !self.null
             && self.exact.is_empty()
+            && self.any_port.is_empty()
             && self.wildcards.is_empty()
             && self.regexes.is_none()
     }

@@ -6,13 +6,24 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::error::ConfigError;
 use crate::settings::Key;
 
+use super::app_schemes::AppScheme;
+
 /// One `allow_origin` entry, normalised.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Pattern {
     Any,
     Null,
+    /// `scheme://host[:port]`, exactly as a browser sends it.
     Exact(String),
-    Wildcard { prefix: String, suffix: String },
+    /// `http://localhost:*`: `origin` (`scheme://host`) with any port or none.
+    AnyPort(String),
+    /// `https://*.example.com[:port|:*]`: `prefix` is `scheme://`, `suffix` the part after
+    /// the `*` (with its fixed port, if any; without the port when `any_port`).
+    Wildcard {
+        prefix: String,
+        suffix: String,
+        any_port: bool,
+    },
 }
 
 /// Parses and normalises one configured origin.
@@ -28,10 +39,18 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Err(error("an origin needs a scheme").hint(scheme_hint(value)));
     };
     let scheme = scheme.to_ascii_lowercase();
+    if let Some(app) = AppScheme::of(&scheme) {
+        return app.parse(value, rest).map(Pattern::Exact);
+    }
     if scheme != "http" && scheme != "https" {
-        return Err(error("only http and https origins can be listed (and `null`)").hint(
-            "other schemes (browser extensions, apps) can be matched with allow_origin_regex",
-        ));
+        return Err(error(&format!(
+            "`{scheme}://` is neither http, https nor a known app or extension scheme"
+        ))
+        .hint(format!(
+            "list http(s) origins, `null`, or an app or extension origin ({}); anything else \
+             only through allow_origin_regex",
+            AppScheme::NAMES
+        )));
     }
     if let Some(cut) = rest.find(['/', '?', '#']) {
         let what = match &rest[cut..] {
@@ -47,7 +66,16 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Err(error("an origin has no user name or password")
             .hint("remove the part up to and including `@`"));
     }
+    // `:*` is any port (or none): the form dev servers on shifting ports need.
+    let (rest, any_port) = match rest.strip_suffix(":*") {
+        Some(authority) => (authority, true),
+        None => (rest, false),
+    };
     let (host, port) = split_port(rest).map_err(|reason| error(&reason))?;
+    if any_port && port.is_some() {
+        return Err(error("an origin has one port: a number or `:*` for any, not both")
+            .hint(format!("write \"{scheme}://{host}:*\" for any port")));
+    }
     let port = match port {
         Some(p) if default_port(&scheme) == Some(p) => String::new(),
         Some(p) => format!(":{p}"),
@@ -64,6 +92,7 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Ok(Pattern::Wildcard {
             prefix: format!("{scheme}://"),
             suffix: format!(".{parent}{port}"),
+            any_port,
         });
     }
     if host.contains('*') {
@@ -71,6 +100,9 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
             .hint("for any other pattern use allow_origin_regex"));
     }
     let host = normalise_host(host).map_err(|reason| error(&reason))?;
+    if any_port {
+        return Ok(Pattern::AnyPort(format!("{scheme}://{host}")));
+    }
     Ok(Pattern::Exact(format!("{scheme}://{host}{port}")))
 }
 
@@ -80,7 +112,10 @@ pub(crate) fn normalise_origin(value: &str) -> Result<String, String> {
         Pattern::Any => Ok("*".into()),
         Pattern::Null => Ok("null".into()),
         Pattern::Exact(origin) => Ok(origin),
-        Pattern::Wildcard { prefix, suffix } => Ok(format!("{prefix}*{suffix}")),
+        Pattern::AnyPort(origin) => Ok(format!("{origin}:*")),
+        Pattern::Wildcard { prefix, suffix, any_port } => {
+            Ok(format!("{prefix}*{suffix}{}", if any_port { ":*" } else { "" }))
+        }
     }
 }
 
