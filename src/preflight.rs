@@ -10,8 +10,9 @@ use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{Data, Request, Response};
 
+use crate::policy::Verdict;
 use crate::request::cors_request;
-use crate::respond::decided;
+use crate::respond::decide_and_keep;
 use crate::state::LiveState;
 
 /// Far below Rocket's default ranks (-12..=-1) and any rank an application picks by hand.
@@ -32,16 +33,19 @@ pub(crate) fn route(state: Arc<LiveState>) -> Route {
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
         // Decided here, once: `on_response` writes the answer kept with the decision.
-        let decided = decided(&self.state, req, &cors_request(req));
-        if !decided.is_preflight() {
-            return Outcome::forward(data, Status::NotFound);
-        }
-        match decided.rejection() {
-            Some(body) => Outcome::from(req, (Status::Forbidden, body)),
-            None => {
-                let status = Status::new(decided.policy().preflight_status());
-                Outcome::Success(Response::build().status(status).finalize())
+        decide_and_keep(&self.state, req, &cors_request(req), |policy, judgement| {
+            if !judgement.ruling.is_preflight() {
+                return Outcome::forward(data, Status::NotFound);
             }
-        }
+            match judgement.verdict {
+                Verdict::Refused(refusal) if policy.rejects_disallowed() => Outcome::from(
+                    req,
+                    (Status::Forbidden, format!("CORS preflight refused: {refusal}\n")),
+                ),
+                _ => Outcome::Success(
+                    Response::build().status(Status::new(policy.preflight_status())).finalize(),
+                ),
+            }
+        })
     }
 }

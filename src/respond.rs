@@ -11,56 +11,47 @@ use crate::policy::{Answer, CorsRequest, Field, Judgement, Policy, Ruling, Verdi
 use crate::state::LiveState;
 
 /// One request's decision: the policy that made it (the request's snapshot: one policy from
-/// start to finish, however many reloads happen meanwhile) and what it ruled.
-pub(crate) struct Decided {
+/// start to finish, however many reloads happen meanwhile) and what it ruled. Sixteen bytes,
+/// like the bare snapshot in allocator terms: the request's cache allocates it.
+struct Decided {
     policy: Arc<Policy>,
     ruling: Ruling,
-    /// The body of a refused preflight under `reject_disallowed`.
-    rejection: Option<Box<str>>,
 }
 
+// The cache's allocation stays in the allocator's smallest chunk.
+const _: () = assert!(std::mem::size_of::<Decided>() <= 16);
+
 impl Decided {
-    fn new(policy: Arc<Policy>, judgement: Judgement<'_>) -> Decided {
-        let rejection = match judgement.verdict {
-            Verdict::Refused(refusal) if judgement.ruling.is_preflight() => policy
-                .rejects_disallowed()
-                .then(|| format!("CORS preflight refused: {refusal}\n").into_boxed_str()),
-            _ => None,
-        };
-        Decided { policy, ruling: judgement.ruling, rejection }
-    }
-
-    pub(crate) fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    /// Whether the request is a preflight the policy answers.
-    pub(crate) fn is_preflight(&self) -> bool {
-        self.ruling.is_preflight()
-    }
-
-    /// The 403 body of a refused preflight, when the policy rejects those.
-    pub(crate) fn rejection(&self) -> Option<&str> {
-        self.rejection.as_deref()
-    }
-
     /// The answer to `request`, the request this decision was made for.
     fn answer<'r>(&'r self, request: &CorsRequest<'r>) -> Answer<'r> {
         self.policy.answer(self.ruling, request)
     }
 }
 
+/// The preflight route's decision: judged with the policy in force, handed to `route` for
+/// the route's outcome, and kept for `on_response` to write. The route is the first to
+/// decide (`on_response` runs after it), so what it keeps is what is written.
+pub(crate) fn decide_and_keep<T>(
+    state: &LiveState,
+    req: &Request<'_>,
+    request: &CorsRequest<'_>,
+    route: impl FnOnce(&Policy, &Judgement<'_>) -> T,
+) -> T {
+    let policy = state.current();
+    let judgement = judge(&policy, request);
+    let outcome = route(&policy, &judgement);
+    let ruling = judgement.ruling;
+    req.local_cache(move || Decided { policy, ruling });
+    outcome
+}
+
 /// The request's decision: the one it already has (a preflight's, made by the route), or
 /// one made now with the policy in force and kept for the rest of the request.
-pub(crate) fn decided<'r>(
-    state: &LiveState,
-    req: &'r Request<'_>,
-    request: &CorsRequest<'_>,
-) -> &'r Decided {
+fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
     req.local_cache(|| {
         let policy = state.current();
-        let judgement = judge(&policy, request);
-        Decided::new(policy, judgement)
+        let ruling = judge(&policy, request).ruling;
+        Decided { policy, ruling }
     })
 }
 
@@ -86,7 +77,8 @@ pub(crate) fn answer<'r>(
     match judgement.ruling.static_answer() {
         Ok(answer) => answer,
         Err(_) => {
-            let decided = Decided::new(arc_swap::Guard::into_inner(current), judgement);
+            let decided =
+                Decided { policy: arc_swap::Guard::into_inner(current), ruling: judgement.ruling };
             req.local_cache(move || decided).answer(request)
         }
     }
