@@ -83,11 +83,22 @@ impl Fairing for CorsFairing {
     fn info(&self) -> Info {
         Info {
             name: "CORS",
-            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown | Kind::Singleton,
+            // Not `Kind::Singleton`: Rocket would silently drop all but the last one attached,
+            // and with it the policy someone meant to apply. A second one refuses instead.
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown,
         }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        if rocket.state::<CorsHandle>().is_some() {
+            log::error!(
+                "CORS: a second CorsFairing is attached; the launch stops. Two would each answer \
+                 the same requests with different rules, and the headers of one would mask the \
+                 other's. Attach one CorsFairing: give parts of the application their own \
+                 rules with named policies in its configuration, or scope it with `paths`."
+            );
+            return Err(rocket);
+        }
         let sources = self.sources_for(&rocket);
         let loaded = match sources.load() {
             Ok(loaded) => loaded,

@@ -427,3 +427,23 @@ fn an_app_scheme_without_a_host_names_key_value_source_and_hint() {
         Ok(())
     });
 }
+
+/// Rocket keeps one fairing of a singleton kind and silently drops the other: the crate's
+/// fairing is not one, and the second refuses the launch saying why and what to do.
+#[test]
+fn a_second_cors_fairing_refuses_the_launch_and_says_what_to_do() {
+    install_capture();
+    take_logged(Level::Trace);
+    let first = CorsFairing::from_settings(common::settings(|s| s.reload = false));
+    let second = CorsFairing::from_settings(common::settings(|s| s.max_age = Some(60)));
+    let err = match Client::tracked(app(first).attach(second)) {
+        Ok(_) => panic!("two CORS fairings must not launch"),
+        Err(err) => err,
+    };
+    assert!(matches!(err.kind(), ErrorKind::FailedFairings(f) if f.len() == 1), "{err}");
+    let logged = take_logged(Level::Error);
+    let last = logged.last().expect("an error line");
+    for part in ["second CorsFairing", "one CorsFairing", "named policies", "`paths`"] {
+        assert!(last.contains(part), "{part:?} missing from {last:?}");
+    }
+}
