@@ -94,8 +94,8 @@ impl Fairing for CorsFairing {
             log::error!(
                 "CORS: a second CorsFairing is attached; the launch stops. Two would each answer \
                  the same requests with different rules, and the headers of one would mask the \
-                 other's. Attach one CorsFairing: give parts of the application their own \
-                 rules with named policies in its configuration, or scope it with `paths`."
+                 other's. Attach one CorsFairing, and scope it with `paths` (one policy for \
+                 the whole application, or for the part of it that needs CORS)."
             );
             return Err(rocket);
         }
