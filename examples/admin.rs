@@ -37,10 +37,11 @@ impl<'r> FromRequest<'r> for Admin {
     }
 }
 
-/// The policy in force, one key per line with its source, then the reload counters.
+/// The policy in force with its fingerprint (compare replicas at a glance), one key per line
+/// with its source, then the reload counters and what the fairing has answered.
 #[get("/admin/cors")]
 fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
-    let mut out = String::from("# CORS policy in force\n");
+    let mut out = format!("# CORS policy in force, fingerprint {}\n", cors.fingerprint());
     for setting in cors.effective_settings() {
         let _ = writeln!(out, "{setting}");
     }
@@ -51,6 +52,19 @@ fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
         let _ = writeln!(out, "# warning: {warning}");
     }
     let _ = writeln!(out, "# reloads: {:?}", *cors.status().borrow());
+    let counters = cors.counters();
+    let _ = writeln!(
+        out,
+        "# answered: {} allowed, refused {} origin / {} method / {} header / {} malformed, \
+         {} preflights, {} out of scope",
+        counters.allowed,
+        counters.refused_origin,
+        counters.refused_method,
+        counters.refused_header,
+        counters.refused_malformed,
+        counters.preflights,
+        counters.out_of_scope,
+    );
     out
 }
 

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::counters::CorsCounters;
 use crate::error::ConfigWarning;
-use crate::policy::Policy;
+use crate::policy::{Fingerprint, Policy};
 use crate::settings::Settings;
 use crate::sources::Sources;
 use crate::state::{LiveState, ReloadOutcome, ReloadStatus};
@@ -95,6 +96,18 @@ impl CorsHandle {
     /// The files the current policy was read from (watched when `reload` is on).
     pub fn files(&self) -> Vec<std::path::PathBuf> {
         self.state.files()
+    }
+
+    /// The fingerprint of the policy in force: the same on every replica that serves the
+    /// same policy, and what `cors-fairing check` prints for the configuration it validates.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.state.load().fingerprint()
+    }
+
+    /// What the fairing has answered since launch (allowed, refused by reason, preflights,
+    /// out of scope), across reloads. See [`CorsCounters`].
+    pub fn counters(&self) -> CorsCounters {
+        self.state.counters().snapshot()
     }
 }
 

@@ -256,6 +256,7 @@ mod banner;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+mod counters;
 pub mod error;
 mod fairing;
 mod handle;
@@ -269,6 +270,7 @@ pub mod sources;
 mod state;
 
 pub use banner::EffectiveSetting;
+pub use counters::CorsCounters;
 pub use error::{ConfigError, ConfigWarning, Source};
 pub use fairing::CorsFairing;
 pub use handle::CorsHandle;

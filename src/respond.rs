@@ -38,7 +38,7 @@ pub(crate) fn decide_and_keep<T>(
     route: impl FnOnce(&Policy, &Judgement<'_>) -> T,
 ) -> T {
     let policy = state.current();
-    let judgement = judge(&policy, request);
+    let judgement = judge(state, &policy, request);
     let outcome = route(&policy, &judgement);
     let ruling = judgement.ruling;
     req.local_cache(move || Decided { policy, ruling });
@@ -50,7 +50,7 @@ pub(crate) fn decide_and_keep<T>(
 fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
     req.local_cache(|| {
         let policy = state.current();
-        let ruling = judge(&policy, request).ruling;
+        let ruling = judge(state, &policy, request).ruling;
         Decided { policy, ruling }
     })
 }
@@ -73,7 +73,7 @@ pub(crate) fn answer<'r>(
     // guard, and keep the policy for the rest of the request (an allocation in the
     // request's cache) only when the lines borrow from it.
     let current = state.load();
-    let judgement = judge(&current, request);
+    let judgement = judge(state, &current, request);
     match judgement.ruling.static_answer() {
         Ok(answer) => answer,
         Err(_) => {
@@ -84,11 +84,13 @@ pub(crate) fn answer<'r>(
     }
 }
 
-/// Judges `request`, and logs why when it is refused: once per request, at debug level.
-fn judge<'r>(policy: &Policy, request: &CorsRequest<'r>) -> Judgement<'r> {
+/// Judges `request`, counts the verdict and logs why when it is refused: once per request.
+fn judge<'r>(state: &LiveState, policy: &Policy, request: &CorsRequest<'r>) -> Judgement<'r> {
     #[cfg(test)]
     tests::JUDGED.with(|judged| judged.set(judged.get() + 1));
     let judgement = policy.judge(request);
+    let origin_sent = request.origin != Field::Absent;
+    state.counters().record(judgement.verdict, judgement.ruling.is_preflight(), origin_sent);
     if let Verdict::Refused(refusal) = judgement.verdict {
         log::debug!("CORS refused {} {}: {refusal}", request.method, request.path);
     }

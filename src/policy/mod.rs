@@ -24,7 +24,7 @@ pub(crate) use decision::{Judgement, Ruling};
 pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;
-pub(crate) use origin::normalise_origin;
+pub(crate) use origin::{is_well_formed as is_well_formed_origin, normalise_origin};
 
 use crate::error::{ConfigError, ConfigWarning};
 use crate::settings::{Key, Settings};

@@ -18,6 +18,7 @@ use arc_swap::{ArcSwap, Guard};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::counters::Counters;
 use crate::error::{ConfigWarning, Source};
 use crate::policy::Policy;
 
@@ -38,6 +39,8 @@ pub(crate) struct LiveState {
     status: watch::Sender<ReloadStatus>,
     /// The reloader task, awaited at shutdown so that no watcher outlives the server.
     reloader: Mutex<Option<JoinHandle<()>>>,
+    /// What the fairing answered, by outcome, across reloads.
+    counters: Counters,
 }
 
 impl LiveState {
@@ -50,6 +53,7 @@ impl LiveState {
             last_load: Mutex::new(last_load),
             status,
             reloader: Mutex::new(None),
+            counters: Counters::new(),
         })
     }
 
@@ -61,6 +65,11 @@ impl LiveState {
     /// The policy in force, to keep (a request's snapshot, the handle's `current()`).
     pub(crate) fn current(&self) -> Arc<Policy> {
         self.policy.load_full()
+    }
+
+    /// The counters of what the fairing answered.
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
