@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo run --release --example bench_server -- serve cors-fairing 8600   # or BENCH_MODE=...
 //! cargo run --release --example bench_server -- client 8600 preflight 1000
+//! cargo run --release --example bench_server -- lines 8600 preflight   # status and CORS lines
 //! ```
 
 #[path = "../benches/apps/mod.rs"]
@@ -21,13 +22,15 @@ use apps::{Case, Mode};
 const USAGE: &str = "usage: bench_server serve [MODE] [PORT] [WORKERS]   (MODE or $BENCH_MODE: \
                      bare | floor | cors-fairing | rocket_cors)\n       \
                      bench_server client PORT CASE N   (CASE: get-allowed | get-no-origin | \
-                     get-refused | preflight | get-regex)";
+                     get-refused | preflight | get-regex)\n       \
+                     bench_server lines PORT CASE   (one request: its status and CORS lines)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("client") => client(&args[1..]),
+        Some("lines") => lines(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -69,17 +72,11 @@ fn parse_arg<T: std::str::FromStr>(
 /// Sends `N` requests of one case over one connection and checks every status.
 fn client(args: &[String]) -> Result<(), String> {
     let [port, case, n] = args else { return Err(USAGE.to_string()) };
-    let port: u16 = port.parse().map_err(|_| format!("PORT: not a number: {port:?}"))?;
-    let case = Case::parse(case).ok_or_else(|| format!("unknown case {case:?}\n{USAGE}"))?;
     let n: u32 = n.parse().map_err(|_| format!("N: not a number: {n:?}"))?;
-    let request = apps::http_request(case);
-    let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
-    let mut reader = BufReader::new(stream);
+    let (request, mut writer, mut reader) = connect(port, case)?;
     for i in 0..n {
         writer.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-        let status = read_response(&mut reader).map_err(|e| format!("request {i}: {e}"))?;
+        let (status, _) = read_response(&mut reader).map_err(|e| format!("request {i}: {e}"))?;
         if !(200..500).contains(&status) {
             return Err(format!("request {i}: status {status}"));
         }
@@ -87,13 +84,44 @@ fn client(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads one response (status line, headers, `Content-Length` body); returns the status.
-fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
+/// Sends one request of a case and prints its status and CORS lines (lower-cased names,
+/// in order), so `scripts/load.sh` can check the floor and cors-fairing answer alike.
+fn lines(args: &[String]) -> Result<(), String> {
+    let [port, case] = args else { return Err(USAGE.to_string()) };
+    let (request, mut writer, mut reader) = connect(port, case)?;
+    writer.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let (status, headers) = read_response(&mut reader).map_err(|e| e.to_string())?;
+    println!("{status}");
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        if name.starts_with("access-control-") || name == "vary" {
+            println!("{name}: {value}");
+        }
+    }
+    Ok(())
+}
+
+/// A keep-alive connection to the server on `port` and the raw request of `case`.
+fn connect(port: &str, case: &str) -> Result<(String, TcpStream, BufReader<TcpStream>), String> {
+    let port: u16 = port.parse().map_err(|_| format!("PORT: not a number: {port:?}"))?;
+    let case = Case::parse(case).ok_or_else(|| format!("unknown case {case:?}\n{USAGE}"))?;
+    let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let writer = stream.try_clone().map_err(|e| e.to_string())?;
+    Ok((apps::http_request(case), writer, BufReader::new(stream)))
+}
+
+/// Reads one response (status line, headers, `Content-Length` body); returns the status
+/// and the header lines.
+fn read_response(
+    reader: &mut BufReader<TcpStream>,
+) -> std::io::Result<(u16, Vec<(String, String)>)> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad(&line))?;
     let mut length = 0usize;
+    let mut headers = Vec::new();
     loop {
         line.clear();
         if reader.read_line(&mut line)? == 0 {
@@ -103,13 +131,13 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
         if header.is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
+        let Some((name, value)) = header.split_once(':') else { return Err(bad(header)) };
+        if name.eq_ignore_ascii_case("content-length") {
             length = value.trim().parse().map_err(|_| bad(header))?;
         }
+        headers.push((name.to_string(), value.trim().to_string()));
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    Ok(status)
+    Ok((status, headers))
 }

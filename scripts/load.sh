@@ -160,7 +160,27 @@ per_request_table() { # out counter cases
     done
 }
 
+# The floor and cors-fairing must answer every case with the same status and CORS lines over
+# HTTP, or the ratio between them means nothing: checked before anything is measured.
+check_lines() {
+    "$SERVER" serve floor 8620 1 >/dev/null 2>&1 &
+    pids+=($!)
+    "$SERVER" serve cors-fairing 8621 1 >/dev/null 2>&1 &
+    pids+=($!)
+    wait_for_port 8620 30
+    wait_for_port 8621 30
+    local case
+    for case in "${CASES[@]}"; do
+        diff <("$SERVER" lines 8620 "$case") <("$SERVER" lines 8621 "$case") >&2 ||
+            { echo "$case: the floor and cors-fairing answer differently" >&2; exit 1; }
+    done
+    cleanup
+    pids=()
+    echo "floor and cors-fairing answer ${CASES[*]} alike" >&2
+}
+
 run_callgrind() {
+    check_lines
     per_request_table "$OUT/callgrind.tsv" callgrind_total "${CASES[*]}"
 }
 
