@@ -58,6 +58,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A port nobody listens on now: other engineers' benchmarks run on the same machine, and a
+# fixed port would let one run's client talk to another run's server.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 wait_for_port() { # port seconds
     for _ in $(seq $(($2 * 10))); do
         curl -s -o /dev/null "http://127.0.0.1:$1/api/items" && return 0
@@ -88,13 +94,13 @@ wrk_script() { # case file
 
 run_wrk() {
     need wrk wrk
-    local port=8601
+    local port
     declare -A port_of
     for mode in "${MODES[@]}"; do
+        port=$(free_port)
         "$SERVER" serve "$mode" "$port" 2 >/dev/null 2>&1 &
         pids+=($!)
         port_of[$mode]=$port
-        port=$((port + 1))
     done
     for mode in "${MODES[@]}"; do wait_for_port "${port_of[$mode]}" 30; done
     local script
@@ -123,7 +129,8 @@ run_wrk() {
 # Total instructions of one callgrind run of the server serving $3 requests of case $2.
 callgrind_total() { # mode case n
     need valgrind valgrind
-    local port=8610 file
+    local port file
+    port=$(free_port)
     file=$(mktemp --suffix=.callgrind)
     valgrind --tool=callgrind --callgrind-out-file="$file" "$SERVER" serve "$1" "$port" 1 \
         >/dev/null 2>&1 &
@@ -163,15 +170,17 @@ per_request_table() { # out counter cases
 # The floor and cors-fairing must answer every case with the same status and CORS lines over
 # HTTP, or the ratio between them means nothing: checked before anything is measured.
 check_lines() {
-    "$SERVER" serve floor 8620 1 >/dev/null 2>&1 &
+    local floor ours case
+    floor=$(free_port)
+    "$SERVER" serve floor "$floor" 1 >/dev/null 2>&1 &
     pids+=($!)
-    "$SERVER" serve cors-fairing 8621 1 >/dev/null 2>&1 &
+    ours=$(free_port)
+    "$SERVER" serve cors-fairing "$ours" 1 >/dev/null 2>&1 &
     pids+=($!)
-    wait_for_port 8620 30
-    wait_for_port 8621 30
-    local case
+    wait_for_port "$floor" 30
+    wait_for_port "$ours" 30
     for case in "${CASES[@]}"; do
-        diff <("$SERVER" lines 8620 "$case") <("$SERVER" lines 8621 "$case") >&2 ||
+        diff <("$SERVER" lines "$floor" "$case") <("$SERVER" lines "$ours" "$case") >&2 ||
             { echo "$case: the floor and cors-fairing answer differently" >&2; exit 1; }
     done
     cleanup
