@@ -6,6 +6,7 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
+use crate::error::{ConfigError, Source};
 use crate::handle::CorsHandle;
 use crate::policy::Answer;
 use crate::policy::names::{ALLOW_ORIGIN, VARY};
@@ -104,7 +105,7 @@ impl Fairing for CorsFairing {
             Ok(loaded) => loaded,
             Err(err) => {
                 log::error!("{err}");
-                log::error!(target: crate::banner::INDENTED, "the CORS fairing cannot start with this configuration");
+                log::error!("{}", launch_stops(std::slice::from_ref(&err)));
                 return Err(rocket);
             }
         };
@@ -162,6 +163,28 @@ impl Fairing for CorsFairing {
             }
         }
     }
+}
+
+/// The crate's last line before Rocket's own "aborting due to fairing failure(s)": how many
+/// problems, and where, after one line for each.
+fn launch_stops<'e>(errors: impl IntoIterator<Item = &'e ConfigError>) -> String {
+    let mut places: Vec<String> = Vec::new();
+    let mut count = 0;
+    for err in errors {
+        count += 1;
+        let place = match &err.source {
+            Source::File { path, .. } | Source::EnvFile { path, .. } => path.display().to_string(),
+            other => other.to_string(),
+        };
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    let problems = match count {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    format!("CORS: {problems} in {}; the launch stops", places.join(", "))
 }
 
 /// Whether the application set `Access-Control-Allow-Origin` itself: then its CORS answer

@@ -234,19 +234,57 @@
 //!
 //! # Errors name the key, the value and the source
 //!
-//! An invalid configuration stops the launch:
+//! An invalid configuration stops the launch. Under `#[rocket::launch]` the log ends with
+//! one line per problem, the crate's summary, and Rocket's own abort (which names the
+//! failed fairing, `CORS`, and panics):
 //!
 //! ```text
 //! Error: invalid CORS setting `allow_origin` = "https://app.example.com/" (from [default.cors]
 //!        in /srv/app/Rocket.toml): an origin is scheme://host[:port], without a trailing `/`;
 //!        hint: write "https://app.example.com"
+//! Error: CORS: 1 problem in /srv/app/Rocket.toml; the launch stops
+//! Error: Rocket failed to launch due to failing fairings:
+//!    >> CORS
+//! thread 'main' panicked at ...: aborting due to fairing failure(s)
 //! ```
 //!
-//! # Modules
+//! The summary names every place a problem came from (a file, `environment variable
+//! CORS_MAX_AGE`, `settings given in code`). Without `#[launch]`, `rocket.launch().await` (or
+//! `ignite()`) returns the error instead: `rocket::error::ErrorKind::FailedFairings`.
 //!
-//! The data flows one way: [`settings`] (the serde model) -> [`sources`] (the Figment and
-//! provenance) -> [`policy`] (validation and the decision, no Rocket) -> the fairing, the
-//! preflight route and the [`CorsHandle`].
+//! Attaching a second `CorsFairing` stops the launch the same way: Rocket would otherwise
+//! answer with one fairing's rules and never say which.
+//!
+//! # How the crate is built
+//!
+//! One module per concern; each uses only the modules below it in this table, so the data
+//! flows one way (Figment -> settings -> policy -> the live state -> the answer):
+//!
+//! | module | owns | knows Rocket? |
+//! |---|---|---|
+//! | `cli` | the `cors-fairing check` / `explain` binary (feature `cli`) | no |
+//! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), response (write the answer) | yes |
+//! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
+//! | `preflight` | the catch-all `OPTIONS /<_..>` route: decides a preflight once | yes |
+//! | `respond` | one answer per request, kept in the request's cache beside the policy that made it | yes |
+//! | `request` | a Rocket request as a borrowed [`CorsRequest`] | yes |
+//! | `reload` | watcher, periodic check, SIGHUP: read the sources, compare, install | no Rocket types |
+//! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
+//! | `sources` | building the Figment, provenance, the files to watch | Figment only |
+//! | `state` | the live state: the policy in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `policy` | [`Policy::compile`], the judgement and the [`Decision`]; every header name | no, and no I/O |
+//! | `settings` | [`Settings`]: the serde model of the keys | no |
+//! | `error` | [`ConfigError`], [`ConfigWarning`], [`Source`] | no |
+//!
+//! ```text
+//!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
+//!  ------------------------------------------------------------------ no Rocket types below
+//!  running           reload -> banner, sources, state
+//!  loading           banner -> sources;   sources -> policy;   state -> policy
+//!  pure              policy -> settings -> error
+//! ```
+//!
+//! `tests/architecture.rs` checks the table against the code's imports.
 
 #![warn(missing_docs)]
 // ConfigError is big on purpose (key, value, source, hint) and only travels at load time.

@@ -447,3 +447,25 @@ fn a_second_cors_fairing_refuses_the_launch_and_says_what_to_do() {
         assert!(last.contains(part), "{part:?} missing from {last:?}");
     }
 }
+
+/// Rocket's "aborting due to fairing failure(s)" follows the crate's last line: that line
+/// sums the problems up and says where they are.
+#[test]
+fn the_last_line_before_the_abort_sums_the_problems_up() {
+    let toml = "[default.cors]\nallow_origin = \"*\"\nallow_credentials = true\n";
+    in_jail(Some(toml), |jail| {
+        let logged = failed_launch(CorsFairing::figment());
+        let logged: Vec<String> = logged.lines().map(str::to_string).collect();
+        let expected = format!("CORS: 1 problem in {}; the launch stops", rocket_toml(jail));
+        assert_eq!(logged.last(), Some(&expected), "{logged:#?}");
+        Ok(())
+    });
+    in_jail(None, |jail| {
+        jail.set_env("CORS_MAX_AGE", "soon");
+        let logged = failed_launch(CorsFairing::figment());
+        let logged: Vec<String> = logged.lines().map(str::to_string).collect();
+        let expected = "CORS: 1 problem in environment variable CORS_MAX_AGE; the launch stops";
+        assert_eq!(logged.last().map(String::as_str), Some(expected), "{logged:#?}");
+        Ok(())
+    });
+}
