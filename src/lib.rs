@@ -272,6 +272,7 @@
 //! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
 //! | `state` | the live state: the policy in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `counters` | the request counters behind [`CorsHandle`] (and the `metrics` feature's publisher) | no |
 //! | `policy` | [`Policy::compile`], the judgement and the [`Decision`]; every header name | no, and no I/O |
 //! | `settings` | [`Settings`]: the serde model of the keys | no |
 //! | `error` | [`ConfigError`], [`ConfigWarning`], [`Source`] | no |

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The table's order, top to bottom.
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 14] = [
     "cli",
     "fairing",
     "handle",
@@ -17,6 +17,7 @@ const LAYERS: [&str; 13] = [
     "banner",
     "sources",
     "state",
+    "counters",
     "policy",
     "settings",
     "error",
