@@ -142,10 +142,16 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
 }
 
 /// The cors-fairing policy.
+///
+/// `BENCH_SCALE` grows one list for the "how cost grows" figures, keeping the origin each
+/// case sends allowed by exactly one entry: `exact:N` (N exact origins, `APP` among them),
+/// `wildcard:N` (N wildcards; `APP` allowed through `https://*.example.com`), `regex:N`
+/// (N regexes, `PREVIEW` allowed through one of them).
 pub fn settings() -> Settings {
+    let (allow_origin, allow_origin_regex) = scaled_origin_lists();
     Settings {
-        allow_origin: vec![APP.into()],
-        allow_origin_regex: vec![PREVIEW_REGEX.into()],
+        allow_origin,
+        allow_origin_regex,
         allow_methods: Some(METHODS.map(String::from).to_vec()),
         allow_headers: Some(HEADERS.map(String::from).to_vec()),
         allow_credentials: Some(true),
@@ -154,6 +160,24 @@ pub fn settings() -> Settings {
         reload: false,
         ..Settings::default()
     }
+}
+
+fn scaled_origin_lists() -> (Vec<String>, Vec<String>) {
+    let scale = std::env::var("BENCH_SCALE").unwrap_or_default();
+    let (kind, n) = scale.split_once(':').unwrap_or(("", "1"));
+    let fillers = n.parse::<usize>().unwrap_or(1).saturating_sub(1);
+    let mut origins = vec![APP.to_string()];
+    let mut regexes = vec![PREVIEW_REGEX.to_string()];
+    match kind {
+        "exact" => origins.extend((0..fillers).map(|i| format!("https://o{i}.example.org"))),
+        "wildcard" => {
+            origins = (0..fillers).map(|i| format!("https://*.w{i}.example.org")).collect();
+            origins.push("https://*.example.com".into());
+        }
+        "regex" => regexes.extend((0..fillers).map(|i| format!(r"https://r{i}\.example\.org"))),
+        _ => {}
+    }
+    (origins, regexes)
 }
 
 /// The same policy for rocket_cors (its regexes are unanchored, so they are anchored here).

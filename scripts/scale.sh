@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# How the cost of an allowed GET grows with the origin lists: instructions per request over
+# HTTP (callgrind, one worker, (I(N2) - I(N1)) / (N2 - N1)), for the floor and for
+# cors-fairing with BENCH_SCALE = exact:1|100|10000, wildcard:1|100|1000, regex:1|20 (see
+# benches/apps settings()). Prints a TSV: scale, case, mode, I(N1), I(N2), per request.
+#
+#   scripts/scale.sh          # about 10 minutes on a quiet 2-core machine
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N1=${N1:-200}
+N2=${N2:-1200}
+PORT=${PORT:-8660}
+SERVER=target/release/examples/bench_server
+cargo build --profile bench --example bench_server >&2
+
+total() { # scale case n mode
+    local file pid
+    file=$(mktemp --suffix=.callgrind)
+    BENCH_SCALE=$1 valgrind --tool=callgrind --callgrind-out-file="$file" \
+        "$SERVER" serve "$4" "$PORT" 1 >/dev/null 2>&1 &
+    pid=$!
+    # A 10,000-origin policy logs a 10,000-line banner under valgrind: allow minutes.
+    for _ in $(seq 1200); do
+        (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+        sleep 0.5
+    done
+    "$SERVER" client "$PORT" "$2" "$3" >/dev/null
+    kill -INT "$pid"
+    wait "$pid" || true
+    awk '/^(summary|totals):/ {print $2; exit}' "$file"
+    rm -f "$file"
+}
+
+echo -e "scale\tcase\tmode\tinstructions_n1\tinstructions_n2\tper_request"
+for config in "exact:1 get-allowed floor" "exact:1 get-allowed cors-fairing" \
+    "exact:100 get-allowed cors-fairing" "exact:10000 get-allowed cors-fairing" \
+    "wildcard:1 get-allowed cors-fairing" "wildcard:100 get-allowed cors-fairing" \
+    "wildcard:1000 get-allowed cors-fairing" "regex:1 get-regex cors-fairing" \
+    "regex:20 get-regex cors-fairing"; do
+    read -r scale case mode <<<"$config"
+    i1=$(total "$scale" "$case" "$N1" "$mode")
+    i2=$(total "$scale" "$case" "$N2" "$mode")
+    echo -e "$scale\t$case\t$mode\t$i1\t$i2\t$(((i2 - i1) / (N2 - N1)))"
+done
