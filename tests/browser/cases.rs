@@ -25,6 +25,8 @@ pub enum Api {
     Regex,
     /// `always_send_headers`: the original middleware's output.
     Verbatim,
+    /// `http://app.example.localhost:*`: any port, so no port number is written.
+    AnyPort,
 }
 
 pub fn settings(api: Api, page_port: u16) -> Settings {
@@ -63,6 +65,9 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
             allow_origin_regex: vec![r"http://app\.example\.localhost:[0-9]+".into()],
             ..base
         },
+        Api::AnyPort => {
+            Settings { allow_origin: vec!["http://app.example.localhost:*".into()], ..base }
+        }
         Api::Verbatim => Settings {
             always_send_headers: true,
             allow_methods: list(&["GET", "PUT"]),
@@ -72,7 +77,7 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
     }
 }
 
-pub const ALL_APIS: [Api; 8] = [
+pub const ALL_APIS: [Api; 9] = [
     Api::Main,
     Api::Plain,
     Api::NoCache,
@@ -81,6 +86,7 @@ pub const ALL_APIS: [Api; 8] = [
     Api::Wildcard,
     Api::Regex,
     Api::Verbatim,
+    Api::AnyPort,
 ];
 
 /// Where a case's page runs, relative to the page server's port.
@@ -319,6 +325,9 @@ pub fn cases() -> Vec<Listed> {
         case("wildcard-subdomain", Wildcard, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
         case("wildcard-not-parent", Wildcard, PageAt::Parent, &[(Get, Blocked)], seen(0, 1, 1)),
         case("wildcard-not-other", Wildcard, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("any-port-get", AnyPort, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
+        case("any-port-put", AnyPort, PageAt::Subdomain, &[(Put(&[]), Readable)], seen(1, 1, 1)),
+        case("any-port-other-host", AnyPort, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
         case("regex-match", Regex, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
         case("regex-no-match", Regex, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
         case("verbatim-get", Verbatim, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
