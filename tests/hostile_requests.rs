@@ -351,3 +351,39 @@ fn policy_bounds_and_never_reflects_bad_header_lists() {
         CorsRequest { request_headers: Field::Many, ..CorsRequest::preflight("/", APP, "PUT") };
     assert_eq!(policy.decide(&request).refusal(), malformed);
 }
+
+#[rocket::async_test]
+async fn a_huge_refused_origin_is_echoed_cut_and_escaped_in_the_403() {
+    let client = client(settings(|s| s.reject_disallowed = true)).await;
+    let huge = format!("https://{}.example\u{0}", "a".repeat(100 * 1024));
+    let response = client
+        .options("/api/items")
+        .header(origin(&huge))
+        .header(request_method("PUT"))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let body = response.into_string().await.unwrap_or_default();
+    assert!(body.len() < 300, "{} bytes echoed", body.len());
+    assert_eq!(body.lines().count(), 1, "{body:?}");
+    assert!(body.contains(&format!("({} bytes in all)", huge.len())), "{body:?}");
+    assert!(!body.contains('\0'), "{body:?}");
+}
+
+#[rocket::async_test]
+async fn allow_all_origin_reflects_only_origins_the_config_would_accept() {
+    let client = client_allowing_all().await;
+    for odd in [
+        "javascript://x.example",
+        "https://x.example:0",
+        "https://x.example:99999",
+        "https://x.example.",
+        "https://x..example",
+        "data://x.example",
+    ] {
+        assert_refused(get_from(&client, &[odd]).await, odd);
+    }
+    for fine in ["https://x.example:8443", "http://[::1]:3000", "capacitor://localhost"] {
+        assert_eq!(get_from(&client, &[fine]).await.1.as_deref(), Some(fine), "{fine}");
+    }
+}

@@ -96,18 +96,40 @@ pub enum Refusal<'r> {
 impl fmt::Display for Refusal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::Origin(origin) => write!(f, "origin {origin:?} is not allowed"),
+            Refusal::Origin(origin) => write!(f, "origin {} is not allowed", Echo(origin)),
             Refusal::MultipleOrigins => write!(f, "more than one {ORIGIN} header"),
-            Refusal::Method(method) => write!(f, "method {method:?} is not in allow_methods"),
+            Refusal::Method(method) => {
+                write!(f, "method {} is not in allow_methods", Echo(method))
+            }
             Refusal::MultipleMethods => write!(f, "more than one {REQUEST_METHOD}"),
             Refusal::Headers(ListProblem::NotAllowed(name)) => {
-                write!(f, "header {name:?} is not in allow_headers")
+                write!(f, "header {} is not in allow_headers", Echo(name))
             }
             Refusal::Headers(ListProblem::Malformed) => {
                 write!(f, "{REQUEST_HEADERS} is not a list of header names")
             }
             Refusal::Headers(ListProblem::TooLong) => {
                 write!(f, "{REQUEST_HEADERS} is too long")
+            }
+        }
+    }
+}
+
+/// A request's value echoed into a log line or a 403 body: quoted, control characters
+/// escaped (`Debug`), and cut after [`Echo::MAX_CHARS`] characters, so that a 100 KB
+/// `Origin` gives a one-line, bounded answer.
+struct Echo<'a>(&'a str);
+
+impl Echo<'_> {
+    const MAX_CHARS: usize = 100;
+}
+
+impl fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Self::MAX_CHARS) {
+            None => write!(f, "{:?}", self.0),
+            Some((cut, _)) => {
+                write!(f, "{:?}... ({} bytes in all)", &self.0[..cut], self.0.len())
             }
         }
     }

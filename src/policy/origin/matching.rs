@@ -1,8 +1,11 @@
 //! The per-request side: whether an `Origin` header has the shape browsers send, and
 //! whether it falls under a configured wildcard.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
+
 use super::MAX_ORIGIN_LEN;
-use super::parse::{default_port, is_host_label};
+use super::app_schemes::AppScheme;
+use super::parse::{default_port, is_host_label, split_port};
 
 /// `https://*.example.com`: the scheme part and the suffix after the `*` (with its port,
 /// unless `any_port`, the `:*` form, where any port or none follows the suffix).
@@ -56,6 +59,34 @@ pub(crate) fn is_well_formed(origin: &str) -> bool {
         && !authority.is_empty()
         && authority.iter().all(|&b| AUTHORITY_BYTES[usize::from(b)])
         && !has_default_port(&origin[..colon], &origin[colon + 3..])
+}
+
+/// Whether a well-formed request origin is one the configuration itself would accept as
+/// written: a known scheme, a host of valid labels (no empty or trailing label) or an IPv6
+/// or IPv4 address, a port from 1 to 65535. `allow_all_origin` reflects only these, so it
+/// never echoes `javascript://x`, `https://x.example:0` or `https://x.example.`.
+/// Allocates nothing on the way to a yes.
+pub(crate) fn is_listable(origin: &str) -> bool {
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    if AppScheme::of(scheme).is_some() {
+        return !authority.contains(':');
+    }
+    if default_port(scheme).is_none() {
+        return false;
+    }
+    let Ok((host, _port)) = split_port(authority) else {
+        return false;
+    };
+    if let Some(inner) = host.strip_prefix('[') {
+        return inner.strip_suffix(']').is_some_and(|a| a.parse::<Ipv6Addr>().is_ok());
+    }
+    let last = host.rsplit('.').next().unwrap_or_default();
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return host.parse::<Ipv4Addr>().is_ok();
+    }
+    host.split('.').all(is_host_label)
 }
 
 /// Bytes of a lower-case scheme: letters, digits, `+`, `-`, `.`.

@@ -126,7 +126,7 @@ impl Origins {
         if !is_well_formed(origin) {
             return None;
         }
-        if self.reflect_all
+        if (self.reflect_all && matching::is_listable(origin))
             || (!self.any_port.is_empty() && self.any_port.contains_with_any_port(origin))
             || (!self.wildcards.is_empty() && self.wildcards.matches(origin))
             || self.regexes.as_ref().is_some_and(|regex| regex.is_match(origin))
