@@ -20,7 +20,7 @@ pub(crate) const INDENTED: &str = "cors_fairing::_";
 /// ```
 /// use cors_fairing::{EffectiveSetting, Settings, Source};
 ///
-/// let settings = Settings { max_age: Some(600), ..Settings::default() };
+/// let settings = Settings::default().max_age(600);
 /// let report = EffectiveSetting::all(&settings, &[("max_age", Source::Env {
 ///     var: "CORS_MAX_AGE".into(),
 /// })]);
@@ -30,6 +30,7 @@ pub(crate) const INDENTED: &str = "cors_fairing::_";
 /// assert_eq!(max_age.to_string(), "max_age = 600 (environment variable CORS_MAX_AGE)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EffectiveSetting {
     /// The key of the `cors` table, e.g. `allow_origin`.
     pub key: &'static str,
@@ -43,7 +44,7 @@ pub struct EffectiveSetting {
 
 impl EffectiveSetting {
     /// Every key of `settings`, in the order of [`crate::settings::KEYS`], with its source
-    /// looked up in `provenance` ([`Source::Unknown`] where it has none, as for settings
+    /// looked up in `provenance` ([`Source::Code`] where it has none, as for settings
     /// given in code).
     pub fn all(settings: &Settings, provenance: &[(&'static str, Source)]) -> Vec<Self> {
         rendered(settings)
@@ -194,7 +195,7 @@ mod tests {
         assert_eq!(value("allow_headers"), "Accept, Authorization, Content-Type, X-Requested-With");
         assert_eq!(value("paths"), "(every path)");
         assert_eq!(value("preflight_status"), "204");
-        assert!(all.iter().all(|s| s.source == Source::Unknown));
+        assert!(all.iter().all(|s| s.source == Source::Code));
     }
 
     #[test]

@@ -1,17 +1,23 @@
-//! Configuration errors that point at the key, the value and where it came from.
+//! Configuration errors that point at what is wrong (a key, the `cors` table, a whole file),
+//! the value, where it came from and how to fix it.
+//!
+//! The bottom of the crate: it imports none of the crate's other modules, so every other
+//! module can report through it without a cycle.
 
 use std::fmt;
 use std::path::PathBuf;
 
 /// Where a setting's value came from.
 ///
-/// Filled in by [`crate::sources`] from Figment's metadata; [`crate::Policy::compile`]
-/// itself knows nothing of sources and leaves it [`Source::Unknown`].
+/// Filled in from Figment's metadata when the settings are read from Rocket's
+/// configuration; [`crate::Policy::compile`] itself knows nothing of sources and leaves it
+/// [`Source::Code`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Source {
-    /// Not known (the policy was compiled from a bare [`crate::Settings`] value).
+    /// Given in code: a [`crate::Settings`] value, or a value merged into a Figment in code.
     #[default]
-    Unknown,
+    Code,
     /// The crate's built-in default.
     Default,
     /// A TOML file, in the `cors` table of the named profile.
@@ -33,49 +39,76 @@ pub enum Source {
         /// The variable's name in that file.
         var: String,
     },
-    /// Some other Figment provider, by its name.
+    /// Some other provider of Rocket's Figment, by the name it gives itself.
     Provider(String),
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Unknown => f.write_str("settings given in code"),
+            Source::Code => f.write_str("given in code"),
             Source::Default => f.write_str("built-in default"),
             Source::File { path, profile } => {
                 write!(f, "[{profile}.cors] in {}", path.display())
             }
             Source::Env { var } => write!(f, "environment variable {var}"),
             Source::EnvFile { path, var } => write!(f, "{var} in env file {}", path.display()),
-            Source::Provider(name) => f.write_str(name),
+            Source::Provider(name) => write!(f, "Rocket's Figment: {name}"),
         }
     }
 }
 
-/// An invalid CORS setting: which key, which value, where it came from, what is wrong
-/// and how to fix it.
+/// What an error or a warning is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Subject {
+    /// One key of the `cors` table, e.g. `allow_origin` (or an unknown key, for a warning).
+    Key(String),
+    /// The `cors` table as a whole, not one key of it.
+    Table,
+    /// A whole file: one that is not valid TOML, cannot be read, or became empty.
+    File(PathBuf),
+}
+
+impl Subject {
+    /// The key, when the subject is one.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Subject::Key(key) => Some(key),
+            Subject::Table | Subject::File(_) => None,
+        }
+    }
+}
+
+/// An invalid CORS setting: what it is about, which value, where it came from, what is
+/// wrong and how to fix it.
+///
+/// The field that says where the value came from is named `provenance`, so that it is never
+/// mistaken for [`std::error::Error::source`] (the error's cause, which this error has none
+/// of).
 ///
 /// ```
-/// use cors_fairing::{Policy, Settings};
+/// use cors_fairing::{Policy, Settings, Source};
 ///
-/// let settings = Settings {
-///     allow_origin: vec!["https://app.example.com/".into()],
-///     ..Settings::default()
-/// };
-/// let err = Policy::compile(&settings).unwrap_err();
-/// assert_eq!(err.key, "allow_origin");
+/// let settings = Settings::default().allow_origin(["https://app.example.com/"]);
+/// let errors = Policy::compile(&settings).unwrap_err();
+/// let err = errors.first();
+/// assert_eq!(err.key(), Some("allow_origin"));
 /// assert_eq!(err.value, "https://app.example.com/");
+/// assert_eq!(err.provenance, Source::Code);
 /// assert!(err.hint.as_deref().unwrap().contains("https://app.example.com"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigError {
-    /// The settings key, e.g. `allow_origin`.
-    pub key: String,
-    /// The offending value (one element of a list), as written.
+    /// What the error is about: a key, the `cors` table, or a whole file.
+    pub subject: Subject,
+    /// The offending value (one element of a list), as written; empty for a whole file.
     pub value: String,
     /// Where the value came from.
-    pub source: Source,
-    /// What is wrong with it.
+    pub provenance: Source,
+    /// What is wrong with it. For a whole file, it completes the sentence "the file
+    /// `<path>` ...".
     pub reason: String,
     /// How to fix it, when there is an obvious fix.
     pub hint: Option<String>,
@@ -83,17 +116,22 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(
-        key: impl AsRef<str>,
+        subject: impl Into<Subject>,
         value: impl Into<String>,
         reason: impl Into<String>,
     ) -> Self {
         ConfigError {
-            key: key.as_ref().to_string(),
+            subject: subject.into(),
             value: value.into(),
-            source: Source::Unknown,
+            provenance: Source::Code,
             reason: reason.into(),
             hint: None,
         }
+    }
+
+    /// A problem of the whole file at `path`; `reason` completes "the file `<path>` ...".
+    pub(crate) fn file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        ConfigError::new(Subject::File(path.into()), "", reason)
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -101,23 +139,38 @@ impl ConfigError {
         self
     }
 
-    /// The environment variable that sets this key: `allow_origin` -> `CORS_ALLOW_ORIGIN`.
-    pub fn env_name(&self) -> String {
-        crate::settings::env_name(&self.key)
+    pub(crate) fn from(mut self, provenance: Source) -> Self {
+        self.provenance = provenance;
+        self
+    }
+
+    /// The key this error is about, if it is about one.
+    pub fn key(&self) -> Option<&str> {
+        self.subject.key()
+    }
+
+    /// The environment variable that sets the key: `allow_origin` -> `CORS_ALLOW_ORIGIN`.
+    pub fn env_name(&self) -> Option<String> {
+        self.key().map(|key| format!("CORS_{}", key.to_ascii_uppercase()))
+    }
+}
+
+impl From<String> for Subject {
+    fn from(key: String) -> Self {
+        Subject::Key(key)
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key == crate::sources::TABLE && self.value.is_empty() {
-            // The source as a whole (a file that is not TOML): no one key to name.
-            write!(f, "invalid CORS configuration (from {}): {}", self.source, self.reason)?;
-        } else {
-            write!(
+        match &self.subject {
+            Subject::Key(key) => write!(
                 f,
-                "invalid CORS setting `{}` = {:?} (from {}): {}",
-                self.key, self.value, self.source, self.reason
-            )?;
+                "invalid CORS setting `{key}` = {:?} (from {}): {}",
+                self.value, self.provenance, self.reason
+            )?,
+            Subject::Table => write!(f, "invalid CORS configuration: {}", self.reason)?,
+            Subject::File(path) => write!(f, "the file {} {}", path.display(), self.reason)?,
         }
         if let Some(hint) = &self.hint {
             write!(f, "; hint: {hint}")?;
@@ -128,40 +181,145 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Every problem of one configuration: never empty, in the order they were found.
+///
+/// A launch or a reload reports all of them at once, so one edit can fix them all.
+///
+/// ```
+/// use cors_fairing::{Policy, Settings};
+///
+/// let settings = Settings::default()
+///     .allow_origin(["app.example.com"])
+///     .allow_methods(["get"])
+///     .preflight_status(500);
+/// let errors = Policy::compile(&settings).unwrap_err();
+/// let keys: Vec<_> = errors.iter().filter_map(|err| err.key()).collect();
+/// assert_eq!(keys, ["allow_origin", "allow_methods", "preflight_status"]);
+/// assert_eq!(errors.to_string().lines().count(), 4); // a heading and one line each
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors {
+    first: Box<ConfigError>,
+    rest: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    /// `None` when `errors` is empty.
+    pub(crate) fn from_vec(errors: Vec<ConfigError>) -> Option<Self> {
+        let mut errors = errors.into_iter();
+        let first = Box::new(errors.next()?);
+        Some(ConfigErrors { first, rest: errors.collect() })
+    }
+
+    /// The first problem found.
+    pub fn first(&self) -> &ConfigError {
+        &self.first
+    }
+
+    /// Every problem, the first one first.
+    pub fn iter(&self) -> impl Iterator<Item = &ConfigError> {
+        std::iter::once(&*self.first).chain(&self.rest)
+    }
+
+    /// How many problems (at least one).
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut ConfigError> {
+        std::iter::once(&mut *self.first).chain(&mut self.rest)
+    }
+}
+
+impl From<ConfigError> for ConfigErrors {
+    fn from(err: ConfigError) -> Self {
+        ConfigErrors { first: Box::new(err), rest: Vec::new() }
+    }
+}
+
+impl IntoIterator for ConfigErrors {
+    type Item = ConfigError;
+    type IntoIter = std::iter::Chain<std::iter::Once<ConfigError>, std::vec::IntoIter<ConfigError>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(*self.first).chain(self.rest)
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = Box<dyn Iterator<Item = &'a ConfigError> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rest.is_empty() {
+            return self.first.fmt(f);
+        }
+        write!(f, "{} problems in the CORS configuration:", self.len())?;
+        for err in self {
+            write!(f, "\n  - {err}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
 /// A configuration that loads but deserves the operator's attention.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConfigWarning {
-    /// The settings key.
-    pub key: String,
+    /// What the warning is about: a key (perhaps an unknown one), the table, a file.
+    pub subject: Subject,
     /// The value in question.
     pub value: String,
     /// Where it came from.
-    pub source: Source,
-    /// Why it deserves attention.
+    pub provenance: Source,
+    /// Why it deserves attention. For a whole file, it completes "the file `<path>` ...".
     pub message: String,
 }
 
 impl ConfigWarning {
     pub(crate) fn new(
-        key: impl AsRef<str>,
+        subject: impl Into<Subject>,
         value: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
         ConfigWarning {
-            key: key.as_ref().to_string(),
+            subject: subject.into(),
             value: value.into(),
-            source: Source::Unknown,
+            provenance: Source::Code,
             message: message.into(),
         }
+    }
+
+    pub(crate) fn from(mut self, provenance: Source) -> Self {
+        self.provenance = provenance;
+        self
+    }
+
+    /// The key this warning is about, if it is about one.
+    pub fn key(&self) -> Option<&str> {
+        self.subject.key()
     }
 }
 
 impl fmt::Display for ConfigWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CORS setting `{}` = {:?} (from {}): {}",
-            self.key, self.value, self.source, self.message
-        )
+        match &self.subject {
+            Subject::Key(key) => write!(
+                f,
+                "CORS setting `{key}` = {:?} (from {}): {}",
+                self.value, self.provenance, self.message
+            ),
+            Subject::Table => write!(f, "CORS configuration: {}", self.message),
+            Subject::File(path) => write!(f, "the file {} {}", path.display(), self.message),
+        }
     }
 }

@@ -6,7 +6,7 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::error::{ConfigError, Source};
+use crate::error::{ConfigError, Source, Subject};
 use crate::handle::CorsHandle;
 use crate::policy::Answer;
 use crate::policy::names::{ALLOW_ORIGIN, VARY};
@@ -62,10 +62,8 @@ impl CorsFairing {
     /// ```
     /// use cors_fairing::{CorsFairing, Settings};
     ///
-    /// let fairing = CorsFairing::from_settings(Settings {
-    ///     allow_origin: vec!["https://app.example.com".into()],
-    ///     ..Settings::default()
-    /// });
+    /// let fairing =
+    ///     CorsFairing::from_settings(Settings::default().allow_origin(["https://app.example.com"]));
     /// ```
     pub fn from_settings(settings: Settings) -> Self {
         CorsFairing {
@@ -103,9 +101,12 @@ impl Fairing for CorsFairing {
         let sources = self.sources_for(&rocket);
         let loaded = match sources.load() {
             Ok(loaded) => loaded,
-            Err(err) => {
-                log::error!("{err}");
-                log::error!("{}", launch_stops(std::slice::from_ref(&err)));
+            Err(errors) => {
+                // One record per problem: each names its key (or file), value and source.
+                for err in &errors {
+                    log::error!("{err}");
+                }
+                log::error!("{}", launch_stops(&errors));
                 return Err(rocket);
             }
         };
@@ -172,9 +173,12 @@ fn launch_stops<'e>(errors: impl IntoIterator<Item = &'e ConfigError>) -> String
     let mut count = 0;
     for err in errors {
         count += 1;
-        let place = match &err.source {
-            Source::File { path, .. } | Source::EnvFile { path, .. } => path.display().to_string(),
-            other => other.to_string(),
+        let place = match (&err.subject, &err.provenance) {
+            (Subject::File(path), _) => path.display().to_string(),
+            (_, Source::File { path, .. } | Source::EnvFile { path, .. }) => {
+                path.display().to_string()
+            }
+            (_, other) => other.to_string(),
         };
         if !places.contains(&place) {
             places.push(place);

@@ -121,11 +121,9 @@
 //! ```
 //! use cors_fairing::{CorsRequest, Field, Policy, Settings};
 //!
-//! let policy = Policy::compile(&Settings {
-//!     allow_origin: vec!["https://app.example.com".into()],
-//!     max_age: Some(600),
-//!     ..Settings::default()
-//! })?;
+//! let policy = Policy::compile(
+//!     &Settings::default().allow_origin(["https://app.example.com"]).max_age(600),
+//! )?;
 //!
 //! // A preflight from an allowed origin gets the preflight headers...
 //! let preflight = CorsRequest::preflight("/api/items", "https://app.example.com", "PUT");
@@ -139,7 +137,7 @@
 //! assert!(!decision.is_allowed());
 //! assert_eq!(decision.lines().get("Access-Control-Allow-Origin"), None);
 //! assert_eq!(decision.lines().get("Vary"), Some("Origin, Access-Control-Request-Method"));
-//! # Ok::<(), cors_fairing::ConfigError>(())
+//! # Ok::<(), cors_fairing::ConfigErrors>(())
 //! ```
 //!
 //! Preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) are answered
@@ -170,7 +168,8 @@
 //!     match cors.reload().await {
 //!         ReloadOutcome::Swapped { generation } => println!("generation {generation} in force"),
 //!         ReloadOutcome::Unchanged => println!("the files give the policy in force"),
-//!         ReloadOutcome::Failed(err) => eprintln!("kept the last good policy: {err}"),
+//!         ReloadOutcome::Failed(errors) => eprintln!("kept the last good policy: {errors}"),
+//!         other => println!("{other:?}"), // the enum is #[non_exhaustive]
 //!     }
 //!     // Or wait for the watcher to swap in the next edit, without sleeping on a guess:
 //!     // the generation counts swaps, starting at 0 at launch.
@@ -200,22 +199,16 @@
 //! ```
 //! use cors_fairing::{Policy, Settings};
 //!
-//! let wildcard_with_credentials = Settings {
-//!     allow_origin: vec!["*".into()],
-//!     allow_credentials: Some(true),
-//!     ..Settings::default()
-//! };
-//! let err = Policy::compile(&wildcard_with_credentials).unwrap_err();
-//! assert_eq!((err.key.as_str(), err.value.as_str()), ("allow_origin", "*"));
+//! let wildcard_with_credentials = Settings::default().allow_origin(["*"]).allow_credentials(true);
+//! let errors = Policy::compile(&wildcard_with_credentials).unwrap_err();
+//! let err = errors.first();
+//! assert_eq!((err.key(), err.value.as_str()), (Some("allow_origin"), "*"));
 //!
-//! let reflect_all_with_credentials = Settings {
-//!     allow_all_origin: true,
-//!     allow_credentials: Some(true),
-//!     ..Settings::default()
-//! };
+//! let reflect_all_with_credentials =
+//!     Settings::default().allow_all_origin(true).allow_credentials(true);
 //! let policy = Policy::compile(&reflect_all_with_credentials)?;
-//! assert!(policy.warnings().iter().any(|w| w.key == "allow_all_origin"));
-//! # Ok::<(), cors_fairing::ConfigError>(())
+//! assert!(policy.warnings().iter().any(|w| w.key() == Some("allow_all_origin")));
+//! # Ok::<(), cors_fairing::ConfigErrors>(())
 //! ```
 //!
 //! # Logs
@@ -285,7 +278,8 @@
 //!  pure              policy -> settings -> error
 //! ```
 //!
-//! `tests/architecture.rs` checks the table against the code's imports.
+//! `tests/architecture.rs` checks the table against the code's imports. The modules are
+//! private; everything public is re-exported here.
 
 #![warn(missing_docs)]
 // ConfigError is big on purpose (key, value, source, hint) and only travels at load time.
@@ -296,25 +290,32 @@ mod banner;
 #[doc(hidden)]
 pub mod cli;
 mod counters;
-pub mod error;
+mod error;
 mod fairing;
 mod handle;
-pub mod policy;
+mod policy;
 mod preflight;
 mod reload;
 mod request;
 mod respond;
-pub mod settings;
-pub mod sources;
+mod settings;
+mod sources;
 mod state;
+
+/// The pure parsers, for the fuzz targets and property tests only: behind the `fuzzing`
+/// cargo feature, and not a stable API (it may change in any release).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use policy::fuzzing;
 
 pub use banner::EffectiveSetting;
 pub use counters::CorsCounters;
-pub use error::{ConfigError, ConfigWarning, Source};
+pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
 pub use handle::CorsHandle;
 pub use policy::{
-    CorsRequest, Decision, Field, Fingerprint, HeaderLines, Policy, Refusal, Verdict,
+    CorsRequest, Decision, Field, Fingerprint, HeaderLines, ListProblem, MAX_ORIGIN_LEN,
+    MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policy, Refusal, Verdict,
 };
-pub use settings::Settings;
+pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, KEYS, Key, Settings};
 pub use state::{ReloadOutcome, ReloadStatus};

@@ -301,18 +301,14 @@ async fn allowed_origin_gets_acao_exactly_once_and_expose_headers() {
 
 #[rocket::async_test]
 async fn star_is_sent_only_for_star_without_credentials() {
-    let client = client(Settings { allow_origin: vec!["*".into()], ..Settings::default() }).await;
+    let client = client(Settings::default().allow_origin(["*"])).await;
     let response = get_from(&client, "/api/items", EVIL).await;
     assert_eq!(values(&response, "Access-Control-Allow-Origin"), ["*"]);
     assert_eq!(value(&response, "Access-Control-Allow-Credentials"), None);
 
     // allow_all_origin with credentials reflects: a browser refuses `*` with credentials.
-    let client = common::client(Settings {
-        allow_all_origin: true,
-        allow_credentials: Some(true),
-        ..Settings::default()
-    })
-    .await;
+    let client =
+        common::client(Settings::default().allow_all_origin(true).allow_credentials(true)).await;
     let response = get_from(&client, "/api/items", EVIL).await;
     assert_eq!(values(&response, "Access-Control-Allow-Origin"), [EVIL]);
     assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
@@ -461,10 +457,9 @@ async fn two_origin_headers_are_refused() {
 
 #[rocket::async_test]
 async fn configured_origins_are_normalised() {
-    let client = client(Settings {
-        allow_origin: vec!["HTTPS://App.Example.COM:443".into(), "http://local.test:8080".into()],
-        ..Settings::default()
-    })
+    let client = client(
+        Settings::default().allow_origin(["HTTPS://App.Example.COM:443", "http://local.test:8080"]),
+    )
     .await;
     for allowed in [APP, "http://local.test:8080"] {
         let response = get_from(&client, "/", allowed).await;
@@ -478,11 +473,7 @@ async fn configured_origins_are_normalised() {
 
 #[rocket::async_test]
 async fn wildcard_subdomains_match_one_or_more_labels_only() {
-    let client = client(Settings {
-        allow_origin: vec!["https://*.example.org".into()],
-        ..Settings::default()
-    })
-    .await;
+    let client = client(Settings::default().allow_origin(["https://*.example.org"])).await;
     for allowed in ["https://a.example.org", "https://a.b.example.org", "https://x-1.example.org"] {
         let response = get_from(&client, "/", allowed).await;
         assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(allowed));
@@ -518,11 +509,8 @@ async fn null_origin_only_when_listed() {
 
 #[rocket::async_test]
 async fn origin_regexes_are_anchored() {
-    let client = client(Settings {
-        allow_origin_regex: vec![r"https://[a-z]+\.example\.net".into()],
-        ..Settings::default()
-    })
-    .await;
+    let client =
+        client(Settings::default().allow_origin_regex([r"https://[a-z]+\.example\.net"])).await;
     let response = get_from(&client, "/", "https://shop.example.net").await;
     assert_eq!(
         value(&response, "Access-Control-Allow-Origin").as_deref(),
@@ -560,7 +548,7 @@ fn expect(pairs: [&str; 6]) -> Vec<(String, String)> {
 
 #[rocket::async_test]
 async fn always_send_headers_sends_every_header_empty_when_unset() {
-    let client = client(Settings { always_send_headers: true, ..Settings::default() }).await;
+    let client = client(Settings::default().always_send_headers(true)).await;
     let no_origin = client.get("/api/items").dispatch().await;
     assert_eq!(header_map(&no_origin), expect(["", "", "", "", "", ""]));
     let not_found = get_from(&client, "/no/such/path", EVIL).await;
@@ -570,16 +558,16 @@ async fn always_send_headers_sends_every_header_empty_when_unset() {
 
 #[rocket::async_test]
 async fn always_send_headers_sends_configured_values_verbatim_on_every_response() {
-    let client = full_client(Settings {
-        always_send_headers: true,
-        allow_origin: vec![APP.into()],
-        allow_methods: Some(vec!["GET".into(), "POST".into()]),
-        allow_headers: Some(vec!["X-A".into()]),
-        allow_credentials: Some(true),
-        expose_headers: vec!["X-B".into(), "X-C".into()],
-        max_age: Some(60),
-        ..Settings::default()
-    })
+    let client = full_client(
+        Settings::default()
+            .always_send_headers(true)
+            .allow_origin([APP])
+            .allow_methods(["GET", "POST"])
+            .allow_headers(["X-A"])
+            .allow_credentials(true)
+            .expose_headers(["X-B", "X-C"])
+            .max_age(60),
+    )
     .await;
     let expected = expect([APP, "GET, POST", "X-A", "true", "X-B, X-C", "60"]);
     let requests = [
@@ -597,12 +585,12 @@ async fn always_send_headers_sends_configured_values_verbatim_on_every_response(
 
 #[rocket::async_test]
 async fn always_send_headers_answers_options_with_request_method_like_the_original() {
-    let client = client(Settings {
-        always_send_headers: true,
-        allow_all_origin: true,
-        allow_all_headers: true,
-        ..Settings::default()
-    })
+    let client = client(
+        Settings::default()
+            .always_send_headers(true)
+            .allow_all_origin(true)
+            .allow_all_headers(true),
+    )
     .await;
     let response = client
         .options("/api/items")
@@ -627,7 +615,7 @@ async fn always_send_headers_answers_options_with_request_method_like_the_origin
 
 #[rocket::async_test]
 async fn always_send_headers_keeps_the_applications_own_acao() {
-    let client = client(Settings { always_send_headers: true, ..Settings::default() }).await;
+    let client = client(Settings::default().always_send_headers(true)).await;
     let response = client.get("/api/own").header(Header::new("Origin", APP)).dispatch().await;
     assert_eq!(cors_header_names(&response), ["Access-Control-Allow-Origin"]);
 }
@@ -643,12 +631,7 @@ async fn head_requests_answered_through_get_routes_get_headers() {
 
 #[rocket::async_test]
 async fn always_send_headers_never_reflects_an_origin_that_is_not_printable() {
-    let client = client(Settings {
-        always_send_headers: true,
-        allow_all_origin: true,
-        ..Settings::default()
-    })
-    .await;
+    let client = client(Settings::default().always_send_headers(true).allow_all_origin(true)).await;
     let long = format!("https://{}.example", "a".repeat(10 * 1024));
     for bad in ["https://a.example\r\nSet-Cookie: x=1", "https://a.example\u{1}", long.as_str()] {
         let response = get_from(&client, "/api/items", bad).await;

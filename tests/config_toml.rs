@@ -353,7 +353,7 @@ fn from_figment_reads_the_cors_table_of_a_custom_figment() {
 fn from_settings_ignores_rocket_toml_and_env() {
     with_rocket_toml(PROFILES, |jail| {
         jail.set_env("CORS_ALLOW_ORIGIN", "https://env.example");
-        let code = Settings { allow_origin: strings(&[APP]), ..Settings::default() };
+        let code = Settings::default().allow_origin(strings(&[APP]));
         let client =
             Client::tracked(app(CorsFairing::from_settings(code.clone()))).expect("valid rocket");
         assert_eq!(settings(&client), code);
@@ -415,12 +415,8 @@ fn the_rocket_toml_rocket_finds_in_a_parent_directory_is_the_one_read() {
 
 #[test]
 fn from_figment_takes_serialized_settings() {
-    let code = Settings {
-        allow_origin: strings(&[APP]),
-        allow_credentials: Some(true),
-        max_age: Some(30),
-        ..Settings::default()
-    };
+    let code =
+        Settings::default().allow_origin(strings(&[APP])).allow_credentials(true).max_age(30);
     with_rocket_toml("", |_| {
         let figment = Figment::from(rocket::figment::providers::Serialized::default("cors", &code));
         let client =

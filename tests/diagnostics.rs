@@ -214,7 +214,7 @@ fn the_banner_names_file_and_profile_env_var_or_default_for_every_key() {
             banner_line(&lines, "allow_headers"),
             "allow_headers = Accept, Authorization, Content-Type, X-Requested-With (built-in default)"
         );
-        for key in cors_fairing::settings::KEYS {
+        for key in cors_fairing::KEYS {
             banner_line(&lines, key);
         }
 
@@ -235,12 +235,9 @@ fn the_banner_of_settings_given_in_code_says_so() {
     let lines = take_lines();
     assert_eq!(
         banner_line(&lines, "allow_origin"),
-        "allow_origin = https://app.example.com (settings given in code)"
+        "allow_origin = https://app.example.com (given in code)"
     );
-    assert_eq!(
-        banner_line(&lines, "preflight_status"),
-        "preflight_status = 204 (settings given in code)"
-    );
+    assert_eq!(banner_line(&lines, "preflight_status"), "preflight_status = 204 (given in code)");
 }
 
 #[test]

@@ -8,8 +8,8 @@
 mod common;
 
 use common::{APP, client, origin, preflight, request_headers, request_method, settings};
-use cors_fairing::policy::{ListProblem, MAX_REQUEST_HEADER_NAMES};
 use cors_fairing::{CorsRequest, Field, Policy, Refusal, Settings};
+use cors_fairing::{ListProblem, MAX_REQUEST_HEADER_NAMES};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 
@@ -118,11 +118,8 @@ async fn wildcards_refuse_the_parent_siblings_and_suffixes() {
 
 #[rocket::async_test]
 async fn regexes_match_the_whole_origin() {
-    let client = client(Settings {
-        allow_origin_regex: vec![r"https://[a-z]+\.example\.net".into()],
-        ..Settings::default()
-    })
-    .await;
+    let client =
+        client(Settings::default().allow_origin_regex([r"https://[a-z]+\.example\.net"])).await;
     for attack in [
         "https://abc.example.net.evil.com",
         "https://evil.com?https://abc.example.net",
@@ -158,7 +155,7 @@ async fn two_origin_headers_are_refused() {
 }
 
 async fn client_allowing_all() -> Client {
-    client(Settings { allow_all_origin: true, ..Settings::default() }).await
+    client(Settings::default().allow_all_origin(true)).await
 }
 
 #[rocket::async_test]
@@ -180,12 +177,7 @@ async fn control_characters_non_ascii_and_huge_origins_are_never_reflected() {
 
 #[rocket::async_test]
 async fn always_send_headers_reflects_only_printable_origins() {
-    let client = client(Settings {
-        always_send_headers: true,
-        allow_all_origin: true,
-        ..Settings::default()
-    })
-    .await;
+    let client = client(Settings::default().always_send_headers(true).allow_all_origin(true)).await;
     for attack in CONTROL.iter().copied().chain(["https://bücher.example"]) {
         let (status, acao, _) = get_from(&client, &[attack]).await;
         assert_eq!(status, Status::Ok);
@@ -307,13 +299,7 @@ fn policy_refuses_every_attack_whatever_the_matching_path() {
         (settings(|_| {}), "a short list (scanned)"),
         (settings(|s| s.allow_origin.extend(many)), "a long list (binary search)"),
         (settings(|s| s.allow_origin = vec!["https://*.example.com".into()]), "a wildcard"),
-        (
-            Settings {
-                allow_origin_regex: vec![r"https://app\.example\.com".into()],
-                ..Settings::default()
-            },
-            "a regex",
-        ),
+        (Settings::default().allow_origin_regex([r"https://app\.example\.com"]), "a regex"),
     ];
     for (settings, what) in policies {
         let policy = Policy::compile(&settings).expect("valid");

@@ -286,14 +286,13 @@ fn wrong_types() {
 #[test]
 fn invalid_settings_given_in_code_stop_the_launch_too() {
     in_jail(None, |_| {
-        let settings =
-            Settings { allow_origin: vec!["ftp://files.example".into()], ..Settings::default() };
+        let settings = Settings::default().allow_origin(["ftp://files.example"]);
         let message = failed_launch(CorsFairing::from_settings(settings));
         assert_names(
             &message,
             "allow_origin",
             "ftp://files.example",
-            "settings given in code",
+            "given in code",
             "allow_origin_regex",
         );
         Ok(())

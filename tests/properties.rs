@@ -1,7 +1,7 @@
 //! Properties of origin normalisation, origin matching and header-list parsing, over
 //! generated inputs (proptest, a moderate number of cases so `cargo test` stays quick).
 
-use cors_fairing::policy::fuzzing::{check_request_headers, normalise_origin};
+use cors_fairing::fuzzing::{check_request_headers, normalise_origin};
 use cors_fairing::{CorsRequest, Field, Policy, Settings};
 use proptest::prelude::*;
 
@@ -39,11 +39,8 @@ fn written_origin() -> impl Strategy<Value = String> {
 }
 
 fn policy(allow_origin: &[&str]) -> Policy {
-    Policy::compile(&Settings {
-        allow_origin: allow_origin.iter().map(|o| o.to_string()).collect(),
-        ..Settings::default()
-    })
-    .expect("valid settings")
+    Policy::compile(&Settings::default().allow_origin(allow_origin.iter().map(|o| o.to_string())))
+        .expect("valid settings")
 }
 
 fn allows(policy: &Policy, origin: &str) -> bool {
@@ -98,10 +95,7 @@ proptest! {
         extra in "[a-z0-9.:@/_-]{1,12}",
     ) {
         let pattern = format!("https://*.{parent}");
-        let compiled = Policy::compile(&Settings {
-            allow_origin: vec![pattern],
-            ..Settings::default()
-        });
+        let compiled = Policy::compile(&Settings::default().allow_origin([pattern]));
         // A generated parent can be a shared suffix (`co.uk`): refused, nothing to match.
         prop_assume!(compiled.is_ok());
         let policy = compiled.unwrap();
@@ -161,11 +155,7 @@ proptest! {
     fn a_list_with_a_non_token_element_is_never_accepted((elements, list) in mixed_list()) {
         let all_tokens = elements.iter().all(|(_, is_token)| *is_token);
         prop_assert_eq!(check_request_headers(&list, |_| true).is_ok(), all_tokens, "{:?}", list);
-        let reflecting = Policy::compile(&Settings {
-            allow_origin: vec!["https://app.example.com".into()],
-            allow_all_headers: true,
-            ..Settings::default()
-        })
+        let reflecting = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_all_headers(true))
         .expect("valid settings");
         let (allowed, reflected) = preflight_allowed(&reflecting, &list);
         prop_assert_eq!(allowed, all_tokens, "{:?}", list);
@@ -178,11 +168,7 @@ proptest! {
         asked in prop::collection::vec(token(), 1..6),
         mask in any::<u64>(),
     ) {
-        let policy = Policy::compile(&Settings {
-            allow_origin: vec!["https://app.example.com".into()],
-            allow_headers: Some(allowed.clone()),
-            ..Settings::default()
-        })
+        let policy = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_headers(allowed.clone()))
         .expect("valid settings");
         let list = asked.join(", ");
         let (as_sent, _) = preflight_allowed(&policy, &list);

@@ -149,17 +149,15 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
 /// (N regexes, `PREVIEW` allowed through one of them).
 pub fn settings() -> Settings {
     let (allow_origin, allow_origin_regex) = scaled_origin_lists();
-    Settings {
-        allow_origin,
-        allow_origin_regex,
-        allow_methods: Some(METHODS.map(String::from).to_vec()),
-        allow_headers: Some(HEADERS.map(String::from).to_vec()),
-        allow_credentials: Some(true),
-        expose_headers: vec![EXPOSE.into()],
-        max_age: Some(MAX_AGE),
-        reload: false,
-        ..Settings::default()
-    }
+    Settings::default()
+        .allow_origin(allow_origin)
+        .allow_origin_regex(allow_origin_regex)
+        .allow_methods(METHODS)
+        .allow_headers(HEADERS)
+        .allow_credentials(true)
+        .expose_headers([EXPOSE])
+        .max_age(MAX_AGE)
+        .reload(false)
 }
 
 fn scaled_origin_lists() -> (Vec<String>, Vec<String>) {

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use cors_fairing::policy::MAX_REQUEST_HEADER_NAMES;
-use cors_fairing::policy::fuzzing::check_request_headers;
+use cors_fairing::MAX_REQUEST_HEADER_NAMES;
+use cors_fairing::fuzzing::check_request_headers;
 use cors_fairing::{CorsRequest, Field, Policy, Settings};
 use libfuzzer_sys::fuzz_target;
 
@@ -14,11 +14,7 @@ const APP: &str = "https://app.example.com";
 fn reflecting() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
-        Policy::compile(&Settings {
-            allow_origin: vec![APP.into()],
-            allow_all_headers: true,
-            ..Settings::default()
-        })
+        Policy::compile(&Settings::default().allow_origin([APP]).allow_all_headers(true))
         .expect("a valid policy")
     })
 }

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use cors_fairing::policy::fuzzing::{is_well_formed_origin, normalise_origin};
+use cors_fairing::fuzzing::{is_well_formed_origin, normalise_origin};
 use cors_fairing::{CorsRequest, Field, Policy, Settings};
 use libfuzzer_sys::fuzz_target;
 
@@ -15,11 +15,7 @@ const APP: &str = "https://app.example.com";
 fn policy() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
     POLICY.get_or_init(|| {
-        Policy::compile(&Settings {
-            allow_origin: vec![APP.into(), "https://*.example.org".into(), "null".into()],
-            allow_origin_regex: vec![r"https://[a-z]+\.example\.net(:[0-9]+)?".into()],
-            ..Settings::default()
-        })
+        Policy::compile(&Settings::default().allow_origin([APP, "https://*.example.org", "null"]).allow_origin_regex([r"https://[a-z]+\.example\.net(:[0-9]+)?"]))
         .expect("a valid policy")
     })
 }
@@ -29,7 +25,7 @@ fn check_config(text: &str) {
         assert_eq!(normalise_origin(&normal).as_ref(), Ok(&normal), "{text:?}");
         assert!(!normal.bytes().any(|b| b.is_ascii_uppercase() || b.is_ascii_control()));
     }
-    let as_origin = Settings { allow_origin: vec![text.into()], ..Settings::default() };
+    let as_origin = Settings::default().allow_origin([text]);
     let compiled = Policy::compile(&as_origin);
     assert_eq!(compiled.is_ok(), normalise_origin(text).is_ok(), "{text:?}");
 }
@@ -37,7 +33,7 @@ fn check_config(text: &str) {
 /// A configured regex: compiled (or refused), then asked about a few origins; whatever it
 /// is, an origin that is not well-formed never gets through it.
 fn check_regex(pattern: &str) {
-    let as_regex = Settings { allow_origin_regex: vec![pattern.into()], ..Settings::default() };
+    let as_regex = Settings::default().allow_origin_regex([pattern]);
     let Ok(policy) = Policy::compile(&as_regex) else { return };
     for origin in ["https://a.example.com", "https://a.example.com\n", "HTTPS://A", "null", ""] {
         let request = CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") };

@@ -101,20 +101,14 @@ fn load(target: &args::Target) -> Checked {
     env_vars.sort();
     let result = if file.is_file() {
         let sources = Sources::Rocket { config_file: file.clone(), profile: profile.clone() };
-        sources.load().map_err(errors)
+        sources.load().map_err(|errors| errors.into_iter().collect())
     } else {
         // Figment reads a missing file as an empty one: the defaults would pass the check.
-        let mut err = ConfigError::new(crate::sources::TABLE, "", "the file cannot be read")
+        let err = ConfigError::file(&file, "does not exist")
             .hint("name the server's Rocket.toml, or set ROCKET_CONFIG");
-        err.source = crate::error::Source::Provider(format!("file {}", file.display()));
         Err(vec![err])
     };
     Checked { file, profile, env_vars, result }
-}
-
-/// Every problem a load found.
-fn errors(err: ConfigError) -> Vec<ConfigError> {
-    vec![err]
 }
 
 #[cfg(test)]

@@ -80,6 +80,7 @@ impl<'r> CorsRequest<'r> {
 
 /// Why a CORS request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal<'r> {
     /// The origin is not allowed (or not well-formed).
     Origin(&'r str),
@@ -137,6 +138,7 @@ impl fmt::Display for Echo<'_> {
 
 /// The outcome for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict<'r> {
     /// The path is outside `paths`: not a CORS concern, no headers at all.
     OutOfScope,

@@ -88,6 +88,7 @@ fn is_forbidden_response_header(name: &str) -> bool {
 
 /// Why an `Access-Control-Request-Headers` list was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ListProblem<'a> {
     /// Longer than [`MAX_REQUEST_HEADERS_LEN`] or more than [`MAX_REQUEST_HEADER_NAMES`] names.
     TooLong,

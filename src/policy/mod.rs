@@ -7,14 +7,14 @@
 mod answer;
 mod decision;
 mod fingerprint;
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod headers;
 mod methods;
 pub(crate) mod names;
 mod origin;
 mod paths;
-pub mod vary;
+pub(crate) mod vary;
 mod verbatim;
 
 pub(crate) use answer::Answer;
@@ -26,7 +26,7 @@ pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN
 pub use origin::MAX_ORIGIN_LEN;
 pub(crate) use origin::{is_well_formed as is_well_formed_origin, normalise_origin};
 
-use crate::error::{ConfigError, ConfigWarning};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning};
 use crate::settings::{Key, Settings};
 use headers::HeaderNames;
 use methods::Methods;
@@ -41,10 +41,7 @@ const MAX_AGE_CAP: u64 = 86_400;
 /// ```
 /// use cors_fairing::{CorsRequest, Field, Policy, Settings};
 ///
-/// let policy = Policy::compile(&Settings {
-///     allow_origin: vec!["https://app.example.com".into()],
-///     ..Settings::default()
-/// })?;
+/// let policy = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]))?;
 /// let request = CorsRequest {
 ///     origin: Field::One("https://app.example.com"),
 ///     ..CorsRequest::get("/api/items")
@@ -55,7 +52,7 @@ const MAX_AGE_CAP: u64 = 86_400;
 ///     decision.lines().get("Access-Control-Allow-Origin"),
 ///     Some("https://app.example.com")
 /// );
-/// # Ok::<(), cors_fairing::ConfigError>(())
+/// # Ok::<(), cors_fairing::ConfigErrors>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -72,9 +69,11 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Validates `settings` and renders every header value.
-    pub fn compile(settings: &Settings) -> Result<Policy, ConfigError> {
+    /// Validates `settings` and renders every header value. Every problem is reported, not
+    /// only the first.
+    pub fn compile(settings: &Settings) -> Result<Policy, ConfigErrors> {
         let mut warnings = Vec::new();
+        let mut errors = Vec::new();
         let credentials = settings.credentials();
         let origins = Origins::compile(
             &settings.allow_origin,
@@ -82,19 +81,27 @@ impl Policy {
             settings.allow_all_origin,
             credentials && !settings.always_send_headers,
             &mut warnings,
-        )?;
-        let methods = Methods::compile(&settings.methods(), credentials)?;
-        let headers = HeaderNames::compile(Key::AllowHeaders, &settings.headers(), credentials)?;
+            &mut errors,
+        );
+        let methods = reported(&mut errors, Methods::compile(&settings.methods(), credentials));
+        let headers = HeaderNames::compile(Key::AllowHeaders, &settings.headers(), credentials);
+        let headers = reported(&mut errors, headers);
         let expose_names: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
-        let expose = HeaderNames::compile(Key::ExposeHeaders, &expose_names, credentials)?;
-        let paths = Paths::compile(&settings.paths)?;
+        let expose = HeaderNames::compile(Key::ExposeHeaders, &expose_names, credentials);
+        let expose = reported(&mut errors, expose);
+        let paths = reported(&mut errors, Paths::compile(&settings.paths));
         if !matches!(settings.preflight_status, 200 | 204) {
-            return Err(ConfigError::new(
-                Key::PreflightStatus,
-                settings.preflight_status.to_string(),
-                "a preflight is answered with 200 or 204",
-            )
-            .hint("204 (the default) or 200 for very old clients"));
+            errors.push(
+                ConfigError::new(
+                    Key::PreflightStatus,
+                    settings.preflight_status.to_string(),
+                    "a preflight is answered with 200 or 204",
+                )
+                .hint("204 (the default) or 200 for very old clients"),
+            );
+        }
+        if let Some(errors) = ConfigErrors::from_vec(errors) {
+            return Err(errors);
         }
         if let Some(age) = settings.max_age.filter(|age| *age > MAX_AGE_CAP) {
             warnings.push(ConfigWarning::new(
@@ -142,6 +149,14 @@ impl Policy {
     pub fn warnings(&self) -> &[ConfigWarning] {
         &self.warnings
     }
+}
+
+/// The compiled part, or its default with the error kept for the report.
+fn reported<T: Default>(errors: &mut Vec<ConfigError>, compiled: Result<T, ConfigError>) -> T {
+    compiled.unwrap_or_else(|err| {
+        errors.push(err);
+        T::default()
+    })
 }
 
 #[cfg(test)]

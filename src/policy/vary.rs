@@ -4,8 +4,6 @@
 //! was no `Origin` or it was refused: a cache must not serve the answer for one origin to
 //! another.
 
-/// The header's name.
-pub const NAME: &str = super::names::VARY;
 /// On actual requests the answer depends on the origin only.
 pub const ACTUAL: &str = "Origin";
 /// On preflights it also depends on the requested method.

@@ -9,8 +9,8 @@ mod watcher;
 
 use std::sync::Arc;
 
-use crate::error::{ConfigError, ConfigWarning, Source};
-use crate::sources::{Loaded, Sources, TABLE};
+use crate::error::{ConfigError, ConfigWarning, Subject};
+use crate::sources::{Loaded, Sources};
 use crate::state::{
     Attempt, Fingerprints, LastLoad, LiveState, MaskedKey, ReloadOutcome, fingerprints,
 };
@@ -62,11 +62,14 @@ fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> ReloadOutcome
             Ok((loaded, masked)) => apply(attempt, loaded, masked, before),
         };
     }
-    ReloadOutcome::Failed(ConfigError::new(
-        TABLE,
-        "",
-        "the configuration files kept changing while being read; the next change retries",
-    ))
+    ReloadOutcome::Failed(
+        ConfigError::new(
+            Subject::Table,
+            "",
+            "the configuration files kept changing while being read; the next change retries",
+        )
+        .into(),
+    )
 }
 
 /// Checks that no file the last good load read has gone missing or blank, then installs
@@ -80,7 +83,7 @@ fn apply(
 ) -> ReloadOutcome {
     if let Some(err) = vanished_file(attempt, &loaded, &before) {
         attempt.remember_fingerprints(before);
-        return ReloadOutcome::Failed(err);
+        return ReloadOutcome::Failed(err.into());
     }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
     let Loaded { policy, files, provenance, warnings } = loaded;
@@ -137,14 +140,8 @@ fn log_warnings(warnings: &[ConfigWarning], already_logged: &[ConfigWarning]) {
 /// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
 /// save caught half-way must never turn CORS off.
 fn vanished(path: &std::path::Path, what: &str) -> ConfigError {
-    let mut err = ConfigError::new(
-        TABLE,
-        path.display().to_string(),
-        format!("the file {what}, but the last good policy was read from it"),
-    )
-    .hint("write the file again; to clear the settings on purpose, leave a comment in it");
-    err.source = Source::Provider(format!("file {}", path.display()));
-    err
+    ConfigError::file(path, format!("{what}, but the last good policy was read from it"))
+        .hint("write the file again; to clear the settings on purpose, leave a comment in it")
 }
 
 fn masked_keys(sources: &Sources, loaded: &Loaded) -> Vec<MaskedKey> {

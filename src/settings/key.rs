@@ -3,10 +3,12 @@
 
 use std::fmt;
 
+use crate::error::Subject;
+
 /// One key of the `cors` table (or the `CORS_*` variable that sets it).
 ///
 /// ```
-/// use cors_fairing::settings::Key;
+/// use cors_fairing::Key;
 ///
 /// assert_eq!(Key::AllowOrigin.name(), "allow_origin");
 /// assert_eq!(Key::AllowOrigin.env_var(), "CORS_ALLOW_ORIGIN");
@@ -111,9 +113,9 @@ impl Key {
     }
 }
 
-impl AsRef<str> for Key {
-    fn as_ref(&self) -> &str {
-        self.name()
+impl From<Key> for Subject {
+    fn from(key: Key) -> Self {
+        Subject::Key(key.name().to_string())
     }
 }
 

@@ -24,15 +24,16 @@ pub const DEFAULT_HEADERS: &[&str] =
 /// ```
 /// use cors_fairing::Settings;
 ///
-/// let settings = Settings {
-///     allow_origin: vec!["https://app.example.com".into()],
-///     allow_credentials: Some(true),
-///     ..Settings::default()
-/// };
+/// let settings = Settings::default()
+///     .allow_origin(["https://app.example.com"])
+///     .allow_credentials(true);
+/// assert_eq!(settings.allow_origin, ["https://app.example.com"]);
+/// assert_eq!(settings.allow_credentials, Some(true));
 /// assert_eq!(settings.methods(), ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct Settings {
     /// Allowed origins: `https://app.example.com`, `*`, `null`, `https://*.example.com`.
     #[serde(deserialize_with = "lenient::list")]
@@ -135,5 +136,139 @@ impl Settings {
     /// Whether credentials are allowed.
     pub fn credentials(&self) -> bool {
         self.allow_credentials.unwrap_or(false)
+    }
+}
+
+/// Builder methods, one per key: `Settings::default().allow_origin([..]).max_age(600)`.
+/// They keep code that builds settings compiling when a key is added (`Settings` is
+/// `#[non_exhaustive]`, so it cannot be written as a struct literal outside the crate).
+impl Settings {
+    /// Allowed origins, replacing any set before.
+    #[must_use]
+    pub fn allow_origin(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.allow_origin = items.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Regexes an origin may match instead.
+    #[must_use]
+    pub fn allow_origin_regex(
+        mut self,
+        items: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allow_origin_regex = items.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Allowed methods.
+    #[must_use]
+    pub fn allow_methods(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.allow_methods = Some(items.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Allowed request headers.
+    #[must_use]
+    pub fn allow_headers(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.allow_headers = Some(items.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether to send `Access-Control-Allow-Credentials: true`.
+    #[must_use]
+    pub fn allow_credentials(mut self, on: bool) -> Self {
+        self.allow_credentials = Some(on);
+        self
+    }
+
+    /// Response headers a page may read.
+    #[must_use]
+    pub fn expose_headers(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.expose_headers = items.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Seconds a browser may cache a preflight.
+    #[must_use]
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Reflect any well-formed `Origin`.
+    #[must_use]
+    pub fn allow_all_origin(mut self, on: bool) -> Self {
+        self.allow_all_origin = on;
+        self
+    }
+
+    /// Reflect `Access-Control-Request-Headers`.
+    #[must_use]
+    pub fn allow_all_headers(mut self, on: bool) -> Self {
+        self.allow_all_headers = on;
+        self
+    }
+
+    /// Answer Private Network Access preflights.
+    #[must_use]
+    pub fn allow_private_network(mut self, on: bool) -> Self {
+        self.allow_private_network = on;
+        self
+    }
+
+    /// Path patterns where CORS applies.
+    #[must_use]
+    pub fn paths(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.paths = items.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Status of an answered preflight: 204 or 200.
+    #[must_use]
+    pub fn preflight_status(mut self, value: u64) -> Self {
+        self.preflight_status = value;
+        self
+    }
+
+    /// Refused preflights get 403 and a one-line reason.
+    #[must_use]
+    pub fn reject_disallowed(mut self, on: bool) -> Self {
+        self.reject_disallowed = on;
+        self
+    }
+
+    /// The original middleware's output, verbatim.
+    #[must_use]
+    pub fn always_send_headers(mut self, on: bool) -> Self {
+        self.always_send_headers = on;
+        self
+    }
+
+    /// Watch the config files and reload on change.
+    #[must_use]
+    pub fn reload(mut self, on: bool) -> Self {
+        self.reload = on;
+        self
+    }
+
+    /// Quiet time after the last file event, in milliseconds.
+    #[must_use]
+    pub fn reload_settle_ms(mut self, value: u64) -> Self {
+        self.reload_settle_ms = value;
+        self
+    }
+
+    /// Interval of the periodic check, in milliseconds (0 = off).
+    #[must_use]
+    pub fn reload_poll_ms(mut self, value: u64) -> Self {
+        self.reload_poll_ms = value;
+        self
+    }
+
+    /// A `KEY=VALUE` file of `CORS_*` lines.
+    #[must_use]
+    pub fn env_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.env_file = Some(path.into());
+        self
     }
 }

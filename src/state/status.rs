@@ -1,9 +1,10 @@
 //! What a reload did, and the running record of every attempt.
 
-use crate::error::ConfigError;
+use crate::error::ConfigErrors;
 
 /// Reload counters, published through [`crate::CorsHandle::status`] after every attempt.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReloadStatus {
     /// Which policy is in force: 0 at launch, one more for every swap.
     pub generation: u64,
@@ -42,6 +43,7 @@ impl ReloadStatus {
 
 /// What one reload did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReloadOutcome {
     /// A different, valid policy is now in force.
     Swapped {
@@ -50,18 +52,22 @@ pub enum ReloadOutcome {
     },
     /// The sources give the policy already in force.
     Unchanged,
-    /// The sources are invalid; the last good policy stays.
-    Failed(ConfigError),
+    /// The sources are invalid (every problem, not only the first); the last good policy
+    /// stays.
+    Failed(ConfigErrors),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ConfigError;
 
     #[test]
     fn last_error_is_the_error_of_the_last_attempt() {
         let mut status = ReloadStatus::default();
-        let failed = ReloadOutcome::Failed(ConfigError::new("max_age", "x", "not a number"));
+        let failed = ReloadOutcome::Failed(
+            ConfigError::new("max_age".to_string(), "x", "not a number").into(),
+        );
         status.record(&failed, 0);
         assert!(status.last_error.as_deref().unwrap().contains("max_age"));
         status.record(&ReloadOutcome::Unchanged, 0);

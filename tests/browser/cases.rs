@@ -31,49 +31,28 @@ pub enum Api {
 
 pub fn settings(api: Api, page_port: u16) -> Settings {
     let page = format!("http://127.0.0.1:{page_port}");
-    let list = |items: &[&str]| Some(items.iter().map(|s| s.to_string()).collect());
-    let base = Settings { allow_origin: vec![page.clone()], ..Settings::default() };
+    let base = Settings::default().allow_origin([page.clone()]);
     match api {
-        Api::Main => Settings {
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["Content-Type", "X-Custom"]),
-            allow_credentials: Some(true),
-            expose_headers: vec!["X-Token".into()],
-            max_age: Some(600),
-            ..base
-        },
-        Api::Plain => Settings { allow_methods: list(&["GET", "POST"]), ..base },
-        Api::NoCache => Settings {
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["X-Custom"]),
-            max_age: Some(0),
-            ..base
-        },
-        Api::WithNull => Settings { allow_origin: vec![page, "null".into()], ..base },
-        Api::All => Settings {
-            allow_origin: vec![],
-            allow_all_origin: true,
-            allow_all_headers: true,
-            ..base
-        },
-        Api::Wildcard => Settings {
-            allow_origin: vec![format!("http://*.example.localhost:{page_port}")],
-            ..base
-        },
-        Api::Regex => Settings {
-            allow_origin: vec![],
-            allow_origin_regex: vec![r"http://app\.example\.localhost:[0-9]+".into()],
-            ..base
-        },
-        Api::AnyPort => {
-            Settings { allow_origin: vec!["http://app.example.localhost:*".into()], ..base }
+        Api::Main => base
+            .allow_methods(["GET", "PUT"])
+            .allow_headers(["Content-Type", "X-Custom"])
+            .allow_credentials(true)
+            .expose_headers(["X-Token"])
+            .max_age(600),
+        Api::Plain => base.allow_methods(["GET", "POST"]),
+        Api::NoCache => base.allow_methods(["GET", "PUT"]).allow_headers(["X-Custom"]).max_age(0),
+        Api::WithNull => base.allow_origin([page.as_str(), "null"]),
+        Api::All => {
+            base.allow_origin(Vec::<String>::new()).allow_all_origin(true).allow_all_headers(true)
         }
-        Api::Verbatim => Settings {
-            always_send_headers: true,
-            allow_methods: list(&["GET", "PUT"]),
-            allow_headers: list(&["X-Custom"]),
-            ..base
-        },
+        Api::Wildcard => base.allow_origin([format!("http://*.example.localhost:{page_port}")]),
+        Api::Regex => base
+            .allow_origin(Vec::<String>::new())
+            .allow_origin_regex([r"http://app\.example\.localhost:[0-9]+"]),
+        Api::AnyPort => base.allow_origin(["http://app.example.localhost:*"]),
+        Api::Verbatim => {
+            base.always_send_headers(true).allow_methods(["GET", "PUT"]).allow_headers(["X-Custom"])
+        }
     }
 }
 

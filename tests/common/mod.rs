@@ -79,7 +79,7 @@ pub async fn client(settings: Settings) -> Client {
 
 /// Settings allowing [`APP`], edited by `edit`.
 pub fn settings(edit: impl FnOnce(&mut Settings)) -> Settings {
-    let mut settings = Settings { allow_origin: vec![APP.into()], ..Settings::default() };
+    let mut settings = Settings::default().allow_origin([APP]);
     edit(&mut settings);
     settings
 }

@@ -4,11 +4,9 @@
 use cors_fairing::{CorsFairing, Settings};
 
 fn cors() -> CorsFairing {
-    CorsFairing::from_settings(Settings {
-        allow_origin: vec!["http://localhost:5173".into()],
-        allow_credentials: Some(true),
-        ..Settings::default()
-    })
+    CorsFairing::from_settings(
+        Settings::default().allow_origin(["http://localhost:5173"]).allow_credentials(true),
+    )
 }
 
 /// The recipe's fairing, for the tests.

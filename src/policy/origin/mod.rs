@@ -60,11 +60,19 @@ impl Origins {
         allow_all_origin: bool,
         credentials: bool,
         warnings: &mut Vec<ConfigWarning>,
-    ) -> Result<Origins, ConfigError> {
+        errors: &mut Vec<ConfigError>,
+    ) -> Origins {
         let mut origins = Origins { reflect_all: allow_all_origin, ..Origins::default() };
         let (mut exact, mut any_port, mut wildcards) = (Vec::new(), Vec::new(), Vec::new());
         for value in allow_origin {
-            let pattern = parse::parse_config_origin(value)?;
+            let pattern = match parse::parse_config_origin(value) {
+                Ok(pattern) => pattern,
+                Err(err) => {
+                    // Every bad entry is reported, not only the first.
+                    errors.push(err);
+                    continue;
+                }
+            };
             warnings.extend(lint::pattern_warning(value, &pattern, credentials));
             match pattern {
                 Pattern::Any => origins.any = true,
@@ -83,25 +91,31 @@ impl Origins {
         origins.wildcards = WildcardSet::build(wildcards);
         if origins.any {
             if let Some(other) = allow_origin.iter().find(|o| o.as_str() != "*") {
-                return Err(ConfigError::new(
-                    Key::AllowOrigin,
-                    other.as_str(),
-                    "`*` allows every origin, so listing other origins beside it is a mistake",
-                )
-                .hint("keep either `*` alone or only the listed origins"));
-            }
-            if credentials {
-                return Err(ConfigError::new(
-                    Key::AllowOrigin,
-                    "*",
-                    "browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests",
-                )
-                .hint(
-                    "list the origins that may send credentials, or turn allow_credentials off",
-                ));
+                errors.push(
+                    ConfigError::new(
+                        Key::AllowOrigin,
+                        other.as_str(),
+                        "`*` allows every origin, so listing other origins beside it is a mistake",
+                    )
+                    .hint("keep either `*` alone or only the listed origins"),
+                );
+            } else if credentials {
+                errors.push(
+                    ConfigError::new(
+                        Key::AllowOrigin,
+                        "*",
+                        "browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests",
+                    )
+                    .hint(
+                        "list the origins that may send credentials, or turn allow_credentials off",
+                    ),
+                );
             }
         }
-        origins.regexes = regexes::compile(regexes, warnings)?;
+        origins.regexes = regexes::compile(regexes, warnings).unwrap_or_else(|err| {
+            errors.push(err);
+            None
+        });
         if allow_all_origin && credentials {
             warnings.push(ConfigWarning::new(
                 Key::AllowAllOrigin,
@@ -110,7 +124,7 @@ impl Origins {
                  (the original middleware allowed this; it is almost never what you want)",
             ));
         }
-        Ok(origins)
+        origins
     }
 
     /// Whether `origin` (one request `Origin` header value) is allowed, and how to say so.

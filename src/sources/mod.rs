@@ -4,24 +4,26 @@
 //! `[global.cors]`, the `env_file`, `ROCKET_CORS`, `CORS_*` variables. A Figment is a
 //! snapshot, so every (re)load builds it again from scratch.
 
+mod env_file;
+mod report;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use figment::providers::{Env, Format, Toml};
+use figment::value::Value;
 use figment::value::magic::RelativePathBuf;
-use figment::value::{Dict, Map, Value};
-use figment::{Figment, Metadata, Profile, Provider};
+use figment::{Figment, Metadata, Profile};
 
-use crate::error::{ConfigError, ConfigWarning, Source};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
 use crate::policy::Policy;
 use crate::settings::{self, Settings};
+use env_file::EnvFile;
+use report::{attribute, extract, from_figment_error, misplaced_table, unknown_keys};
 
 /// The table that holds the settings in every provider.
-pub const TABLE: &str = "cors";
-
-/// Prefix of our own variables (`CORS_FAIRING_REQUIRE_BROWSER`...), never settings.
-const OWN_ENV_PREFIX: &str = "fairing_";
+pub(crate) const TABLE: &str = "cors";
 
 /// Where a fairing's settings come from; asked again on every reload.
 #[derive(Clone)]
@@ -50,7 +52,7 @@ impl fmt::Debug for Sources {
 
 /// The result of one load: the compiled policy and the files it was read from.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The compiled policy.
     pub policy: Policy,
     /// Files whose change may change the policy (config file, env file).
@@ -81,8 +83,8 @@ impl Sources {
         Sources::Rocket { config_file, profile: rocket_figment.profile().clone() }
     }
 
-    /// Reads every source again and compiles the result.
-    pub fn load(&self) -> Result<Loaded, ConfigError> {
+    /// Reads every source again and compiles the result; every problem is reported.
+    pub(crate) fn load(&self) -> Result<Loaded, ConfigErrors> {
         let mut misplaced = None;
         let figment = match self {
             Sources::Settings(settings) => {
@@ -101,16 +103,14 @@ impl Sources {
                 whole.focus(TABLE)
             }
         };
-        let mut settings: Settings =
-            figment.extract().map_err(|err| from_figment_error(&figment, err))?;
+        let mut settings = extract(&figment)?;
         settings.env_file = env_file(&figment)?;
-        let policy = Policy::compile(&settings).map_err(|mut err| {
-            err.source = source_of(&figment, &err.key);
-            err
-        })?;
+        let policy = Policy::compile(&settings).map_err(|errors| attribute(&figment, errors))?;
         let mut warnings = policy.warnings().to_vec();
         for warning in &mut warnings {
-            warning.source = source_of(&figment, &warning.key);
+            if let Some(key) = warning.key() {
+                warning.provenance = source_of(&figment, key);
+            }
         }
         warnings.extend(unknown_keys(&figment));
         warnings.extend(misplaced);
@@ -178,45 +178,6 @@ impl Sources {
     }
 }
 
-/// A `KEY=VALUE` file of `CORS_*` lines, read without touching the process environment.
-struct EnvFile {
-    path: PathBuf,
-}
-
-impl Provider for EnvFile {
-    fn metadata(&self) -> Metadata {
-        Metadata::from("env file", self.path.as_path())
-    }
-
-    fn data(&self) -> figment::Result<Map<Profile, Dict>> {
-        let text = std::fs::read_to_string(&self.path).map_err(|err| {
-            figment::Error::from(format!("cannot read env file {}: {err}", self.path.display()))
-        })?;
-        let mut table = Dict::new();
-        for line in text.lines() {
-            let line = line.trim();
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let Some((name, value)) = line.split_once('=') else { continue };
-            let Some(key) = name.trim().strip_prefix("CORS_") else { continue };
-            let value = unquote(value.trim());
-            let parsed: Value = value.parse().unwrap_or_else(|_| Value::from(value.to_string()));
-            table.insert(key.to_ascii_lowercase(), parsed);
-        }
-        let mut root = Dict::new();
-        root.insert(TABLE.into(), Value::from(table));
-        Ok(Profile::Global.collect(root))
-    }
-}
-
-fn unquote(value: &str) -> &str {
-    for quote in ['"', '\''] {
-        if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
-            return inner;
-        }
-    }
-    value
-}
-
 /// Where `key` of the focused Figment came from.
 pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     let Ok(value) = figment.find_value(key) else {
@@ -231,7 +192,7 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     }
 }
 
-fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
+pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
     let top_key = key.split('.').next().unwrap_or(key);
     match &md.source {
         Some(figment::Source::File(path)) if md.name == "env file" => {
@@ -241,52 +202,11 @@ fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
             path: path.clone(),
             profile: profile.map_or_else(|| "default".into(), |p| p.as_str().to_string()),
         },
+        // `Serialized` and tuple providers name themselves after a Rust type.
+        Some(figment::Source::Code(_)) => Source::Code,
         _ if md.name.contains("`CORS_`") => Source::Env { var: settings::env_name(top_key) },
         _ if md.name.contains("`ROCKET_`") => Source::Env { var: "ROCKET_CORS".into() },
         _ => Source::Provider(md.name.to_string()),
-    }
-}
-
-fn from_figment_error(figment: &Figment, err: figment::Error) -> ConfigError {
-    if err.path.is_empty() {
-        return unreadable(err);
-    }
-    let key = err.path.join(".");
-    let value = figment.find_value(&key).map(|v| render(&v)).unwrap_or_default();
-    let source = match &err.metadata {
-        Some(md) => describe(md, err.profile.as_ref(), &key),
-        None => source_of(figment, &key),
-    };
-    let hint = settings::KEYS
-        .contains(&key.as_str())
-        .then(|| format!("see the `{key}` row of the settings table in the README"));
-    ConfigError {
-        key: if key.is_empty() { TABLE.into() } else { key },
-        value,
-        source,
-        reason: err.kind.to_string(),
-        hint,
-    }
-}
-
-/// An error of a whole source rather than of one key: a file that is not valid TOML, an env
-/// file that cannot be read. Which profile it concerns means nothing here; the file does.
-fn unreadable(err: figment::Error) -> ConfigError {
-    let source = match err.metadata.as_ref() {
-        Some(md) => match &md.source {
-            Some(figment::Source::File(path)) => {
-                Source::Provider(format!("{} {}", md.name, path.display()))
-            }
-            _ => Source::Provider(md.name.to_string()),
-        },
-        None => Source::Unknown,
-    };
-    ConfigError {
-        key: TABLE.into(),
-        value: String::new(),
-        source,
-        reason: err.kind.to_string().trim_end().to_string(),
-        hint: Some("fix the file at the line shown; until then the last good policy stays".into()),
     }
 }
 
@@ -309,48 +229,6 @@ pub(crate) fn render(value: &Value) -> String {
             dict.iter().map(|(k, v)| format!("{k} = {}", render(v))).collect::<Vec<_>>().join(", ")
         ),
     }
-}
-
-/// Keys in the `cors` table (or `CORS_*` variables) that mean nothing to the crate.
-fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
-    let Ok(table) = figment.extract::<Dict>() else {
-        return Vec::new();
-    };
-    table
-        .iter()
-        .filter(|(key, _)| {
-            !settings::KEYS.contains(&key.as_str()) && !key.starts_with(OWN_ENV_PREFIX)
-        })
-        .map(|(key, value)| {
-            let message = match settings::closest_key(key) {
-                Some(known) => format!(
-                    "unknown key, ignored; did you mean `{known}` (env {})?",
-                    known.env_var()
-                ),
-                None => "unknown key, ignored".to_string(),
-            };
-            let mut warning = ConfigWarning::new(key, render(value), message);
-            warning.source = source_of(figment, key);
-            warning
-        })
-        .collect()
-}
-
-/// `[cors]` at the top of Rocket.toml: Rocket reads the file by profile, so that is a
-/// profile named `cors` that is never selected, and its settings silently do nothing.
-/// `figment` is the whole (unfocused) one: only the file can hold a profile of that name,
-/// every other source is global.
-fn misplaced_table(figment: &Figment, config_file: &Path) -> Option<ConfigWarning> {
-    let profiles = figment.data().ok()?;
-    let table = profiles.get(&Profile::new(TABLE))?;
-    let mut warning = ConfigWarning::new(
-        TABLE,
-        render(&Value::from(table.clone())),
-        "a top-level [cors] table is a Rocket profile named `cors` and is ignored; \
-         write [default.cors] (or [debug.cors], [release.cors], [global.cors])",
-    );
-    warning.source = Source::Provider(config_file.display().to_string());
-    Some(warning)
 }
 
 /// The files this load read (or would read, once created).
