@@ -14,7 +14,9 @@ mod common;
 use std::path::Path;
 
 use common::blocking::{acao_for, client};
-use cors_fairing::{ConfigError, ConfigErrors, ConfigWarning, CorsHandle, ReloadOutcome, Source};
+use cors_fairing::{
+    ConfigError, ConfigErrors, ConfigWarning, CorsHandle, ReloadOutcome, Source, Subject,
+};
 use figment::Jail;
 use rocket::local::blocking::Client;
 
@@ -375,6 +377,59 @@ fn a_refused_edit_keeps_the_last_good_policy() {
             acao_for(client, "https://ok.example.com").as_deref(),
             Some("https://ok.example.com")
         );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_reload_reports_every_problem_and_keeps_the_last_good_policy() {
+    launched(|jail, client, handle| {
+        let toml = "[default.cors]\n\
+                    allow_origin = [\"https://ok.example.com/\", \"ftp://x.example\"]\n\
+                    allow_methods = [\"get\"]\n\
+                    max_age = \"soon\"\n";
+        let errors = reload_with(jail, handle, toml).expect_err("refused");
+        let found: Vec<(Option<&str>, &str)> =
+            errors.iter().map(|err| (err.key(), err.value.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some("max_age"), "soon"),
+                (Some("allow_origin"), "https://ok.example.com/"),
+                (Some("allow_origin"), "ftp://x.example"),
+                (Some("allow_methods"), "get"),
+            ],
+            "{errors}"
+        );
+        for err in &errors {
+            assert_from_file(&err.provenance, jail.directory(), "default");
+            assert!(err.hint.is_some(), "no hint in {err}");
+        }
+        let last_error = handle.status().borrow().last_error.clone().expect("the failure");
+        assert!(last_error.starts_with("4 problems in the CORS configuration:"), "{last_error}");
+        for (_, value) in &found {
+            assert!(last_error.contains(&format!("{value:?}")), "{value} in {last_error}");
+        }
+        assert_eq!(
+            acao_for(client, "https://ok.example.com").as_deref(),
+            Some("https://ok.example.com"),
+            "the last good policy stays"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn an_emptied_file_is_a_sentence_about_the_file() {
+    launched(|jail, _, handle| {
+        let errors = reload_with(jail, handle, "").expect_err("refused");
+        let path = jail.directory().join("Rocket.toml");
+        let expected = format!(
+            "the file {} is empty, but the last good policy was read from it",
+            path.display()
+        );
+        assert!(errors.to_string().starts_with(&expected), "{errors}");
+        assert_eq!(errors.first().subject, Subject::File(path));
         Ok(())
     });
 }

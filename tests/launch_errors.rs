@@ -468,3 +468,123 @@ fn the_last_line_before_the_abort_sums_the_problems_up() {
         Ok(())
     });
 }
+
+#[test]
+fn every_bad_key_is_logged_at_launch_not_only_the_first() {
+    // One value serde cannot read and three that do not validate: all four are reported.
+    let toml = "[default.cors]\n\
+                allow_credentials = \"maybe\"\n\
+                allow_origin = \"app.example.com\"\n\
+                allow_methods = [\"get\"]\n\
+                preflight_status = 500\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        let lines: Vec<&str> = message.lines().filter(|l| l.contains("invalid CORS")).collect();
+        assert_eq!(lines.len(), 4, "one record per problem: {message}");
+        let line_about = |key: &str| {
+            let found: Vec<&&str> =
+                lines.iter().filter(|l| l.contains(&format!("`{key}`"))).collect();
+            assert_eq!(found.len(), 1, "{key} in: {message}");
+            found[0].to_string()
+        };
+        assert_names(
+            &line_about("allow_credentials"),
+            "allow_credentials",
+            "maybe",
+            &source,
+            "README",
+        );
+        let origin = line_about("allow_origin");
+        assert_names(
+            &origin,
+            "allow_origin",
+            "app.example.com",
+            &source,
+            "https://app.example.com",
+        );
+        assert_names(&line_about("allow_methods"), "allow_methods", "get", &source, "GET");
+        assert_names(&line_about("preflight_status"), "preflight_status", "500", &source, "204");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_dev_server_origin_without_a_scheme_is_hinted_with_http() {
+    in_jail(None, |jail| {
+        jail.set_env("CORS_ALLOW_ORIGIN", "localhost:5173");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ORIGIN";
+        assert_names(
+            &message,
+            "allow_origin",
+            "localhost:5173",
+            source,
+            "\"http://localhost:5173\"",
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn rocket_toml_that_is_not_toml_is_a_sentence_about_the_file() {
+    let toml = "[default.cors]\nmax_age = 60\nallow_origin = [\"https://a.example\"\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let expected = format!("the file {} is not valid TOML: at line 3", rocket_toml(jail));
+        assert!(message.starts_with(&expected), "{message}");
+        assert!(!message.contains("`cors`"), "no sentinel key: {message}");
+        assert!(message.contains("hint: fix the file at the line shown"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn an_env_file_that_cannot_be_read_is_a_sentence_about_the_file() {
+    let toml = "[default.cors]\nenv_file = \"missing.env\"\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let path = jail.directory().join("missing.env");
+        let expected = format!("the file {} cannot be read: ", path.display());
+        assert!(message.starts_with(&expected), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_value_merged_in_code_is_named_in_words_not_as_a_rust_type() {
+    in_jail(None, |_| {
+        let figment = figment::Figment::new()
+            .merge(("cors.allow_origin", ["https://a.example", "ftp://b.example"]));
+        let message = failed_launch(CorsFairing::from_figment(figment));
+        assert_names(&message, "allow_origin", "ftp://b.example", "given in code", "regex");
+        assert!(!message.contains("&str"), "{message}");
+        Ok(())
+    });
+}
+
+/// A provider of Rocket's Figment other than the file and the environment.
+struct Vault;
+
+impl figment::Provider for Vault {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named("Vault secrets")
+    }
+    fn data(&self) -> figment::Result<figment::value::Map<figment::Profile, figment::value::Dict>> {
+        let mut cors = figment::value::Dict::new();
+        cors.insert("allow_origin".into(), "https://app.example.com/".into());
+        let mut root = figment::value::Dict::new();
+        root.insert("cors".into(), cors.into());
+        Ok(figment::Profile::Default.collect(root))
+    }
+}
+
+#[test]
+fn another_figment_provider_is_named_as_such() {
+    in_jail(None, |_| {
+        let message = failed_launch(CorsFairing::from_figment(figment::Figment::from(Vault)));
+        let source = "Rocket's Figment: Vault secrets";
+        assert_names(&message, "allow_origin", "https://app.example.com/", source, "write");
+        Ok(())
+    });
+}

@@ -192,6 +192,11 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     }
 }
 
+/// Figment's `(key, value)` provider is named `(K, V)` after the two Rust types.
+fn is_tuple_provider(name: &str) -> bool {
+    name.starts_with('(') && name.ends_with(')') && name.contains(", ")
+}
+
 pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
     let top_key = key.split('.').next().unwrap_or(key);
     match &md.source {
@@ -202,8 +207,10 @@ pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> S
             path: path.clone(),
             profile: profile.map_or_else(|| "default".into(), |p| p.as_str().to_string()),
         },
-        // `Serialized` and tuple providers name themselves after a Rust type.
+        // `Serialized` and `(key, value)` providers name themselves after Rust types: the
+        // first with the code location as its source, the second with no source at all.
         Some(figment::Source::Code(_)) => Source::Code,
+        None if is_tuple_provider(&md.name) => Source::Code,
         _ if md.name.contains("`CORS_`") => Source::Env { var: settings::env_name(top_key) },
         _ if md.name.contains("`ROCKET_`") => Source::Env { var: "ROCKET_CORS".into() },
         _ => Source::Provider(md.name.to_string()),

@@ -120,11 +120,34 @@ pub(crate) fn normalise_origin(value: &str) -> Result<String, String> {
 }
 
 /// The hint for a value without `://`: the `https://` form, when that form is itself valid.
+///
+/// `http://` for a development or private host (`localhost:5173` is a dev server, not a TLS
+/// site), `https://` for everything else.
 fn scheme_hint(value: &str) -> String {
-    let candidate = format!("https://{}", value.trim_matches('/'));
+    let authority = value.trim_matches('/');
+    let host = split_port(authority).map_or(authority, |(host, _)| host);
+    let scheme = if is_local_or_private(host) { "http" } else { "https" };
+    let candidate = format!("{scheme}://{authority}");
     match parse_config_origin(&candidate) {
         Ok(_) => format!("write \"{candidate}\""),
         Err(err) => format!("origins look like \"https://app.example.com\"; {}", err.reason),
+    }
+}
+
+/// `localhost`, `*.localhost`, loopback and private addresses (RFC 1918, IPv6 unique local
+/// `fc00::/7`): hosts that usually serve plain http during development.
+fn is_local_or_private(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        return v4.is_loopback() || v4.is_private();
+    }
+    let bracketed = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    match bracketed.and_then(|inner| inner.parse::<Ipv6Addr>().ok()) {
+        Some(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+        None => false,
     }
 }
 
@@ -282,6 +305,32 @@ mod tests {
 
     fn exact(s: &str) -> Pattern {
         Pattern::Exact(s.to_string())
+    }
+
+    #[test]
+    fn the_missing_scheme_hint_suggests_http_for_local_and_private_hosts() {
+        let hint = |value: &str| parse_config_origin(value).unwrap_err().hint.unwrap();
+        for (value, suggested) in [
+            ("localhost:5173", "http://localhost:5173"),
+            ("LOCALHOST:5173", "http://LOCALHOST:5173"),
+            ("app.localhost:3000", "http://app.localhost:3000"),
+            ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("10.1.2.3", "http://10.1.2.3"),
+            ("172.16.0.1:80", "http://172.16.0.1:80"),
+            ("172.31.255.255", "http://172.31.255.255"),
+            ("192.168.1.10:8000", "http://192.168.1.10:8000"),
+            ("[::1]:3000", "http://[::1]:3000"),
+            ("[fd12:3456::1]", "http://[fd12:3456::1]"),
+            ("[fc00::1]", "http://[fc00::1]"),
+            ("app.example.com", "https://app.example.com"),
+            ("app.example.com/", "https://app.example.com"),
+            ("172.32.0.1", "https://172.32.0.1"),
+            ("8.8.8.8", "https://8.8.8.8"),
+            ("[2001:db8::1]", "https://[2001:db8::1]"),
+            ("mylocalhost.com", "https://mylocalhost.com"),
+        ] {
+            assert_eq!(hint(value), format!("write \"{suggested}\""), "{value}");
+        }
     }
 
     #[test]
