@@ -25,11 +25,8 @@ use crate::settings::Settings;
 /// use cors_fairing::{Policy, Settings};
 ///
 /// let spelt = |origins: &[&str], methods: &[&str]| {
-///     let settings = Settings {
-///         allow_origin: origins.iter().map(|o| o.to_string()).collect(),
-///         allow_methods: Some(methods.iter().map(|m| m.to_string()).collect()),
-///         ..Settings::default()
-///     };
+///     let settings =
+///         Settings::default().allow_origin(origins.iter().copied()).allow_methods(methods.iter().copied());
 ///     Policy::compile(&settings).unwrap().fingerprint()
 /// };
 /// let one = spelt(&["https://a.example", "HTTPS://B.example:443"], &["GET", "PUT"]);
