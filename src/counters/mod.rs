@@ -25,10 +25,8 @@ use crate::policy::{ListProblem, Refusal, Verdict, is_well_formed_origin};
 /// use rocket::http::Header;
 /// use rocket::local::blocking::Client;
 ///
-/// let fairing = CorsFairing::from_settings(Settings {
-///     allow_origin: vec!["https://app.example.com".into()],
-///     ..Settings::default()
-/// });
+/// let fairing =
+///     CorsFairing::from_settings(Settings::default().allow_origin(["https://app.example.com"]));
 /// let client = Client::tracked(rocket::build().attach(fairing)).unwrap();
 /// client.get("/").header(Header::new("Origin", "https://app.example.com")).dispatch();
 /// client.get("/").header(Header::new("Origin", "https://evil.example")).dispatch();
