@@ -259,3 +259,18 @@ fn explain_shows_the_403_of_reject_disallowed() {
         "response: 403 Forbidden, body \"CORS preflight refused: method \"DELETE\" is not in allow_methods\""
     );
 }
+
+#[test]
+fn check_prints_every_error_at_once() {
+    let toml = "[default.cors]\nallow_origin = [\"https://a.example/\", \"ftp://b.example\"]\n\
+                allow_methods = [\"get\"]\n";
+    let dir = dir_with(toml);
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    let errors: Vec<&str> = run.out.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{}", run.out);
+    for value in ["https://a.example/", "ftp://b.example", "get"] {
+        assert!(errors.iter().any(|e| e.contains(&format!("{value:?}"))), "{value}: {}", run.out);
+    }
+    assert!(run.line("INVALID: ").starts_with("INVALID: 3 errors"), "{}", run.out);
+}
