@@ -90,6 +90,9 @@ fn rendered(settings: &Settings) -> Vec<(&'static str, String)> {
         reload,
         reload_settle_ms,
         reload_poll_ms,
+        origin_check_ttl_ms,
+        origin_check_cache_size,
+        origin_check_timeout_ms,
         env_file,
     } = settings;
     vec![
@@ -113,6 +116,9 @@ fn rendered(settings: &Settings) -> Vec<(&'static str, String)> {
         ("reload", reload.to_string()),
         ("reload_settle_ms", reload_settle_ms.to_string()),
         ("reload_poll_ms", reload_poll_ms.to_string()),
+        ("origin_check_ttl_ms", origin_check_ttl_ms.to_string()),
+        ("origin_check_cache_size", origin_check_cache_size.to_string()),
+        ("origin_check_timeout_ms", origin_check_timeout_ms.to_string()),
         (
             "env_file",
             env_file.as_ref().map_or_else(|| "(none)".into(), |p| p.display().to_string()),

@@ -4,10 +4,11 @@ use std::sync::{Arc, OnceLock};
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
-use rocket::{Build, Orbit, Request, Response, Rocket};
+use rocket::{Build, Data, Orbit, Request, Response, Rocket};
 
 use crate::error::{ConfigError, Source, Subject};
 use crate::handle::CorsHandle;
+use crate::origin_check::{Checker, OriginCheck};
 use crate::policy::Answer;
 use crate::policy::names::{ALLOW_ORIGIN, VARY};
 use crate::request::cors_request;
@@ -27,6 +28,8 @@ pub struct CorsFairing {
     sources: Option<Sources>,
     /// The handle it manages, once ignited: the live state and its sources.
     ignited: OnceLock<CorsHandle>,
+    /// The application's origin check, if given.
+    check: Option<OriginCheck>,
 }
 
 impl CorsFairing {
@@ -34,7 +37,7 @@ impl CorsFairing {
     /// `ROCKET_CONFIG` and `ROCKET_PROFILE`), the `env_file`, `ROCKET_CORS` and `CORS_*`
     /// environment variables; the file is watched for changes.
     pub fn figment() -> Self {
-        CorsFairing { sources: None, ignited: OnceLock::new() }
+        CorsFairing { sources: None, ignited: OnceLock::new(), check: None }
     }
 
     /// Settings from the `cors` table of a Figment of your own.
@@ -54,7 +57,11 @@ impl CorsFairing {
 
     /// Settings from the `cors` table of a Figment that `make` builds on every (re)load.
     pub fn from_figment_fn(make: impl Fn() -> Figment + Send + Sync + 'static) -> Self {
-        CorsFairing { sources: Some(Sources::Figment(Arc::new(make))), ignited: OnceLock::new() }
+        CorsFairing {
+            sources: Some(Sources::Figment(Arc::new(make))),
+            ignited: OnceLock::new(),
+            check: None,
+        }
     }
 
     /// Fixed settings given in code; nothing is read or watched.
@@ -69,7 +76,44 @@ impl CorsFairing {
         CorsFairing {
             sources: Some(Sources::Settings(Box::new(settings))),
             ignited: OnceLock::new(),
+            check: None,
         }
+    }
+
+    /// Origins decided by the application: `check` is asked about each well-formed origin
+    /// the configured lists do not allow, and its answer is cached per origin for
+    /// `origin_check_ttl_ms` (at most `origin_check_cache_size` of them; emptied on reload
+    /// and by [`CorsHandle::forget_origins`]). Concurrent requests from the same unknown
+    /// origin call it once. An error, a panic or a call longer than
+    /// `origin_check_timeout_ms` refuses the origin, logged once per origin and counted
+    /// ([`CorsHandle::origin_check_stats`]). An allowed origin is answered like a listed
+    /// one, preflights included, credentials as configured.
+    ///
+    /// The check gets the origin and the running Rocket (for its managed state: a pool):
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use std::sync::{Arc, RwLock};
+    ///
+    /// type Tenants = Arc<RwLock<HashSet<String>>>;
+    ///
+    /// let fairing = cors_fairing::CorsFairing::figment().with_origin_check(|origin, rocket| {
+    ///     let tenants = rocket.state::<Tenants>().cloned();
+    ///     let origin = origin.to_owned();
+    ///     async move {
+    ///         let tenants = tenants.ok_or("no tenant table")?;
+    ///         Ok::<_, &str>(tenants.read().unwrap().contains(&origin))
+    ///     }
+    /// });
+    /// ```
+    pub fn with_origin_check<F, Fut, E>(mut self, check: F) -> Self
+    where
+        F: Fn(&str, &Rocket<Orbit>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<bool, E>> + Send + 'static,
+        E: std::fmt::Display + 'static,
+    {
+        self.check = Some(OriginCheck::new(check));
+        self
     }
 
     fn sources_for(&self, rocket: &Rocket<Build>) -> Sources {
@@ -80,12 +124,17 @@ impl CorsFairing {
 #[rocket::async_trait]
 impl Fairing for CorsFairing {
     fn info(&self) -> Info {
-        Info {
-            name: "CORS",
-            // Not `Kind::Singleton`: Rocket would silently drop all but the last one attached,
-            // and with it the policy someone meant to apply. A second one refuses instead.
-            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown,
-        }
+        // Not `Kind::Singleton`: Rocket would silently drop all but the last one attached,
+        // and with it the policy someone meant to apply. A second one refuses instead.
+        let kind = Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown;
+        // Without an origin check, requests pay for no request hook at all.
+        let kind = if self.check.is_some() { kind | Kind::Request } else { kind };
+        Info { name: "CORS", kind }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
+        let Some(handle) = self.ignited.get() else { return };
+        crate::origin_check::on_request(handle, req).await;
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -112,7 +161,8 @@ impl Fairing for CorsFairing {
         };
         crate::banner::log_policy(&loaded);
         let state = crate::reload::launch(&sources, loaded);
-        let handle = CorsHandle::new(state.clone(), Arc::new(sources));
+        let checker = self.check.clone().map(|check| Arc::new(Checker::new(check, &state.load())));
+        let handle = CorsHandle::new(state.clone(), Arc::new(sources), checker);
         if self.ignited.set(handle.clone()).is_err() {
             log::error!("the CORS fairing was ignited twice");
             return Err(rocket);

@@ -4,8 +4,11 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use rocket::{Orbit, Rocket};
+
 use crate::counters::CorsCounters;
 use crate::error::ConfigWarning;
+use crate::origin_check::{self, Checker, OriginCheckStats};
 use crate::policy::{Fingerprint, Policy};
 use crate::settings::Settings;
 use crate::sources::Sources;
@@ -27,11 +30,47 @@ pub struct CorsHandle {
     state: Arc<LiveState>,
     /// Where a reload reads from.
     sources: Arc<Sources>,
+    /// The application's origin check and its cache, when one was given.
+    checker: Option<Arc<Checker>>,
 }
 
 impl CorsHandle {
-    pub(crate) fn new(state: Arc<LiveState>, sources: Arc<Sources>) -> Self {
-        CorsHandle { state, sources }
+    pub(crate) fn new(
+        state: Arc<LiveState>,
+        sources: Arc<Sources>,
+        checker: Option<Arc<Checker>>,
+    ) -> Self {
+        CorsHandle { state, sources, checker }
+    }
+
+    pub(crate) fn checker(&self) -> Option<&Checker> {
+        self.checker.as_deref()
+    }
+
+    /// Whether the live policy allows `origin`: the configured origins, else (a
+    /// well-formed origin) the origin check, cached. What [`crate::AllowedOrigin`] asks.
+    pub async fn origin_allowed(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
+        origin_check::origin_allowed(self.checker(), &self.state, origin, rocket).await
+    }
+
+    /// Empties the origin check's cache: the next request from any origin asks the check
+    /// again, so a tenant registered or removed is in force at once. A reload does this too.
+    pub fn forget_origins(&self) {
+        if let Some(checker) = &self.checker {
+            checker.forget_all();
+        }
+    }
+
+    /// Drops the origin check's cached answer for one origin (as sent: `scheme://host[:port]`).
+    pub fn forget_origin(&self, origin: &str) {
+        if let Some(checker) = &self.checker {
+            checker.forget(origin);
+        }
+    }
+
+    /// The origin check's counters (calls, failures, cached answers); `None` without a check.
+    pub fn origin_check_stats(&self) -> Option<OriginCheckStats> {
+        self.checker.as_ref().map(|checker| checker.stats())
     }
 
     pub(crate) fn state(&self) -> &Arc<LiveState> {

@@ -66,6 +66,9 @@
 //! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
 //! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading |
 //! | `reload_poll_ms` | `CORS_RELOAD_POLL_MS` | `2000` | interval of the periodic check behind the watcher (`0` = off) |
+//! | `origin_check_ttl_ms` | `CORS_ORIGIN_CHECK_TTL_MS` | `60000` | how long an answer of the origin check given in code is cached |
+//! | `origin_check_cache_size` | `CORS_ORIGIN_CHECK_CACHE_SIZE` | `10000` | how many origins' answers of the origin check are cached |
+//! | `origin_check_timeout_ms` | `CORS_ORIGIN_CHECK_TIMEOUT_MS` | `2000` | a longer call of the origin check refuses the origin |
 //! | `env_file` | `CORS_ENV_FILE` | none | a file of `CORS_*=value` lines, read and watched like `Rocket.toml` |
 //!
 //! A list is a TOML array, Figment's `[a, b]`, or a string split on commas and whitespace
@@ -293,6 +296,7 @@ mod counters;
 mod error;
 mod fairing;
 mod handle;
+mod origin_check;
 mod policy;
 mod preflight;
 mod reload;
@@ -313,6 +317,7 @@ pub use counters::CorsCounters;
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
 pub use handle::CorsHandle;
+pub use origin_check::{AllowedOrigin, OriginCheckStats, OriginRefused, OriginRequired};
 pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, ListProblem, MAX_ORIGIN_LEN,
     MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policy, Refusal, Verdict,

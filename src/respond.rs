@@ -7,7 +7,9 @@ use std::sync::Arc;
 use rocket::Request;
 use rocket::http::Method;
 
-use crate::policy::{Answer, CorsRequest, Field, Judgement, Policy, Ruling, Verdict, vary};
+use crate::policy::{
+    Answer, CorsRequest, Field, Judgement, Policy, Refusal, Ruling, Verdict, vary,
+};
 use crate::state::LiveState;
 
 /// One request's decision: the policy that made it (the request's snapshot: one policy from
@@ -38,7 +40,7 @@ pub(crate) fn decide_and_keep<T>(
     route: impl FnOnce(&Policy, &Judgement<'_>) -> T,
 ) -> T {
     let policy = state.current();
-    let judgement = judge(state, &policy, request);
+    let judgement = judge(state, &policy, req, request);
     let outcome = route(&policy, &judgement);
     let ruling = judgement.ruling;
     req.local_cache(move || Decided { policy, ruling });
@@ -50,7 +52,7 @@ pub(crate) fn decide_and_keep<T>(
 fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
     req.local_cache(|| {
         let policy = state.current();
-        let ruling = judge(state, &policy, request).ruling;
+        let ruling = judge(state, &policy, req, request).ruling;
         Decided { policy, ruling }
     })
 }
@@ -73,7 +75,7 @@ pub(crate) fn answer<'r>(
     // guard, and keep the policy for the rest of the request (an allocation in the
     // request's cache) only when the lines borrow from it.
     let current = state.load();
-    let judgement = judge(state, &current, request);
+    let judgement = judge(state, &current, req, request);
     match judgement.ruling.static_answer() {
         Ok(answer) => answer,
         Err(_) => {
@@ -85,10 +87,22 @@ pub(crate) fn answer<'r>(
 }
 
 /// Judges `request`, counts the verdict and logs why when it is refused: once per request.
-fn judge<'r>(state: &LiveState, policy: &Policy, request: &CorsRequest<'r>) -> Judgement<'r> {
+/// An origin the lists refuse is granted when the application's origin check allowed it
+/// in `on_request` (only then is the request's cache read).
+fn judge<'r>(
+    state: &LiveState,
+    policy: &Policy,
+    req: &Request<'_>,
+    request: &CorsRequest<'r>,
+) -> Judgement<'r> {
     #[cfg(test)]
     tests::JUDGED.with(|judged| judged.set(judged.get() + 1));
-    let judgement = policy.judge(request);
+    let mut judgement = policy.judge(request);
+    if let Verdict::Refused(Refusal::Origin(_)) = judgement.verdict
+        && crate::origin_check::allowed_by_check(req)
+    {
+        judgement = policy.judge_with(request, true);
+    }
     let origin_sent = request.origin != Field::Absent;
     state.counters().record(judgement.verdict, judgement.ruling.is_preflight(), origin_sent);
     if let Verdict::Refused(refusal) = judgement.verdict {

@@ -188,6 +188,17 @@ impl<'a> Decision<'a> {
     }
 }
 
+/// What the configured origin lists say of one origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// Allowed by `allow_origin`, `allow_origin_regex` or `allow_all_origin`.
+    Listed,
+    /// Well-formed and not allowed by the lists.
+    Unlisted,
+    /// Not an origin a browser sends: refused, never put to the check.
+    Malformed,
+}
+
 /// What the policy concluded about a request, borrowing nothing: it can be kept in the
 /// request's cache beside the policy that made it, and rendered by that policy against the
 /// same request ([`Policy::answer`]) without judging again.
@@ -258,6 +269,13 @@ impl Policy {
     /// Everything the decision depends on: scope, origin, and a preflight's method and
     /// headers.
     pub(crate) fn judge<'r>(&self, request: &CorsRequest<'r>) -> Judgement<'r> {
+        self.judge_with(request, false)
+    }
+
+    /// [`Policy::judge`] for a request whose well-formed origin the application's origin
+    /// check allowed (`checked`): then it is granted exactly as a listed origin would be
+    /// (its own origin reflected, credentials as configured).
+    pub(crate) fn judge_with<'r>(&self, request: &CorsRequest<'r>, checked: bool) -> Judgement<'r> {
         let judged = |ruling, verdict| Judgement { ruling, verdict };
         if !self.paths.matches(request.path) {
             return judged(Ruling::OutOfScope, Verdict::OutOfScope);
@@ -276,13 +294,26 @@ impl Policy {
             Field::Many => return refused(Refusal::MultipleOrigins),
             Field::One(origin) => origin,
         };
-        let Some(allow_origin) = self.origins.check(origin) else {
+        let listed = self.origins.check(origin);
+        let Some(allow_origin) = listed.or(checked.then_some(AllowOrigin::Reflect)) else {
             return refused(Refusal::Origin(origin));
         };
         if preflight && let Err(refusal) = self.check_preflight(request) {
             return refused(refusal);
         }
         judged(Ruling::Allowed(Grant { preflight, origin: allow_origin }), Verdict::Allowed)
+    }
+
+    /// What the configured lists say of `origin`: only an [`Listing::Unlisted`] origin is
+    /// put to the application's origin check.
+    pub(crate) fn listing(&self, origin: &str) -> Listing {
+        if self.origins.check(origin).is_some() {
+            Listing::Listed
+        } else if super::origin::is_well_formed(origin) {
+            Listing::Unlisted
+        } else {
+            Listing::Malformed
+        }
     }
 
     /// The requested method and headers of a preflight.

@@ -20,7 +20,7 @@ mod verbatim;
 pub(crate) use answer::Answer;
 pub use answer::HeaderLines;
 pub use decision::{CorsRequest, Decision, Field, Refusal, Verdict};
-pub(crate) use decision::{Judgement, Ruling};
+pub(crate) use decision::{Judgement, Listing, Ruling};
 pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;

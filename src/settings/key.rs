@@ -51,13 +51,19 @@ pub enum Key {
     ReloadSettleMs,
     /// `reload_poll_ms`
     ReloadPollMs,
+    /// `origin_check_ttl_ms`
+    OriginCheckTtlMs,
+    /// `origin_check_cache_size`
+    OriginCheckCacheSize,
+    /// `origin_check_timeout_ms`
+    OriginCheckTimeoutMs,
     /// `env_file`
     EnvFile,
 }
 
 impl Key {
     /// Every key, in the order of the settings table (and of the launch banner).
-    pub const ALL: [Key; 18] = [
+    pub const ALL: [Key; 21] = [
         Key::AllowOrigin,
         Key::AllowOriginRegex,
         Key::AllowMethods,
@@ -75,6 +81,9 @@ impl Key {
         Key::Reload,
         Key::ReloadSettleMs,
         Key::ReloadPollMs,
+        Key::OriginCheckTtlMs,
+        Key::OriginCheckCacheSize,
+        Key::OriginCheckTimeoutMs,
         Key::EnvFile,
     ];
 
@@ -98,6 +107,9 @@ impl Key {
             Key::Reload => "reload",
             Key::ReloadSettleMs => "reload_settle_ms",
             Key::ReloadPollMs => "reload_poll_ms",
+            Key::OriginCheckTtlMs => "origin_check_ttl_ms",
+            Key::OriginCheckCacheSize => "origin_check_cache_size",
+            Key::OriginCheckTimeoutMs => "origin_check_timeout_ms",
             Key::EnvFile => "env_file",
         }
     }

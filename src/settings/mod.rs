@@ -86,6 +86,15 @@ pub struct Settings {
     /// Interval of the periodic check that backs the watcher up, in milliseconds (0 = off).
     #[serde(deserialize_with = "lenient::number")]
     pub reload_poll_ms: u64,
+    /// How long an answer of the application's origin check is cached, in milliseconds.
+    #[serde(deserialize_with = "lenient::number")]
+    pub origin_check_ttl_ms: u64,
+    /// How many origins' answers of the origin check are cached at most.
+    #[serde(deserialize_with = "lenient::number")]
+    pub origin_check_cache_size: u64,
+    /// How long one call of the origin check may take before it refuses, in milliseconds.
+    #[serde(deserialize_with = "lenient::number")]
+    pub origin_check_timeout_ms: u64,
     /// A `KEY=VALUE` file of `CORS_*` lines, read like an extra config file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_file: Option<PathBuf>,
@@ -111,6 +120,9 @@ impl Default for Settings {
             reload: true,
             reload_settle_ms: 50,
             reload_poll_ms: 2_000,
+            origin_check_ttl_ms: 60_000,
+            origin_check_cache_size: 10_000,
+            origin_check_timeout_ms: 2_000,
             env_file: None,
         }
     }

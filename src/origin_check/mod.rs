@@ -1,0 +1,221 @@
+//! Origins decided by the application: an asynchronous check supplied in code, asked only
+//! about well-formed origins the configured lists do not allow, its answers cached per
+//! origin (TTL, bounded size, one call in flight per origin), failing closed.
+//!
+//! The fairing resolves the check in `on_request` (async) and keeps the answer in the
+//! request's local cache, where the decision (synchronous, in `on_response` or the
+//! preflight route) reads it. Without a check, no request hook is registered at all.
+
+mod cache;
+mod guard;
+
+use std::collections::HashSet;
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
+use rocket::{Orbit, Request, Rocket};
+
+pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
+
+use crate::policy::names::ORIGIN;
+use crate::policy::{Listing, Policy};
+use cache::{Limits, VerdictCache};
+
+/// What a check returns: allowed or not, or an error (a refusal, logged and counted).
+type CheckFuture = Pin<Box<dyn Future<Output = Result<bool, String>> + Send>>;
+type CheckFn = dyn Fn(&str, &Rocket<Orbit>) -> CheckFuture + Send + Sync;
+
+/// The application's origin check, as given to [`crate::CorsFairing::with_origin_check`].
+#[derive(Clone)]
+pub(crate) struct OriginCheck(Arc<CheckFn>);
+
+impl OriginCheck {
+    pub(crate) fn new<F, Fut, E>(check: F) -> Self
+    where
+        F: Fn(&str, &Rocket<Orbit>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<bool, E>> + Send + 'static,
+        E: Display + 'static,
+    {
+        OriginCheck(Arc::new(move |origin, rocket| {
+            let answer = check(origin, rocket);
+            Box::pin(async move { answer.await.map_err(|err| err.to_string()) })
+        }))
+    }
+}
+
+/// Counters of the origin check, from [`crate::CorsHandle::origin_check_stats`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OriginCheckStats {
+    /// Calls of the check (cache misses that ran it).
+    pub calls: u64,
+    /// Calls that failed: errored, panicked or timed out; each refused the origin.
+    pub failures: u64,
+    /// Answers in the cache now.
+    pub cached: usize,
+}
+
+/// The check, its cache and its counters: one per fairing.
+pub(crate) struct Checker {
+    check: OriginCheck,
+    cache: VerdictCache,
+    timeout: Mutex<Duration>,
+    calls: AtomicU64,
+    failures: AtomicU64,
+    /// Origins whose failure was logged: logged again only after an answer in between.
+    logged: Mutex<HashSet<Box<str>>>,
+    /// The policy the cache was filled under: another one in force (a reload) empties it.
+    filled_under: ArcSwapOption<Policy>,
+}
+
+/// The check's settings: TTL, cache size and timeout.
+pub(crate) fn limits_of(policy: &Policy) -> (Limits, Duration) {
+    let settings = policy.settings();
+    let limits = Limits {
+        ttl: Duration::from_millis(settings.origin_check_ttl_ms),
+        capacity: usize::try_from(settings.origin_check_cache_size).unwrap_or(usize::MAX),
+    };
+    (limits, Duration::from_millis(settings.origin_check_timeout_ms))
+}
+
+impl Checker {
+    pub(crate) fn new(check: OriginCheck, policy: &Policy) -> Self {
+        let (limits, timeout) = limits_of(policy);
+        Checker {
+            check,
+            cache: VerdictCache::new(limits),
+            timeout: Mutex::new(timeout),
+            calls: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            logged: Mutex::default(),
+            filled_under: ArcSwapOption::empty(),
+        }
+    }
+
+    /// Empties the cache when the policy in force is not the one it was filled under, and
+    /// takes up that policy's limits.
+    /// One pointer comparison while the policy stays.
+    pub(crate) fn follow(&self, policy: &Arc<Policy>) {
+        let filled_under = self.filled_under.load();
+        if filled_under.as_ref().is_some_and(|filled_under| Arc::ptr_eq(filled_under, policy)) {
+            return;
+        }
+        drop(filled_under);
+        if self.filled_under.swap(Some(policy.clone())).is_none_or(|old| !Arc::ptr_eq(&old, policy))
+        {
+            let (limits, timeout) = limits_of(policy);
+            *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = timeout;
+            self.cache.set_limits(limits);
+        }
+    }
+
+    /// Whether the application allows `origin` (well-formed, not allowed by the lists).
+    pub(crate) async fn allows(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
+        if let Some(allowed) = self.cache.peek(origin) {
+            return allowed;
+        }
+        self.cache.get_or_check(origin, || self.call(origin, rocket)).await
+    }
+
+    /// One call of the check, on its own task (a panic stays there, and a request that
+    /// goes away does not cancel the call others wait for), within the timeout.
+    async fn call(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let timeout = *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let task = tokio::spawn((self.check.0)(origin, rocket));
+        let abort = task.abort_handle();
+        let failure = match tokio::time::timeout(timeout, task).await {
+            Ok(Ok(Ok(allowed))) => {
+                self.logged_set().remove(origin);
+                return allowed;
+            }
+            Ok(Ok(Err(err))) => format!("failed: {err}"),
+            Ok(Err(join)) if join.is_panic() => "panicked".to_string(),
+            Ok(Err(_)) => "was cancelled".to_string(),
+            Err(_) => {
+                abort.abort();
+                format!("took longer than origin_check_timeout_ms ({} ms)", timeout.as_millis())
+            }
+        };
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        let mut logged = self.logged_set();
+        if logged.len() >= self.cache.limits().capacity.max(1) {
+            logged.clear();
+        }
+        if logged.insert(origin.into()) {
+            log::error!("CORS origin check for {origin:?} {failure}: the origin is refused");
+        }
+        false
+    }
+
+    fn logged_set(&self) -> std::sync::MutexGuard<'_, HashSet<Box<str>>> {
+        self.logged.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn forget_all(&self) {
+        self.cache.clear();
+    }
+
+    pub(crate) fn forget(&self, origin: &str) {
+        self.cache.forget(origin);
+    }
+
+    pub(crate) fn stats(&self) -> OriginCheckStats {
+        OriginCheckStats {
+            calls: self.calls.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+            cached: self.cache.len(),
+        }
+    }
+}
+
+/// The check's answer for this request, kept by `on_request` for the decision.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CheckedOrigin(pub(crate) bool);
+
+/// Whether `on_request` found the request's origin allowed by the check.
+pub(crate) fn allowed_by_check(req: &Request<'_>) -> bool {
+    req.local_cache(CheckedOrigin::default).0
+}
+
+/// Whether the live policy allows `origin`: its lists, else (well-formed) the check.
+pub(crate) async fn origin_allowed(
+    checker: Option<&Checker>,
+    state: &crate::state::LiveState,
+    origin: &str,
+    rocket: &Rocket<Orbit>,
+) -> bool {
+    let policy = state.load();
+    match policy.listing(origin) {
+        Listing::Listed => true,
+        Listing::Malformed => false,
+        Listing::Unlisted => {
+            let Some(checker) = checker else { return false };
+            checker.follow(&policy);
+            drop(policy);
+            checker.allows(origin, rocket).await
+        }
+    }
+}
+
+/// The request hook: a single, well-formed `Origin` the lists do not allow is put to the
+/// check (a cache hit is one look-up), and an allowed one noted for the decision.
+pub(crate) async fn on_request(handle: &crate::CorsHandle, req: &Request<'_>) {
+    let Some(checker) = handle.checker() else { return };
+    let mut origins = req.headers().get(ORIGIN);
+    let (Some(origin), None) = (origins.next(), origins.next()) else { return };
+    let policy = handle.state().load();
+    if policy.listing(origin) != Listing::Unlisted {
+        return;
+    }
+    checker.follow(&policy);
+    drop(policy);
+    if checker.allows(origin, req.rocket()).await {
+        req.local_cache(|| CheckedOrigin(true));
+    }
+}
