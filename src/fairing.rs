@@ -134,7 +134,7 @@ impl Fairing for CorsFairing {
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
         let Some(handle) = self.ignited.get() else { return };
-        crate::origin_check::on_request(handle, req).await;
+        crate::origin_check::on_request(handle.checker(), handle.state(), req).await;
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {

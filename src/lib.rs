@@ -295,6 +295,7 @@ pub mod cli;
 mod counters;
 mod error;
 mod fairing;
+mod guard;
 mod handle;
 mod origin_check;
 mod policy;
@@ -316,8 +317,9 @@ pub use banner::EffectiveSetting;
 pub use counters::CorsCounters;
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
+pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 pub use handle::CorsHandle;
-pub use origin_check::{AllowedOrigin, OriginCheckStats, OriginRefused, OriginRequired};
+pub use origin_check::OriginCheckStats;
 pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, ListProblem, MAX_ORIGIN_LEN,
     MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policy, Refusal, Verdict,

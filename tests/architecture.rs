@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The table's order, top to bottom.
-const LAYERS: [&str; 14] = [
+const LAYERS: [&str; 16] = [
     "cli",
     "fairing",
+    "guard",
     "handle",
     "preflight",
     "respond",
@@ -16,6 +17,7 @@ const LAYERS: [&str; 14] = [
     "reload",
     "banner",
     "sources",
+    "origin_check",
     "state",
     "counters",
     "policy",

@@ -7,7 +7,6 @@
 //! preflight route) reads it. Without a check, no request hook is registered at all.
 
 mod cache;
-mod guard;
 
 use std::collections::HashSet;
 use std::fmt::Display;
@@ -19,8 +18,6 @@ use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use rocket::{Orbit, Request, Rocket};
-
-pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 
 use crate::policy::names::ORIGIN;
 use crate::policy::{Listing, Policy};
@@ -205,11 +202,15 @@ pub(crate) async fn origin_allowed(
 
 /// The request hook: a single, well-formed `Origin` the lists do not allow is put to the
 /// check (a cache hit is one look-up), and an allowed one noted for the decision.
-pub(crate) async fn on_request(handle: &crate::CorsHandle, req: &Request<'_>) {
-    let Some(checker) = handle.checker() else { return };
+pub(crate) async fn on_request(
+    checker: Option<&Checker>,
+    state: &crate::state::LiveState,
+    req: &Request<'_>,
+) {
+    let Some(checker) = checker else { return };
     let mut origins = req.headers().get(ORIGIN);
     let (Some(origin), None) = (origins.next(), origins.next()) else { return };
-    let policy = handle.state().load();
+    let policy = state.load();
     if policy.listing(origin) != Listing::Unlisted {
         return;
     }
