@@ -50,7 +50,8 @@ impl Tenants {
 }
 
 fn settings(edit: impl FnOnce(&mut Settings)) -> Settings {
-    let mut settings = Settings { allow_origin: vec![LISTED.into()], ..Settings::default() };
+    let mut settings = Settings::default();
+    settings.allow_origin = vec![LISTED.into()];
     edit(&mut settings);
     settings
 }
