@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::matching::Wildcard;
+use super::matching::{Wildcard, is_port_number};
 use super::parse::is_host_label;
 
 /// Up to this many entries a linear scan beats hashing the request origin.
@@ -122,9 +122,7 @@ fn suffix_listed(map: &HashMap<Box<str>, Vec<Box<str>>>, prefix: &str, authority
 /// IPv6 address.
 fn strip_port(origin: &str) -> Option<&str> {
     let (base, port) = origin.rsplit_once(':')?;
-    let is_port =
-        port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0);
-    (is_port && !base.ends_with('/')).then_some(base)
+    (is_port_number(port) && !base.ends_with('/')).then_some(base)
 }
 
 #[cfg(test)]

@@ -32,9 +32,12 @@ impl Wildcard {
 
 /// `:` and a port number browsers could send (1-65535).
 fn is_port(text: &str) -> bool {
-    text.strip_prefix(':').is_some_and(|port| {
-        port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0)
-    })
+    text.strip_prefix(':').is_some_and(is_port_number)
+}
+
+/// Digits only (no sign), 1 to 65535: a port a browser could put in an `Origin`.
+pub(super) fn is_port_number(port: &str) -> bool {
+    port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0)
 }
 
 /// Whether a request origin has the shape browsers send: `scheme://host[:port]`, lower
