@@ -59,7 +59,7 @@
 //! | `allow_all_headers` | `CORS_ALLOW_ALL_HEADERS` | off | reflect `Access-Control-Request-Headers` (present = on) |
 //! | `allow_origin_regex` | `CORS_ALLOW_ORIGIN_REGEX` | none | regexes, each matched against the whole origin |
 //! | `allow_private_network` | `CORS_ALLOW_PRIVATE_NETWORK` | `false` | answer `Access-Control-Request-Private-Network: true` on allowed preflights |
-//! | `paths` | `CORS_PATHS` | every path | where CORS applies: `/api/**` (subtree), `/public/*` (one segment), `/exact` |
+//! | `paths` | `CORS_PATHS` | every path | where CORS applies: `/api/**` (subtree), `/public/*` (one segment), `/exact`; judged on decoded segments, as Rocket routes |
 //! | `preflight_status` | `CORS_PREFLIGHT_STATUS` | `204` | status of an answered preflight, `204` or `200` |
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
 //! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |

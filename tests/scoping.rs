@@ -112,6 +112,29 @@ async fn subtree_pattern_covers_the_prefix_itself_and_everything_below() {
     assert!(cors_header_names(&response).is_empty());
 }
 
+/// Rocket routes `/%61pi/items`, `//api//items` and `/api/items/` to `/api/items` (it
+/// matches the decoded, non-empty segments): `paths` must judge them the same way.
+#[rocket::async_test]
+async fn paths_match_the_way_rocket_routes_decoded_and_normalised() {
+    let client = scoped_client(|s| s.paths = vec!["/api/items".into(), "/public/*".into()]).await;
+    for path in ["/api/items", "/%61pi/items", "//api//items", "/api/items/", "/api/%69tems"] {
+        let response = client.get(path).header(origin(APP)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{path} reaches the route");
+        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP), "{path}");
+        let response = preflight(&client, path, APP, "PUT").await;
+        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP), "{path}");
+    }
+    for path in ["//public//a", "/public/a/", "/%70ublic/a"] {
+        let response = client.get(path).header(origin(APP)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{path} reaches the route");
+        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(APP), "{path}");
+    }
+    // An encoded `/` stays inside its segment: Rocket does not route it to /api/items.
+    let response = client.get("/api%2Fitems").header(origin(APP)).dispatch().await;
+    assert_eq!(response.status(), Status::NotFound);
+    assert!(cors_header_names(&response).is_empty(), "{:?}", response.headers());
+}
+
 #[rocket::async_test]
 async fn paths_out_of_scope_get_no_cors_headers_at_all() {
     let client = scoped_client(api_public_health).await;

@@ -35,7 +35,8 @@ impl<'r> Field<'r> {
 pub struct CorsRequest<'r> {
     /// The method, e.g. `GET` or `OPTIONS`.
     pub method: &'r str,
-    /// The request path, as sent.
+    /// The request path, as sent (`paths` judges its decoded, non-empty segments, as Rocket
+    /// routes it).
     pub path: &'r str,
     /// `Origin`.
     pub origin: Field<'r>,
