@@ -61,6 +61,11 @@ fn items() -> &'static str {
     "[]"
 }
 
+#[rocket::get("/api/items")]
+fn api_items() -> &'static str {
+    "[]"
+}
+
 #[rocket::get("/ws")]
 fn ws(origin: AllowedOrigin) -> String {
     format!("ok {:?}", origin.origin())
@@ -73,7 +78,7 @@ fn strict(_origin: OriginRequired) -> &'static str {
 
 async fn client(fairing: CorsFairing) -> Client {
     let rocket = rocket::custom(rocket::Config::debug_default())
-        .mount("/", rocket::routes![items, ws, strict])
+        .mount("/", rocket::routes![items, api_items, ws, strict])
         .attach(fairing);
     Client::untracked(rocket).await.expect("valid rocket")
 }
@@ -83,10 +88,15 @@ async fn tenant_client(tenants: &Tenants, edit: impl FnOnce(&mut Settings)) -> C
     client(tenants.fairing(fairing, Duration::ZERO)).await
 }
 
-/// `Access-Control-Allow-Origin` of a GET of `path` from `origin`.
+/// `Access-Control-Allow-Origin` of a GET of `/items` from `origin`.
 async fn acao(client: &Client, origin: &str) -> Option<String> {
+    acao_at(client, "/items", origin).await
+}
+
+/// `Access-Control-Allow-Origin` of a GET of `path` from `origin`.
+async fn acao_at(client: &Client, path: &'static str, origin: &str) -> Option<String> {
     let response =
-        client.get("/items").header(Header::new("Origin", origin.to_string())).dispatch().await;
+        client.get(path).header(Header::new("Origin", origin.to_string())).dispatch().await;
     response.headers().get_one("Access-Control-Allow-Origin").map(str::to_string)
 }
 
@@ -110,6 +120,35 @@ async fn a_tenant_is_allowed_and_the_lists_are_asked_first() {
     let response = client.get("/items").dispatch().await;
     assert_eq!(response.headers().get_one("Vary"), Some("Origin"));
     assert_eq!(tenants.calls(), 2);
+}
+
+#[rocket::async_test]
+async fn a_request_outside_paths_never_calls_the_check() {
+    let tenants = Tenants::with(&[TENANT]);
+    let client = tenant_client(&tenants, |s| s.paths = vec!["/api/**".into()]).await;
+    for origin in [TENANT, OTHER] {
+        assert_eq!(acao_at(&client, "/items", origin).await, None, "{origin} out of scope");
+        let preflight = client
+            .options("/items")
+            .header(Header::new("Origin", origin.to_string()))
+            .header(Header::new("Access-Control-Request-Method", "PUT"))
+            .dispatch()
+            .await;
+        assert_eq!(preflight.headers().get_one("Access-Control-Allow-Origin"), None);
+    }
+    assert_eq!(tenants.calls(), 0, "no request outside `paths` is put to the check");
+    assert_eq!(handle(&client).origin_check_stats().unwrap().calls, 0);
+    assert_eq!(acao_at(&client, "/api/items", TENANT).await.as_deref(), Some(TENANT));
+    assert_eq!(tenants.calls(), 1, "inside `paths` the check answers");
+}
+
+#[rocket::async_test]
+async fn the_verbatim_output_never_calls_the_check() {
+    let tenants = Tenants::with(&[TENANT]);
+    let client = tenant_client(&tenants, |s| s.always_send_headers = true).await;
+    acao(&client, TENANT).await;
+    acao(&client, OTHER).await;
+    assert_eq!(tenants.calls(), 0, "always_send_headers judges no origin: nothing to ask");
 }
 
 #[rocket::async_test]

@@ -200,8 +200,10 @@ pub(crate) async fn origin_allowed(
     }
 }
 
-/// The request hook: a single, well-formed `Origin` the lists do not allow is put to the
-/// check (a cache hit is one look-up), and an allowed one noted for the decision.
+/// The request hook: a single, well-formed `Origin` the lists do not allow, on a request
+/// the policy judges by origin (in `paths`, not verbatim), is put to the check (a cache hit
+/// is one look-up), and an allowed one noted for the decision. Elsewhere the decision never
+/// reads the answer, so the check is not asked.
 pub(crate) async fn on_request(
     checker: Option<&Checker>,
     state: &crate::state::LiveState,
@@ -211,7 +213,9 @@ pub(crate) async fn on_request(
     let mut origins = req.headers().get(ORIGIN);
     let (Some(origin), None) = (origins.next(), origins.next()) else { return };
     let policy = state.load();
-    if policy.listing(origin) != Listing::Unlisted {
+    if !policy.judges_origin_at(req.uri().path().as_str())
+        || policy.listing(origin) != Listing::Unlisted
+    {
         return;
     }
     checker.follow(&policy);

@@ -305,6 +305,13 @@ impl Policy {
         judged(Ruling::Allowed(Grant { preflight, origin: allow_origin }), Verdict::Allowed)
     }
 
+    /// Whether the answer to a request for `path` depends on its origin: in scope of
+    /// `paths`, and not the original middleware's verbatim output (which judges nothing).
+    /// Only then is the application's origin check asked about the request's origin.
+    pub(crate) fn judges_origin_at(&self, path: &str) -> bool {
+        self.verbatim.is_none() && self.paths.matches(path)
+    }
+
     /// What the configured lists say of `origin`: only an [`Listing::Unlisted`] origin is
     /// put to the application's origin check.
     pub(crate) fn listing(&self, origin: &str) -> Listing {
