@@ -361,3 +361,75 @@ fn a_reload_that_narrows_access_warns_about_cached_preflights() {
     assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     assert!(narrowing(take_lines()).is_empty());
 }
+
+/// The error lines of the origin check among `lines`.
+fn check_failures(lines: &[Line]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|line| line.level == log::Level::Error && line.message.contains("origin check"))
+        .map(|line| line.message.clone())
+        .collect()
+}
+
+#[test]
+fn a_failing_origin_check_is_logged_once_per_origin() {
+    let _serial = captured();
+    let flaky_fails = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    // TTL 0: every request calls the check again, so only the log's own memory keeps a
+    // failing origin from filling the log.
+    let settings = common::settings(|s| {
+        s.origin_check_ttl_ms = 0;
+        s.origin_check_timeout_ms = 50;
+    });
+    let fails = flaky_fails.clone();
+    let fairing = CorsFairing::from_settings(settings).with_origin_check(move |origin, _| {
+        let origin = origin.to_owned();
+        let fails = fails.load(std::sync::atomic::Ordering::SeqCst);
+        async move {
+            match origin.as_str() {
+                "https://error.example" => Err("connection refused".to_string()),
+                "https://slow.example" => {
+                    rocket::tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    Ok(true)
+                }
+                "https://flaky.example" if fails => Err("pool exhausted".to_string()),
+                _ => Ok(true),
+            }
+        }
+    });
+    let client = Client::tracked(common::app(fairing)).expect("valid rocket");
+    let cors = client.rocket().state::<CorsHandle>().unwrap().clone();
+    let acao = |from: &str| {
+        let response = client.get("/api/items").header(origin(from)).dispatch();
+        response.headers().get_one("Access-Control-Allow-Origin").map(str::to_string)
+    };
+    take_lines();
+    for _ in 0..3 {
+        for from in ["https://error.example", "https://slow.example", "https://flaky.example"] {
+            assert_eq!(acao(from), None, "{from} is refused");
+        }
+        cors.forget_origins();
+    }
+    let stats = cors.origin_check_stats().unwrap();
+    assert_eq!((stats.calls, stats.failures), (9, 9), "every failure is counted");
+    let logged = check_failures(&take_lines());
+    assert_eq!(logged.len(), 3, "one error line per failing origin: {logged:#?}");
+    for (from, why) in [
+        ("https://error.example", "failed: connection refused"),
+        ("https://slow.example", "took longer than origin_check_timeout_ms (50 ms)"),
+        ("https://flaky.example", "failed: pool exhausted"),
+    ] {
+        let line = logged.iter().find(|line| line.contains(&format!("{from:?}")));
+        let line = line.unwrap_or_else(|| panic!("no line for {from}: {logged:#?}"));
+        assert!(line.contains(why) && line.contains("the origin is refused"), "{line}");
+    }
+
+    // An answer in between: the next failure of that origin is news, and logged again.
+    flaky_fails.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(acao("https://flaky.example").as_deref(), Some("https://flaky.example"));
+    flaky_fails.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(acao("https://flaky.example"), None);
+    assert_eq!(acao("https://flaky.example"), None);
+    let logged = check_failures(&take_lines());
+    assert_eq!(logged.len(), 1, "logged again after an answer, once: {logged:#?}");
+}
