@@ -110,17 +110,21 @@ fn echo(
     Ok(ws.stream(|messages| messages))
 }
 
-// `pub` so that tests/tenants_example.rs can launch this very server.
-#[launch]
-pub fn rocket() -> _ {
-    let cors = CorsFairing::figment().with_origin_check(|origin, rocket| {
+/// Rocket.toml's origins, and the tenants through the origin check.
+fn cors() -> CorsFairing {
+    CorsFairing::figment().with_origin_check(|origin, rocket| {
         // Asked only about well-formed origins Rocket.toml does not list; the answer is
         // cached for origin_check_ttl_ms, and /tenants empties the cache.
         let known = rocket.state::<Tenants>().map(|tenants| tenants.contains(origin));
         async move { known.ok_or("the tenant table is not managed") }
-    });
+    })
+}
+
+// `pub` so that tests/tenants_example.rs can launch this very server.
+#[launch]
+pub fn rocket() -> _ {
     rocket::build()
         .manage(Tenants::default())
         .mount("/", routes![register, remove, items, echo])
-        .attach(cors)
+        .attach(cors())
 }

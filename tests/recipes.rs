@@ -36,11 +36,12 @@ use rocket::serde::json::{Value, serde_json};
 const README: &str = include_str!("../README.md");
 
 /// Where the README's `rust` recipe snippets must be found verbatim.
-const SOURCES: [(&str, &str); 4] = [
+const SOURCES: [(&str, &str); 5] = [
     ("tests/recipes/public_part.rs", include_str!("recipes/public_part.rs")),
     ("tests/recipes/fixed_settings.rs", include_str!("recipes/fixed_settings.rs")),
     ("tests/recipes/figment_in_code.rs", include_str!("recipes/figment_in_code.rs")),
     ("examples/admin.rs", include_str!("../examples/admin.rs")),
+    ("examples/tenants.rs", include_str!("../examples/tenants.rs")),
 ];
 
 const SPA: &str = "http://localhost:5173";
