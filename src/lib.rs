@@ -268,6 +268,7 @@
 //! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
 //! | `state` | the live state: the policy in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `files` | reading a config file: regular files only, opened without blocking, at most [`MAX_CONFIG_FILE_LEN`] | no |
 //! | `counters` | the request counters behind [`CorsHandle`] (and the `metrics` feature's publisher) | no |
 //! | `policy` | [`Policy::compile`], the judgement and the [`Decision`]; every header name | no, and no I/O |
 //! | `settings` | [`Settings`]: the serde model of the keys | no |
@@ -277,7 +278,7 @@
 //!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
 //!  ------------------------------------------------------------------ no Rocket types below
 //!  running           reload -> banner, sources, state
-//!  loading           banner -> sources;   sources -> policy;   state -> policy
+//!  loading           banner -> sources;   sources -> policy, files;   state -> policy, files
 //!  pure              policy -> settings -> error
 //! ```
 //!
@@ -295,6 +296,7 @@ pub mod cli;
 mod counters;
 mod error;
 mod fairing;
+mod files;
 mod guard;
 mod handle;
 mod origin_check;
@@ -317,6 +319,7 @@ pub use banner::EffectiveSetting;
 pub use counters::CorsCounters;
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
+pub use files::MAX_CONFIG_FILE_LEN;
 pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 pub use handle::CorsHandle;
 pub use origin_check::OriginCheckStats;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The table's order, top to bottom.
-const LAYERS: [&str; 16] = [
+const LAYERS: [&str; 17] = [
     "cli",
     "fairing",
     "guard",
@@ -19,6 +19,7 @@ const LAYERS: [&str; 16] = [
     "sources",
     "origin_check",
     "state",
+    "files",
     "counters",
     "policy",
     "settings",

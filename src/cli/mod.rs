@@ -10,7 +10,7 @@ mod check;
 mod explain;
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -99,7 +99,10 @@ fn load(target: &args::Target) -> Checked {
         })
         .collect();
     env_vars.sort();
-    let result = if file.is_file() {
+    // Anything at the path is read the way the fairing reads it (a FIFO or a directory is
+    // refused by name); only a path where nothing exists is "does not exist".
+    let missing = std::fs::metadata(&file).is_err_and(|err| err.kind() == ErrorKind::NotFound);
+    let result = if !missing {
         let sources = Sources::Rocket { config_file: file.clone(), profile: profile.clone() };
         sources.load().map_err(|errors| errors.into_iter().collect())
     } else {

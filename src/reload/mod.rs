@@ -1,6 +1,7 @@
 //! Reloading: rebuild from every source, validate, compare, swap. Never loses the last
 //! good policy.
 
+mod fallback;
 mod masking;
 mod narrowing;
 mod signal;
@@ -21,7 +22,7 @@ pub(crate) use task::{Options, start};
 pub(crate) fn launch(sources: &Sources, loaded: Loaded) -> Arc<LiveState> {
     let masked = masked_keys(sources, &loaded);
     let known = fingerprints(&loaded.files);
-    let Loaded { policy, files, provenance, warnings } = loaded;
+    let Loaded { policy, files, provenance, warnings, .. } = loaded;
     LiveState::new(policy, LastLoad::new(files, &known, provenance, warnings, masked))
 }
 
@@ -85,8 +86,12 @@ fn apply(
         attempt.remember_fingerprints(before);
         return ReloadOutcome::Failed(err.into());
     }
+    if let Some(errors) = fallback::refused(&attempt.last_load().provenance, &loaded) {
+        attempt.remember_fingerprints(before);
+        return ReloadOutcome::Failed(errors);
+    }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
-    let Loaded { policy, files, provenance, warnings } = loaded;
+    let Loaded { policy, files, provenance, warnings, .. } = loaded;
     let current = attempt.current();
     let unchanged = policy.settings() == current.settings();
     log_warnings(&warnings, if unchanged { &attempt.last_load().warnings } else { &[] });

@@ -6,10 +6,26 @@ use figment::value::{Dict, Map, Value};
 use figment::{Metadata, Profile, Provider};
 
 use super::TABLE;
+use super::read::env_file_text;
+use crate::error::ConfigError;
 
 /// A `KEY=VALUE` file of `CORS_*` lines, read without touching the process environment.
 pub(super) struct EnvFile {
     pub(super) path: PathBuf,
+    text: String,
+}
+
+impl EnvFile {
+    /// Reads the file at `path` with the crate's bounded, non-blocking reader.
+    pub(super) fn read(path: PathBuf) -> Result<EnvFile, ConfigError> {
+        let text = env_file_text(&path)?;
+        Ok(EnvFile { path, text })
+    }
+
+    /// The `cors` table it holds, as the global profile.
+    pub(super) fn profiles(&self) -> Map<Profile, Dict> {
+        self.data().unwrap_or_default()
+    }
 }
 
 impl Provider for EnvFile {
@@ -18,10 +34,8 @@ impl Provider for EnvFile {
     }
 
     fn data(&self) -> figment::Result<Map<Profile, Dict>> {
-        let text = std::fs::read_to_string(&self.path)
-            .map_err(|err| figment::Error::from(format!("cannot be read: {err}")))?;
         let mut table = Dict::new();
-        for line in text.lines() {
+        for line in self.text.lines() {
             let line = line.trim();
             let line = line.strip_prefix("export ").unwrap_or(line);
             let Some((name, value)) = line.split_once('=') else { continue };

@@ -5,21 +5,23 @@
 //! snapshot, so every (re)load builds it again from scratch.
 
 mod env_file;
+mod read;
 mod report;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use figment::providers::{Env, Format, Toml};
-use figment::value::Value;
+use figment::providers::Env;
 use figment::value::magic::RelativePathBuf;
+use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile};
 
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
 use crate::policy::Policy;
 use crate::settings::{self, Settings};
 use env_file::EnvFile;
+use read::TomlFile;
 use report::{attribute, extract, from_figment_error, misplaced_table, unknown_keys};
 
 /// The table that holds the settings in every provider.
@@ -63,6 +65,18 @@ pub(crate) struct Loaded {
     /// The policy's warnings with their sources, and the load's own (unknown keys, a
     /// misplaced table).
     pub warnings: Vec<ConfigWarning>,
+    /// The files as read (`Rocket.toml` by profile, the `env_file` as the global profile),
+    /// so that a reload can tell a key removed on purpose from a table that vanished.
+    pub read: Vec<ReadFile>,
+}
+
+/// One file of a load as parsed: the profiles it holds, each with its tables.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadFile {
+    /// The path, as in [`Source::File`] and [`Source::EnvFile`].
+    pub path: PathBuf,
+    /// What the file holds, by profile (an `env_file` holds only the global one).
+    pub profiles: Map<Profile, Dict>,
 }
 
 impl Sources {
@@ -86,19 +100,29 @@ impl Sources {
     /// Reads every source again and compiles the result; every problem is reported.
     pub(crate) fn load(&self) -> Result<Loaded, ConfigErrors> {
         let mut misplaced = None;
+        let mut read = Vec::new();
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policy::compile(settings)?;
                 let warnings = policy.warnings().to_vec();
-                return Ok(Loaded { policy, files: Vec::new(), provenance: Vec::new(), warnings });
+                let (files, provenance, read) = (Vec::new(), Vec::new(), Vec::new());
+                return Ok(Loaded { policy, files, provenance, warnings, read });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile } => {
-                let without_env_file = rocket_figment(config_file, None, profile);
+                let toml = TomlFile::read(config_file)?;
+                let without_env_file = rocket_figment(&toml, None, profile);
                 let whole = match env_file(&without_env_file.focus(TABLE))? {
-                    Some(path) => rocket_figment(config_file, Some(&path), profile),
+                    Some(path) => {
+                        let env = EnvFile::read(path)?;
+                        read.push(ReadFile { path: env.path.clone(), profiles: env.profiles() });
+                        rocket_figment(&toml, Some(env), profile)
+                    }
                     None => without_env_file,
                 };
+                if let Some(path) = &toml.path {
+                    read.push(ReadFile { path: path.clone(), profiles: toml.profiles() });
+                }
                 misplaced = misplaced_table(&whole, config_file);
                 whole.focus(TABLE)
             }
@@ -116,7 +140,7 @@ impl Sources {
         warnings.extend(misplaced);
         let provenance =
             settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
-        Ok(Loaded { policy, files: files_of(&figment, self), provenance, warnings })
+        Ok(Loaded { policy, files: files_of(&figment, self), provenance, warnings, read })
     }
 }
 
@@ -131,10 +155,10 @@ impl Loaded {
     }
 }
 
-fn rocket_figment(config_file: &Path, env_file: Option<&Path>, profile: &Profile) -> Figment {
-    let mut figment = Figment::new().merge(Toml::file(config_file).nested());
-    if let Some(path) = env_file {
-        figment = figment.merge(EnvFile { path: path.to_path_buf() });
+fn rocket_figment(toml: &TomlFile, env_file: Option<EnvFile>, profile: &Profile) -> Figment {
+    let mut figment = Figment::new().merge(toml);
+    if let Some(env_file) = env_file {
+        figment = figment.merge(env_file);
     }
     figment
         .merge(Env::prefixed("ROCKET_").only(&[TABLE]).global())
@@ -167,9 +191,12 @@ impl Sources {
             // Nothing is masked: no reason to read the files again.
             return Vec::new();
         }
-        let mut figment = Figment::new().merge(Toml::file(config_file).nested());
-        if let Some(path) = env_file {
-            figment = figment.merge(EnvFile { path: path.to_path_buf() });
+        // The load just read these files: one that cannot be read now counts as empty (the
+        // next change reloads anyway).
+        let toml = TomlFile::read(config_file).unwrap_or(TomlFile { path: None, text: "".into() });
+        let mut figment = Figment::new().merge(&toml);
+        if let Some(env) = env_file.and_then(|path| EnvFile::read(path.to_path_buf()).ok()) {
+            figment = figment.merge(env);
         }
         let figment = figment.select(profile.clone()).focus(TABLE);
         keys.iter()

@@ -18,10 +18,12 @@ pub(crate) struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// `None` when the file does not exist or cannot be read.
+    /// `None` when the file does not exist or cannot be read: also when it is not a
+    /// regular file or is over the size cap, which the crate's reader refuses without
+    /// blocking (a FIFO) and without reading it (a huge file).
     pub(crate) fn of(path: &Path) -> Option<Fingerprint> {
         let metadata = std::fs::metadata(path).ok()?;
-        let content = std::fs::read(path).ok()?;
+        let content = crate::files::read_bytes(path).ok()?;
         let mut hasher = DefaultHasher::new();
         hasher.write(&content);
         Some(Fingerprint {
