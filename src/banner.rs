@@ -94,6 +94,7 @@ fn rendered(settings: &Settings) -> Vec<(&'static str, String)> {
         origin_check_cache_size,
         origin_check_timeout_ms,
         env_file,
+        policies: _, // each named policy is reported on its own
     } = settings;
     vec![
         ("allow_origin", list(allow_origin, "(none: every cross-origin request is refused)")),

@@ -151,7 +151,7 @@ impl ConfigError {
 
     /// The environment variable that sets the key: `allow_origin` -> `CORS_ALLOW_ORIGIN`.
     pub fn env_name(&self) -> Option<String> {
-        self.key().map(|key| format!("CORS_{}", key.to_ascii_uppercase()))
+        self.key().map(|key| format!("CORS_{}", key.to_ascii_uppercase().replace('.', "__")))
     }
 }
 
@@ -166,8 +166,11 @@ impl fmt::Display for ConfigError {
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "invalid CORS setting `{key}` = {:?} (from {}): {}",
-                self.value, self.provenance, self.reason
+                "invalid CORS setting `{}` = {:?} (from {}): {}",
+                Named(key),
+                self.value,
+                self.provenance,
+                self.reason
             )?,
             Subject::Table => write!(f, "invalid CORS configuration: {}", self.reason)?,
             Subject::File(path) => write!(f, "the file {} {}", path.display(), self.reason)?,
@@ -180,6 +183,19 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+/// A key as a message names it: a named policy's with the table it lives in
+/// (`cors.policies.partner.allow_origin`), so that it can be found in `Rocket.toml`.
+struct Named<'a>(&'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.starts_with("policies.") {
+            f.write_str("cors.")?;
+        }
+        f.write_str(self.0)
+    }
+}
 
 /// Every problem of one configuration: never empty, in the order they were found.
 ///
@@ -315,8 +331,11 @@ impl fmt::Display for ConfigWarning {
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "CORS setting `{key}` = {:?} (from {}): {}",
-                self.value, self.provenance, self.message
+                "CORS setting `{}` = {:?} (from {}): {}",
+                Named(key),
+                self.value,
+                self.provenance,
+                self.message
             ),
             Subject::Table => write!(f, "CORS configuration: {}", self.message),
             Subject::File(path) => write!(f, "the file {} {}", path.display(), self.message),

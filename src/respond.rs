@@ -8,7 +8,7 @@ use rocket::Request;
 use rocket::http::Method;
 
 use crate::policy::{
-    Answer, CorsRequest, Field, Judgement, Policy, Refusal, Ruling, Verdict, vary,
+    Answer, CorsRequest, Field, Judgement, Policy, PolicyId, Refusal, Ruling, Verdict, vary,
 };
 use crate::state::LiveState;
 
@@ -18,6 +18,8 @@ use crate::state::LiveState;
 struct Decided {
     policy: Arc<Policy>,
     ruling: Ruling,
+    /// Which policy of the set made the ruling (the base or a named one).
+    chosen: PolicyId,
 }
 
 // The cache's allocation stays in the allocator's smallest chunk.
@@ -26,7 +28,7 @@ const _: () = assert!(std::mem::size_of::<Decided>() <= 16);
 impl Decided {
     /// The answer to `request`, the request this decision was made for.
     fn answer<'r>(&'r self, request: &CorsRequest<'r>) -> Answer<'r> {
-        self.policy.answer(self.ruling, request)
+        self.policy.chosen(self.chosen).answer(self.ruling, request)
     }
 }
 
@@ -41,9 +43,9 @@ pub(crate) fn decide_and_keep<T>(
 ) -> T {
     let policy = state.current();
     let judgement = judge(state, &policy, req, request);
-    let outcome = route(&policy, &judgement);
-    let ruling = judgement.ruling;
-    req.local_cache(move || Decided { policy, ruling });
+    let outcome = route(policy.chosen(judgement.policy), &judgement);
+    let (ruling, chosen) = (judgement.ruling, judgement.policy);
+    req.local_cache(move || Decided { policy, ruling, chosen });
     outcome
 }
 
@@ -52,8 +54,8 @@ pub(crate) fn decide_and_keep<T>(
 fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
     req.local_cache(|| {
         let policy = state.current();
-        let ruling = judge(state, &policy, req, request).ruling;
-        Decided { policy, ruling }
+        let judgement = judge(state, &policy, req, request);
+        Decided { policy, ruling: judgement.ruling, chosen: judgement.policy }
     })
 }
 
@@ -79,8 +81,11 @@ pub(crate) fn answer<'r>(
     match judgement.ruling.static_answer() {
         Ok(answer) => answer,
         Err(_) => {
-            let decided =
-                Decided { policy: arc_swap::Guard::into_inner(current), ruling: judgement.ruling };
+            let decided = Decided {
+                policy: arc_swap::Guard::into_inner(current),
+                ruling: judgement.ruling,
+                chosen: judgement.policy,
+            };
             req.local_cache(move || decided).answer(request)
         }
     }
@@ -106,7 +111,14 @@ fn judge<'r>(
     let origin_sent = request.origin != Field::Absent;
     state.counters().record(judgement.verdict, judgement.ruling.is_preflight(), origin_sent);
     if let Verdict::Refused(refusal) = judgement.verdict {
-        log::debug!("CORS refused {} {}: {refusal}", request.method, request.path);
+        match policy.chosen(judgement.policy).name() {
+            None => log::debug!("CORS refused {} {}: {refusal}", request.method, request.path),
+            Some(name) => log::debug!(
+                "CORS refused {} {} (policy `{name}`): {refusal}",
+                request.method,
+                request.path
+            ),
+        }
     }
     judgement
 }

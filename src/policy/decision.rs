@@ -6,7 +6,7 @@ use super::answer::{Answer, HeaderLines};
 use super::headers::{ListProblem, check_request_headers};
 use super::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD};
 use super::origin::AllowOrigin;
-use super::{Policy, vary};
+use super::{Policy, PolicyId, vary};
 
 /// A request header as the decision sees it: absent, once, or more than once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -157,6 +157,7 @@ pub struct Decision<'a> {
     pub(super) preflight: bool,
     pub(super) verdict: Verdict<'a>,
     pub(super) lines: HeaderLines<'a>,
+    pub(super) policy: Option<&'a str>,
 }
 
 impl<'a> Decision<'a> {
@@ -186,6 +187,11 @@ impl<'a> Decision<'a> {
     /// The header lines to write; `Vary` is to be appended, the others set.
     pub fn lines(&self) -> HeaderLines<'a> {
         self.lines
+    }
+
+    /// The named policy that judged the request; `None` when the base did.
+    pub fn policy(&self) -> Option<&'a str> {
+        self.policy
     }
 }
 
@@ -256,15 +262,18 @@ impl Ruling {
 pub(crate) struct Judgement<'r> {
     pub(crate) ruling: Ruling,
     pub(crate) verdict: Verdict<'r>,
+    /// The policy of the set that judged: the one to render the answer with.
+    pub(crate) policy: PolicyId,
 }
 
 impl Policy {
     /// Decides one request. Allocates nothing: every value is borrowed from the policy or
     /// from the request.
     pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
-        let Judgement { ruling, verdict } = self.judge(request);
-        let lines = self.answer(ruling, request).lines();
-        Decision { preflight: ruling.is_preflight(), verdict, lines }
+        let Judgement { ruling, verdict, policy } = self.judge(request);
+        let policy = self.chosen(policy);
+        let lines = policy.answer(ruling, request).lines();
+        Decision { preflight: ruling.is_preflight(), verdict, lines, policy: policy.name() }
     }
 
     /// Everything the decision depends on: scope, origin, and a preflight's method and
@@ -277,10 +286,24 @@ impl Policy {
     /// check allowed (`checked`): then it is granted exactly as a listed origin would be
     /// (its own origin reflected, credentials as configured).
     pub(crate) fn judge_with<'r>(&self, request: &CorsRequest<'r>, checked: bool) -> Judgement<'r> {
-        let judged = |ruling, verdict| Judgement { ruling, verdict };
-        if !self.paths.matches(request.path) {
-            return judged(Ruling::OutOfScope, Verdict::OutOfScope);
+        if let Some(named) = &self.named
+            && let Some(id) = named.router.route(request.path)
+        {
+            // Its `paths` matched: the path is in its scope.
+            let mut judgement = named.policies[id.index()].judge_in_scope(request, checked);
+            judgement.policy = id;
+            return judgement;
         }
+        if !self.paths.matches(request.path) {
+            let (ruling, verdict) = (Ruling::OutOfScope, Verdict::OutOfScope);
+            return Judgement { ruling, verdict, policy: PolicyId::BASE };
+        }
+        self.judge_in_scope(request, checked)
+    }
+
+    /// The judgement of this one policy (not its named ones) on a request in its scope.
+    fn judge_in_scope<'r>(&self, request: &CorsRequest<'r>, checked: bool) -> Judgement<'r> {
+        let judged = |ruling, verdict| Judgement { ruling, verdict, policy: PolicyId::BASE };
         if self.verbatim.is_some() {
             // The original middleware judged nothing, and answered every OPTIONS that
             // carried Access-Control-Request-Method.
@@ -348,7 +371,9 @@ impl Policy {
     /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
     /// and path: the fairing can then answer one without loading the policy.
     pub(crate) fn answers_every_origin_less_request_with_vary(&self) -> bool {
-        self.verbatim.is_none() && self.paths.matches_every_path()
+        self.verbatim.is_none()
+            && self.paths.matches_every_path()
+            && self.named_policies().all(|named| named.verbatim.is_none())
     }
 
     /// The status of an answered preflight (204 or 200).

@@ -98,6 +98,12 @@ fn canonical(settings: &Settings) -> String {
     out.line("preflight_status", &settings.preflight_status.to_string());
     out.line("reject_disallowed", &settings.reject_disallowed.to_string());
     out.line("always_send_headers", &verbatim.to_string());
+    // Named policies, in name order; none adds nothing, so a set without them keeps the
+    // fingerprint it always had.
+    for (name, named) in &settings.policies {
+        out.line("policy", name);
+        out.0.push_str(&canonical(named));
+    }
     out.0
 }
 

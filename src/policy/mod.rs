@@ -14,6 +14,8 @@ mod methods;
 pub(crate) mod names;
 mod origin;
 mod paths;
+mod router;
+mod set;
 pub(crate) mod vary;
 mod verbatim;
 
@@ -25,6 +27,7 @@ pub use fingerprint::Fingerprint;
 pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
 pub use origin::MAX_ORIGIN_LEN;
 pub(crate) use origin::{is_well_formed as is_well_formed_origin, normalise_origin};
+pub(crate) use set::PolicyId;
 
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning};
 use crate::settings::{Key, Settings};
@@ -66,12 +69,46 @@ pub struct Policy {
     max_age: Option<Box<str>>,
     paths: Paths,
     verbatim: Option<verbatim::Verbatim>,
+    /// The named policy's name; `None` for the base.
+    name: Option<Box<str>>,
+    /// The named policies beside the base, if any (only the base has them).
+    named: Option<Box<set::Named>>,
 }
 
 impl Policy {
-    /// Validates `settings` and renders every header value. Every problem is reported, not
-    /// only the first.
+    /// Validates `settings` and renders every header value, for the base and every named
+    /// policy (all of them or none). Every problem is reported, not only the first.
     pub fn compile(settings: &Settings) -> Result<Policy, ConfigErrors> {
+        let base = Policy::compile_one(settings, None);
+        let mut errors = Vec::new();
+        let mut named_warnings = Vec::new();
+        let named = set::compile(&settings.policies, &mut errors, &mut named_warnings);
+        let mut policy = match base {
+            Ok(policy) => policy,
+            Err(base_errors) => {
+                let all = base_errors.into_iter().chain(errors).collect();
+                return Err(ConfigErrors::from_vec(all).expect("the base's errors"));
+            }
+        };
+        if let Some(errors) = ConfigErrors::from_vec(errors) {
+            return Err(errors);
+        }
+        if named.is_some() {
+            for warning in &mut policy.warnings {
+                if warning.key() == Some(Key::AllowOrigin.name()) && warning.value.is_empty() {
+                    warning.message = "the base allows no origin, so every cross-origin request \
+                                       no named policy judges will be refused"
+                        .into();
+                }
+            }
+        }
+        policy.warnings.extend(named_warnings);
+        policy.named = named;
+        Ok(policy)
+    }
+
+    /// One policy, the base or a named one (`name`), without its named policies.
+    fn compile_one(settings: &Settings, name: Option<&str>) -> Result<Policy, ConfigErrors> {
         let mut warnings = Vec::new();
         let mut errors = Vec::new();
         let credentials = settings.credentials();
@@ -129,12 +166,59 @@ impl Policy {
             max_age: settings.max_age.map(|age| age.to_string().into_boxed_str()),
             paths,
             verbatim,
+            name: name.map(Into::into),
+            named: None,
         })
     }
 
     /// The settings this policy was compiled from.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The name of a named policy; `None` for the base.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The named policies beside this one (the base), in name order.
+    ///
+    /// ```
+    /// use cors_fairing::{Policy, Settings};
+    ///
+    /// let base = Settings::default().allow_origin(["https://app.example.com"]);
+    /// let partner = base.clone().paths(["/api/partner/**"]).allow_origin(["https://partner.example"]);
+    /// let policy = Policy::compile(&base.policy("partner", partner))?;
+    /// let names: Vec<_> = policy.named_policies().filter_map(|p| p.name()).collect();
+    /// assert_eq!(names, ["partner"]);
+    /// assert_eq!(policy.policy_for("/api/partner/orders").name(), Some("partner"));
+    /// assert_eq!(policy.policy_for("/api/items").name(), None); // the base
+    /// # Ok::<(), cors_fairing::ConfigErrors>(())
+    /// ```
+    pub fn named_policies(&self) -> impl Iterator<Item = &Policy> {
+        self.named.iter().flat_map(|named| named.policies.iter())
+    }
+
+    /// The policy that judges requests to `path`: the named policy whose `paths` match it
+    /// most specifically, else this one (the base, within its own `paths`).
+    pub fn policy_for(&self, path: &str) -> &Policy {
+        self.chosen(self.route(path))
+    }
+
+    /// Which policy of the set judges `path`.
+    pub(crate) fn route(&self, path: &str) -> PolicyId {
+        match &self.named {
+            None => PolicyId::BASE,
+            Some(named) => named.router.route(path).unwrap_or(PolicyId::BASE),
+        }
+    }
+
+    /// The policy of the set that `id` names.
+    pub(crate) fn chosen(&self, id: PolicyId) -> &Policy {
+        match &self.named {
+            Some(named) if id != PolicyId::BASE => &named.policies[id.index()],
+            _ => self,
+        }
     }
 
     /// A short stable hash of what this policy answers: equal for equal settings in any

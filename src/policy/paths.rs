@@ -25,7 +25,7 @@ enum Shape {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct PathPattern {
+pub(super) struct PathPattern {
     shape: Shape,
     /// The decoded segments of the path or prefix (none for `/`).
     segments: Box<[Box<str>]>,
@@ -60,10 +60,32 @@ impl Paths {
         self.patterns.iter().any(|p| p.matches_segments(&segments))
     }
 
+    /// The patterns, as compiled.
+    pub(super) fn patterns(&self) -> &[PathPattern] {
+        &self.patterns
+    }
+
     /// Whether every path is in scope (no pattern, or `/**`).
     pub(crate) fn matches_every_path(&self) -> bool {
         self.patterns.is_empty()
             || self.patterns.iter().any(|p| p.shape == Shape::Subtree && p.segments.is_empty())
+    }
+}
+
+/// A request's path as the patterns judge it: the path itself when it [`is_plain`], else
+/// its decoded segments (split once, for every pattern to be tried on).
+pub(super) enum RequestPath<'a> {
+    Plain(&'a str),
+    Segments(Vec<Cow<'a, str>>),
+}
+
+impl<'a> RequestPath<'a> {
+    pub(super) fn of(path: &'a str) -> Self {
+        if is_plain(path) {
+            RequestPath::Plain(path)
+        } else {
+            RequestPath::Segments(segments(path))
+        }
     }
 }
 
@@ -160,6 +182,26 @@ fn parse(pattern: &str) -> Result<PathPattern, ConfigError> {
 }
 
 impl PathPattern {
+    /// Whether the pattern matches the request's path.
+    pub(super) fn matches(&self, path: &RequestPath<'_>) -> bool {
+        match path {
+            RequestPath::Plain(path) => self.matches_plain(path),
+            RequestPath::Segments(segments) => self.matches_segments(segments),
+        }
+    }
+
+    /// How specific the pattern is, greater first: literal segments, then an exact path
+    /// over `/x/*` over `/x/**`. Two patterns that match one path and are equally specific
+    /// are the same pattern.
+    pub(super) fn specificity(&self) -> (usize, u8) {
+        let shape = match self.shape {
+            Shape::Exact => 2,
+            Shape::OneBelow => 1,
+            Shape::Subtree => 0,
+        };
+        (self.segments.len(), shape)
+    }
+
     /// For a path that [`is_plain`]: string comparisons give the same answer as segments.
     fn matches_plain(&self, path: &str) -> bool {
         match self.shape {
@@ -185,6 +227,18 @@ impl PathPattern {
             Shape::Subtree => path.len() >= n,
         };
         fits && self.segments.iter().zip(path).all(|(p, s)| **p == **s)
+    }
+}
+
+/// The pattern as it is judged (decoded segments): `/api/**`, `/public/*`, `/exact`.
+impl std::fmt::Display for PathPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.joined)?;
+        match self.shape {
+            Shape::Exact => Ok(()),
+            Shape::OneBelow => f.write_str("/*"),
+            Shape::Subtree => f.write_str("/**"),
+        }
     }
 }
 

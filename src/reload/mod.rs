@@ -22,8 +22,9 @@ pub(crate) use task::{Options, start};
 pub(crate) fn launch(sources: &Sources, loaded: Loaded) -> Arc<LiveState> {
     let masked = masked_keys(sources, &loaded);
     let known = fingerprints(&loaded.files);
-    let Loaded { policy, files, provenance, warnings, .. } = loaded;
-    LiveState::new(policy, LastLoad::new(files, &known, provenance, warnings, masked))
+    let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
+    let last_load = LastLoad::new(files, &known, provenance, warnings, masked).with_named(named);
+    LiveState::new(policy, last_load)
 }
 
 /// One attempt, serialised with every other attempt. Blocks on file I/O: run it on a
@@ -91,11 +92,11 @@ fn apply(
         return ReloadOutcome::Failed(errors);
     }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
-    let Loaded { policy, files, provenance, warnings, .. } = loaded;
+    let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
     let current = attempt.current();
     let unchanged = policy.settings() == current.settings();
     log_warnings(&warnings, if unchanged { &attempt.last_load().warnings } else { &[] });
-    let load = LastLoad::new(files, &before, provenance, warnings, masked);
+    let load = LastLoad::new(files, &before, provenance, warnings, masked).with_named(named);
     if unchanged {
         attempt.keep(load);
         return ReloadOutcome::Unchanged;

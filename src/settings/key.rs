@@ -119,6 +119,21 @@ impl Key {
         env_name(self.name())
     }
 
+    /// Whether a named policy may set this key. The reload mechanics, the origin check's
+    /// cache and the `env_file` belong to the fairing, and are set in the base only.
+    pub const fn is_per_policy(self) -> bool {
+        !matches!(
+            self,
+            Key::Reload
+                | Key::ReloadSettleMs
+                | Key::ReloadPollMs
+                | Key::OriginCheckTtlMs
+                | Key::OriginCheckCacheSize
+                | Key::OriginCheckTimeoutMs
+                | Key::EnvFile
+        )
+    }
+
     /// The key written `name` in the `cors` table, if there is one.
     pub fn from_name(name: &str) -> Option<Key> {
         Key::ALL.into_iter().find(|key| key.name() == name)
@@ -148,9 +163,20 @@ pub const KEYS: [&str; Key::ALL.len()] = {
     names
 };
 
-/// `allow_origin` -> `CORS_ALLOW_ORIGIN`; any name, known key or not.
+/// `allow_origin` -> `CORS_ALLOW_ORIGIN`; any name, known key or not. A key of a named
+/// policy nests with `__`: `policies.public.allow_origin` ->
+/// `CORS_POLICIES__PUBLIC__ALLOW_ORIGIN`.
 pub fn env_name(key: &str) -> String {
-    format!("CORS_{}", key.to_ascii_uppercase())
+    format!("CORS_{}", key.to_ascii_uppercase().replace('.', "__"))
+}
+
+/// The table that holds the named policies, `policies` (`[default.cors.policies.<name>]`).
+pub const POLICIES: &str = "policies";
+
+/// The key `key` of the named policy `name`, as errors and reports name it:
+/// `policies.partner.allow_origin`.
+pub fn policy_key(name: &str, key: &str) -> String {
+    format!("{POLICIES}.{name}.{key}")
 }
 
 /// The known key closest to an unknown one, for "did you mean" hints.

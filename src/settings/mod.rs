@@ -4,11 +4,12 @@
 mod key;
 mod lenient;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use key::{KEYS, Key, closest_key, env_name};
+pub use key::{KEYS, Key, POLICIES, closest_key, env_name, policy_key};
 
 /// The methods allowed when `allow_methods` is not set.
 pub const DEFAULT_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
@@ -98,6 +99,13 @@ pub struct Settings {
     /// A `KEY=VALUE` file of `CORS_*` lines, read like an extra config file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env_file: Option<PathBuf>,
+    /// Named policies by path (`[default.cors.policies.<name>]`), each whole: a request is
+    /// judged by the one whose `paths` match it most specifically, and by this (the base)
+    /// where none does. Read from a file or the environment, every key a named policy leaves
+    /// unset is the base's; given in code, each is complete (start from a clone of the base).
+    /// The loader fills this map; serde does not read it from the `policies` table itself.
+    #[serde(skip_deserializing, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Settings>,
 }
 
 impl Default for Settings {
@@ -124,6 +132,7 @@ impl Default for Settings {
             origin_check_cache_size: 10_000,
             origin_check_timeout_ms: 2_000,
             env_file: None,
+            policies: BTreeMap::new(),
         }
     }
 }
@@ -281,6 +290,28 @@ impl Settings {
     #[must_use]
     pub fn env_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.env_file = Some(path.into());
+        self
+    }
+
+    /// A named policy: `settings` judge the requests its `paths` match most specifically.
+    /// Given in code, a named policy is whole (nothing is inherited): build it from a clone
+    /// of the base.
+    ///
+    /// ```
+    /// use cors_fairing::{CorsRequest, Policy, Settings};
+    ///
+    /// let base = Settings::default().allow_origin(["https://app.example.com"]);
+    /// let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);
+    /// let policy = Policy::compile(&base.policy("public", public))?;
+    /// let request = CorsRequest::preflight("/public/stats", "https://any.example", "GET");
+    /// let decision = policy.decide(&request);
+    /// assert_eq!(decision.policy(), Some("public"));
+    /// assert_eq!(decision.lines().get("Access-Control-Allow-Origin"), Some("*"));
+    /// # Ok::<(), cors_fairing::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn policy(mut self, name: impl Into<String>, settings: Settings) -> Self {
+        self.policies.insert(name.into(), settings);
         self
     }
 }

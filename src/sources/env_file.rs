@@ -42,11 +42,24 @@ impl Provider for EnvFile {
             let Some(key) = name.trim().strip_prefix("CORS_") else { continue };
             let value = unquote(value.trim());
             let parsed: Value = value.parse().unwrap_or_else(|_| Value::from(value.to_string()));
-            table.insert(key.to_ascii_lowercase(), parsed);
+            insert(&mut table, &key.to_ascii_lowercase(), parsed);
         }
         let mut root = Dict::new();
         root.insert(TABLE.into(), Value::from(table));
         Ok(Profile::Global.collect(root))
+    }
+}
+
+/// `policies__public__allow_origin` nests as `CORS_*` variables do: `policies.public.allow_origin`.
+fn insert(table: &mut Dict, key: &str, value: Value) {
+    match key.split_once("__") {
+        None => drop(table.insert(key.to_string(), value)),
+        Some((outer, rest)) => {
+            let inner = table.entry(outer.to_string()).or_insert_with(|| Value::from(Dict::new()));
+            if let Value::Dict(_, inner) = inner {
+                insert(inner, rest, value);
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! snapshot, so every (re)load builds it again from scratch.
 
 mod env_file;
+mod policies;
 mod read;
 mod report;
 
@@ -20,6 +21,7 @@ use figment::{Figment, Metadata, Profile};
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
 use crate::policy::Policy;
 use crate::settings::{self, Settings};
+use crate::state::NamedProvenance;
 use env_file::EnvFile;
 use read::TomlFile;
 use report::{attribute, extract, from_figment_error, misplaced_table, unknown_keys};
@@ -68,6 +70,9 @@ pub(crate) struct Loaded {
     /// The files as read (`Rocket.toml` by profile, the `env_file` as the global profile),
     /// so that a reload can tell a key removed on purpose from a table that vanished.
     pub read: Vec<ReadFile>,
+    /// Where each key of each named policy came from, in name order; empty for settings
+    /// given in code.
+    pub named: Vec<NamedProvenance>,
 }
 
 /// One file of a load as parsed: the profiles it holds, each with its tables.
@@ -106,7 +111,8 @@ impl Sources {
                 let policy = Policy::compile(settings)?;
                 let warnings = policy.warnings().to_vec();
                 let (files, provenance, read) = (Vec::new(), Vec::new(), Vec::new());
-                return Ok(Loaded { policy, files, provenance, warnings, read });
+                let named = Vec::new();
+                return Ok(Loaded { policy, files, provenance, warnings, read, named });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile } => {
@@ -127,9 +133,19 @@ impl Sources {
                 whole.focus(TABLE)
             }
         };
-        let mut settings = extract(&figment)?;
-        settings.env_file = env_file(&figment)?;
-        let policy = Policy::compile(&settings).map_err(|errors| attribute(&figment, errors))?;
+        let mut base = extract(&figment)?;
+        base.env_file = env_file(&figment)?;
+        let (mut load_warnings, mut problems) = (Vec::new(), Vec::new());
+        let (settings, named) = policies::read(&figment, &base, &mut load_warnings, &mut problems);
+        let compiled = Policy::compile(&settings).map_err(|errors| attribute(&figment, errors));
+        let policy = match (compiled, ConfigErrors::from_vec(problems)) {
+            (Ok(policy), None) => policy,
+            (Ok(_), Some(problems)) => return Err(problems),
+            (Err(errors), problems) => {
+                let all = problems.into_iter().flatten().chain(errors).collect();
+                return Err(ConfigErrors::from_vec(all).expect("at least one"));
+            }
+        };
         let mut warnings = policy.warnings().to_vec();
         for warning in &mut warnings {
             if let Some(key) = warning.key() {
@@ -137,10 +153,12 @@ impl Sources {
             }
         }
         warnings.extend(unknown_keys(&figment));
+        warnings.extend(load_warnings);
         warnings.extend(misplaced);
         let provenance =
             settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
-        Ok(Loaded { policy, files: files_of(&figment, self), provenance, warnings, read })
+        let files = files_of(&figment, self);
+        Ok(Loaded { policy, files, provenance, warnings, read, named })
     }
 }
 
@@ -162,7 +180,9 @@ fn rocket_figment(toml: &TomlFile, env_file: Option<EnvFile>, profile: &Profile)
     }
     figment
         .merge(Env::prefixed("ROCKET_").only(&[TABLE]).global())
-        .merge(Env::prefixed("CORS_").map(|key| format!("{TABLE}.{key}").into()).global())
+        .merge(
+            Env::prefixed("CORS_").split("__").map(|key| format!("{TABLE}.{key}").into()).global(),
+        )
         .select(profile.clone())
 }
 
@@ -208,7 +228,11 @@ impl Sources {
 /// Where `key` of the focused Figment came from.
 pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     let Ok(value) = figment.find_value(key) else {
-        return Source::Default;
+        // A named policy's key it does not set itself is the base's.
+        return match policies::inherited_key(key) {
+            Some(inherited) => source_of(figment, inherited),
+            None => Source::Default,
+        };
     };
     let tag = value.tag();
     // A tag knows `default` and `global` by name; any other profile is the selected one.
@@ -225,7 +249,12 @@ fn is_tuple_provider(name: &str) -> bool {
 }
 
 pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
-    let top_key = key.split('.').next().unwrap_or(key);
+    // The variable sets the key itself (a named policy's: three levels), not an element.
+    let levels = if key.starts_with("policies.") { 3 } else { 1 };
+    let top_key = match key.match_indices('.').nth(levels - 1) {
+        Some((at, _)) => &key[..at],
+        None => key,
+    };
     match &md.source {
         Some(figment::Source::File(path)) if md.name == "env file" => {
             Source::EnvFile { path: path.clone(), var: settings::env_name(top_key) }

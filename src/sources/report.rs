@@ -125,7 +125,11 @@ pub(super) fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
     };
     table
         .iter()
-        .filter(|(key, _)| Key::from_name(key).is_none() && !key.starts_with(OWN_ENV_PREFIX))
+        .filter(|(key, _)| {
+            Key::from_name(key).is_none()
+                && !key.starts_with(OWN_ENV_PREFIX)
+                && key.as_str() != settings::POLICIES
+        })
         .map(|(key, value)| {
             let message = match settings::closest_key(key) {
                 Some(known) => format!(

@@ -20,6 +20,18 @@ pub(crate) struct LastLoad {
     pub(crate) required: Vec<PathBuf>,
     /// Keys set by environment variables, with what the files say about them.
     pub(crate) masked: Vec<MaskedKey>,
+    /// Where each key of each named policy came from, in name order.
+    pub(crate) named: Vec<NamedProvenance>,
+}
+
+/// Where each key of one named policy came from: its own table, or the base it inherits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct NamedProvenance {
+    pub(crate) name: String,
+    /// Every key, in the order of [`crate::settings::KEYS`], with its source.
+    pub(crate) keys: Vec<(&'static str, Source)>,
+    /// The keys the named policy sets itself; the others are the base's.
+    pub(crate) own: Vec<&'static str>,
 }
 
 /// A key an environment variable sets, with what the files alone say about it.
@@ -54,7 +66,13 @@ impl LastLoad {
             .filter(|(_, f)| f.as_ref().is_some_and(|f| !f.blank))
             .map(|(path, _)| path.clone())
             .collect();
-        LastLoad { files, provenance, warnings, fingerprints, required, masked }
+        LastLoad { files, provenance, warnings, fingerprints, required, masked, named: Vec::new() }
+    }
+
+    /// The same, with where each named policy's values came from.
+    pub(crate) fn with_named(mut self, named: Vec<NamedProvenance>) -> LastLoad {
+        self.named = named;
+        self
     }
 
     /// The files to fingerprint: those read last time, and those that must not vanish.

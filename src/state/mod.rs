@@ -23,7 +23,7 @@ use crate::error::{ConfigWarning, Source};
 use crate::policy::Policy;
 
 pub(crate) use fingerprint::{Fingerprints, fingerprints};
-pub(crate) use last_load::{LastLoad, MaskedKey};
+pub(crate) use last_load::{LastLoad, MaskedKey, NamedProvenance};
 pub use status::{ReloadOutcome, ReloadStatus};
 
 /// The one owner of what is live.

@@ -1,0 +1,410 @@
+//! Named policies by path (issue 11): `[<profile>.cors.policies.<name>]` tables with required
+//! `paths`, every unset key inherited from the base; the most specific match judges a
+//! request; ties refused; per-policy preflight, `Vary`, `reject_disallowed` and
+//! `always_send_headers`; env (`CORS_POLICIES__<NAME>__<KEY>`), profiles, `[global]`;
+//! errors naming the policy; a reload compiles every policy or keeps the whole last good set.
+
+// figment::Jail's closures return figment::Result; its Error is large by design, not ours.
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use common::blocking::value;
+use common::{origin, request_headers, request_method};
+use cors_fairing::{CorsFairing, CorsHandle, Policy, ReloadOutcome, Settings, Source};
+use figment::Jail;
+use rocket::http::Status;
+use rocket::local::blocking::{Client, LocalResponse};
+
+const APP: &str = "https://app.example.com";
+const PARTNER: &str = "https://partner.example";
+const ANY: &str = "https://any.example";
+
+/// The TOML of issue 11.
+const ISSUE_11: &str = r#"
+    [default.cors]
+    allow_origin = ["https://app.example.com"]
+    allow_credentials = true
+    expose_headers = ["X-Total-Count"]
+    max_age = 600
+
+    [default.cors.policies.public]
+    paths = ["/public/**", "/status/*"]
+    allow_origin = "*"
+    allow_credentials = false
+
+    [default.cors.policies.partner]
+    paths = ["/api/partner/**"]
+    allow_origin = ["https://partner.example"]
+"#;
+
+fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
+    Jail::expect_with(|jail| {
+        jail.set_env("ROCKET_LOG_LEVEL", "off");
+        jail.create_file("Rocket.toml", toml)?;
+        test(jail)
+    });
+}
+
+fn launch() -> Client {
+    let rocket = rocket::build().mount("/", common::routes()).attach(CorsFairing::figment());
+    Client::tracked(rocket).expect("valid rocket")
+}
+
+fn handle(client: &Client) -> &CorsHandle {
+    client.rocket().state::<CorsHandle>().expect("managed")
+}
+
+fn get<'c>(client: &'c Client, path: &str, from: &str) -> LocalResponse<'c> {
+    client.get(path.to_string()).header(origin(from)).dispatch()
+}
+
+/// A preflight for `GET` with `X-Custom`.
+fn preflight<'c>(client: &'c Client, path: &str, from: &str) -> LocalResponse<'c> {
+    client
+        .options(path.to_string())
+        .header(origin(from))
+        .header(request_method("GET"))
+        .header(request_headers("x-custom"))
+        .dispatch()
+}
+
+/// A preflight for `PUT`, no headers asked for.
+fn put_preflight<'c>(client: &'c Client, path: &str, from: &str) -> LocalResponse<'c> {
+    client.options(path.to_string()).header(origin(from)).header(request_method("PUT")).dispatch()
+}
+
+fn acao(response: &LocalResponse<'_>) -> Option<String> {
+    value(response, "Access-Control-Allow-Origin")
+}
+
+#[test]
+fn each_path_is_judged_by_its_policy_and_the_rest_by_the_base() {
+    in_jail(ISSUE_11, |_| {
+        let client = launch();
+        // The base: the app, with credentials and the exposed header.
+        let response = get(&client, "/api/items", APP);
+        assert_eq!(acao(&response).as_deref(), Some(APP));
+        assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
+        assert_eq!(acao(&get(&client, "/api/items", PARTNER)), None);
+        // public: any origin, no credentials, the base's exposed header inherited.
+        let response = get(&client, "/public/stats", ANY);
+        assert_eq!(acao(&response).as_deref(), Some("*"));
+        assert_eq!(value(&response, "Access-Control-Allow-Credentials"), None);
+        assert_eq!(
+            value(&response, "Access-Control-Expose-Headers").as_deref(),
+            Some("X-Total-Count")
+        );
+        assert_eq!(acao(&get(&client, "/status/db", ANY)).as_deref(), Some("*"));
+        // `/status/*` is one segment below /status, not /status itself.
+        assert_eq!(acao(&get(&client, "/status", ANY)), None);
+        // partner: its origin only, credentials inherited from the base.
+        let response = get(&client, "/api/partner/orders", PARTNER);
+        assert_eq!(acao(&response).as_deref(), Some(PARTNER));
+        assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
+        assert_eq!(acao(&get(&client, "/api/partner/orders", APP)), None);
+        // Preflights too, max_age inherited.
+        let response = put_preflight(&client, "/public/stats", ANY);
+        assert_eq!(response.status(), Status::NoContent);
+        assert_eq!(acao(&response).as_deref(), Some("*"));
+        assert_eq!(value(&response, "Access-Control-Max-Age").as_deref(), Some("600"));
+        let response = put_preflight(&client, "/api/partner/x", PARTNER);
+        assert_eq!(acao(&response).as_deref(), Some(PARTNER));
+        assert_eq!(acao(&put_preflight(&client, "/api/partner/x", APP)), None);
+        Ok(())
+    });
+}
+
+#[test]
+fn the_most_specific_match_wins_in_any_order() {
+    let toml = r#"
+        [default.cors]
+        allow_origin = "https://app.example.com"
+
+        [default.cors.policies.zeta_subtree]
+        paths = ["/api/**"]
+        allow_origin = "https://subtree.example"
+
+        [default.cors.policies.alpha_one_below]
+        paths = ["/api/*"]
+        allow_origin = "https://one-below.example"
+
+        [default.cors.policies.deeper]
+        paths = ["/api/v2/**"]
+        allow_origin = "https://deeper.example"
+
+        [default.cors.policies.exact]
+        paths = ["/api/v2/special"]
+        allow_origin = "https://exact.example"
+    "#;
+    in_jail(toml, |_| {
+        let client = launch();
+        let judged_by = |path: &str| {
+            ["subtree", "one-below", "deeper", "exact", "app"]
+                .into_iter()
+                .find(|who| {
+                    let from = match *who {
+                        "app" => APP.to_string(),
+                        other => format!("https://{other}.example"),
+                    };
+                    acao(&get(&client, path, &from)).is_some()
+                })
+                .unwrap_or("none")
+        };
+        assert_eq!(judged_by("/api/v2/special"), "exact", "an exact path beats a pattern");
+        assert_eq!(judged_by("/api/v2/other"), "deeper", "more literal segments beat fewer");
+        assert_eq!(judged_by("/api/v2"), "deeper", "`/x/**` includes `/x`");
+        assert_eq!(judged_by("/api/items"), "one-below", "`/x/*` beats `/x/**`");
+        assert_eq!(judged_by("/api/items/1"), "subtree");
+        assert_eq!(judged_by("/api"), "subtree");
+        assert_eq!(judged_by("/elsewhere"), "app", "no match: the base");
+        Ok(())
+    });
+}
+
+#[test]
+fn no_match_falls_back_to_the_base_within_its_own_paths() {
+    let toml = r#"
+        [default.cors]
+        allow_origin = "https://app.example.com"
+        paths = ["/api/**"]
+
+        [default.cors.policies.public]
+        paths = ["/public/**"]
+        allow_origin = "*"
+    "#;
+    in_jail(toml, |_| {
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/api/items", APP)).as_deref(), Some(APP));
+        assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
+        // Outside both: no CORS header at all, not even Vary.
+        let response = get(&client, "/other", APP);
+        assert_eq!(acao(&response), None);
+        assert_eq!(value(&response, "Vary"), None);
+        // An Origin-less GET inside a named policy still varies on Origin.
+        let response = client.get("/public/x").dispatch();
+        assert_eq!(value(&response, "Vary").as_deref(), Some("Origin"));
+        Ok(())
+    });
+}
+
+#[test]
+fn preflight_vary_and_reject_disallowed_are_per_policy() {
+    let toml = r#"
+        [default.cors]
+        allow_origin = "https://app.example.com"
+        allow_headers = ["X-Custom"]
+
+        [default.cors.policies.strict]
+        paths = ["/strict/**"]
+        reject_disallowed = true
+        preflight_status = 200
+
+        [default.cors.policies.open]
+        paths = ["/open/**"]
+        allow_origin = "*"
+        allow_all_headers = true
+
+        [default.cors.policies.legacy]
+        paths = ["/legacy/**"]
+        always_send_headers = true
+    "#;
+    in_jail(toml, |_| {
+        let client = launch();
+        // The base answers a refused preflight with 204 and Vary alone...
+        let response = preflight(&client, "/api/items", ANY);
+        assert_eq!(response.status(), Status::NoContent);
+        assert_eq!(acao(&response), None);
+        // ...strict with 403 and the reason, and an allowed one with its own status.
+        let response = preflight(&client, "/strict/x", ANY);
+        assert_eq!(response.status(), Status::Forbidden);
+        assert!(response.into_string().unwrap().contains("not allowed"));
+        assert_eq!(preflight(&client, "/strict/x", APP).status(), Status::Ok);
+        // open reflects the requested headers, and says so in Vary; the base does not.
+        let response = preflight(&client, "/open/x", ANY);
+        assert_eq!(value(&response, "Access-Control-Allow-Headers").as_deref(), Some("x-custom"));
+        assert_eq!(
+            value(&response, "Vary").as_deref(),
+            Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+        );
+        let response = preflight(&client, "/api/items", APP);
+        assert_eq!(value(&response, "Access-Control-Allow-Headers").as_deref(), Some("X-Custom"));
+        assert_eq!(
+            value(&response, "Vary").as_deref(),
+            Some("Origin, Access-Control-Request-Method")
+        );
+        // legacy: the original middleware's headers on every response of its paths only.
+        let response = client.get("/legacy/x").dispatch();
+        assert_eq!(acao(&response).as_deref(), Some("https://app.example.com"));
+        assert_eq!(value(&response, "Access-Control-Expose-Headers").as_deref(), Some(""));
+        let response = client.get("/api/items").dispatch();
+        assert_eq!(acao(&response), None);
+        Ok(())
+    });
+}
+
+#[test]
+fn profiles_global_and_env_set_named_policies_like_every_key() {
+    let toml = r#"
+        [default.cors]
+        allow_origin = "https://app.example.com"
+
+        [default.cors.policies.partner]
+        paths = ["/api/partner/**"]
+        allow_origin = "https://partner.example"
+        max_age = 60
+
+        [release.cors.policies.partner]
+        allow_origin = "https://partner.example.org"
+
+        [global.cors.policies.partner]
+        max_age = 120
+    "#;
+    in_jail(toml, |jail| {
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)).as_deref(), Some(PARTNER));
+        let response = put_preflight(&client, "/api/partner/x", PARTNER);
+        assert_eq!(value(&response, "Access-Control-Max-Age").as_deref(), Some("120"));
+
+        jail.set_env("ROCKET_PROFILE", "release");
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)), None);
+        let release = "https://partner.example.org";
+        assert_eq!(acao(&get(&client, "/api/partner/x", release)).as_deref(), Some(release));
+
+        jail.set_env("CORS_POLICIES__PARTNER__ALLOW_ORIGIN", "https://only.example");
+        jail.set_env("CORS_POLICIES__PARTNER__PATHS", "/b2b/**");
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/api/partner/x", "https://only.example")), None);
+        let response = get(&client, "/b2b/orders", "https://only.example");
+        assert_eq!(acao(&response).as_deref(), Some("https://only.example"));
+        let partner = &handle(&client).settings().policies["partner"];
+        assert_eq!(partner.allow_origin, ["https://only.example"]);
+        assert_eq!(partner.max_age, Some(120));
+        Ok(())
+    });
+}
+
+#[test]
+fn a_named_policy_from_env_alone() {
+    in_jail("[default.cors]\nallow_origin = \"https://app.example.com\"\n", |jail| {
+        jail.set_env("CORS_POLICIES__PUBLIC__PATHS", "/public/**, /status/*");
+        jail.set_env("CORS_POLICIES__PUBLIC__ALLOW_ORIGIN", "*");
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
+        assert_eq!(acao(&get(&client, "/status/x", ANY)).as_deref(), Some("*"));
+        assert_eq!(acao(&get(&client, "/api/items", ANY)), None);
+        Ok(())
+    });
+}
+
+/// Starts with the issue's TOML, writes `bad` over it, and returns the reload's errors.
+fn reload_errors(bad: &str) -> Vec<cors_fairing::ConfigError> {
+    let mut errors = Vec::new();
+    in_jail(ISSUE_11, |jail| {
+        let client = launch();
+        let before = handle(&client).fingerprint();
+        jail.create_file("Rocket.toml", bad)?;
+        match handle(&client).reload_blocking() {
+            ReloadOutcome::Failed(failed) => errors = failed.into_iter().collect(),
+            other => panic!("expected a failed reload, got {other:?}"),
+        }
+        // The whole last good set stays: the base and every named policy.
+        assert_eq!(handle(&client).fingerprint(), before);
+        assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
+        assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)).as_deref(), Some(PARTNER));
+        assert_eq!(acao(&get(&client, "/api/items", APP)).as_deref(), Some(APP));
+        Ok(())
+    });
+    errors
+}
+
+#[test]
+fn a_bad_named_policy_is_named_with_its_value_and_source_and_keeps_the_last_good_set() {
+    let bad = ISSUE_11.replace(
+        "allow_origin = [\"https://partner.example\"]",
+        "allow_origin = [\"https://partner.example/\"]",
+    );
+    let errors = reload_errors(&bad);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let err = &errors[0];
+    assert_eq!(err.key(), Some("policies.partner.allow_origin"));
+    assert_eq!(err.value, "https://partner.example/");
+    assert!(
+        matches!(&err.provenance, Source::File { profile, .. } if profile == "default"),
+        "{:?}",
+        err.provenance
+    );
+    let text = err.to_string();
+    assert!(text.contains("`cors.policies.partner.allow_origin`"), "{text}");
+    assert!(text.contains("Rocket.toml"), "{text}");
+    assert_eq!(err.env_name().as_deref(), Some("CORS_POLICIES__PARTNER__ALLOW_ORIGIN"));
+}
+
+#[test]
+fn an_inherited_value_a_named_policy_cannot_take_is_named_with_the_base_source() {
+    // `*` with the base's credentials: the named policy's combination is refused.
+    let bad = ISSUE_11.replace("allow_credentials = false\n", "");
+    let errors = reload_errors(&bad);
+    let err = errors.iter().find(|e| e.key() == Some("policies.public.allow_origin"));
+    let err = err.unwrap_or_else(|| panic!("{errors:?}"));
+    assert_eq!(err.value, "*");
+}
+
+#[test]
+fn ties_are_refused_naming_both_policies_and_the_pattern() {
+    let bad = format!("{ISSUE_11}\n[default.cors.policies.other]\npaths = [\"/api/partner/**\"]\n");
+    let errors = reload_errors(&bad);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = errors[0].to_string();
+    assert!(text.contains("`other` and `partner`"), "{text}");
+    assert!(text.contains("/api/partner/**"), "{text}");
+}
+
+#[test]
+fn missing_paths_fairing_wide_keys_and_bad_names_are_refused() {
+    let bad = format!(
+        "{ISSUE_11}\n[default.cors.policies.nopaths]\nallow_origin = \"*\"\n\
+         [default.cors.policies.watcher]\npaths = [\"/w/**\"]\nreload = false\n\
+         [default.cors.policies.Bad-Name]\npaths = [\"/b/**\"]\n"
+    );
+    let errors = reload_errors(&bad);
+    let keys: Vec<_> = errors.iter().filter_map(|e| e.key()).collect();
+    assert!(keys.contains(&"policies.nopaths.paths"), "{errors:?}");
+    assert!(keys.contains(&"policies.watcher.reload"), "{errors:?}");
+    let bad_name = errors.iter().find(|e| e.value == "Bad-Name");
+    let bad_name = bad_name.unwrap_or_else(|| panic!("the bad name in {errors:?}"));
+    assert_eq!(bad_name.hint.as_deref(), Some("name it `bad_name`"));
+}
+
+#[test]
+fn a_good_reload_swaps_the_whole_set() {
+    in_jail(ISSUE_11, |jail| {
+        let client = launch();
+        let edited = ISSUE_11.replace("https://partner.example", "https://new-partner.example");
+        jail.create_file("Rocket.toml", &edited)?;
+        assert!(matches!(handle(&client).reload_blocking(), ReloadOutcome::Swapped { .. }));
+        assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)), None);
+        let new = "https://new-partner.example";
+        assert_eq!(acao(&get(&client, "/api/partner/x", new)).as_deref(), Some(new));
+        jail.create_file("Rocket.toml", &edited)?;
+        assert_eq!(handle(&client).reload_blocking(), ReloadOutcome::Unchanged);
+        Ok(())
+    });
+}
+
+#[test]
+fn named_policies_given_in_code() {
+    let base = Settings::default().allow_origin([APP]);
+    let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);
+    let client = Client::tracked(
+        rocket::custom(rocket::Config::debug_default())
+            .attach(CorsFairing::from_settings(base.clone().policy("public", public))),
+    )
+    .unwrap();
+    assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
+    assert_eq!(acao(&get(&client, "/api/items", ANY)), None);
+    // Without `paths`, a policy given in code is refused like one from a file.
+    let errors = Policy::compile(&base.policy("public", Settings::default())).unwrap_err();
+    assert_eq!(errors.first().key(), Some("policies.public.paths"));
+}
