@@ -408,3 +408,19 @@ fn named_policies_given_in_code() {
     let errors = Policy::compile(&base.policy("public", Settings::default())).unwrap_err();
     assert_eq!(errors.first().key(), Some("policies.public.paths"));
 }
+
+#[test]
+fn the_env_file_nests_named_policy_lines_like_the_environment() {
+    let toml =
+        "[default.cors]\nallow_origin = \"https://app.example.com\"\nenv_file = \"cors.env\"\n";
+    in_jail(toml, |jail| {
+        jail.create_file(
+            "cors.env",
+            "CORS_POLICIES__PUBLIC__PATHS=/public/**\nCORS_POLICIES__PUBLIC__ALLOW_ORIGIN=\"*\"\n",
+        )?;
+        let client = launch();
+        assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
+        assert_eq!(acao(&get(&client, "/api/items", ANY)), None);
+        Ok(())
+    });
+}
