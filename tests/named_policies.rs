@@ -103,6 +103,9 @@ fn each_path_is_judged_by_its_policy_and_the_rest_by_the_base() {
         assert_eq!(acao(&response).as_deref(), Some(PARTNER));
         assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
         assert_eq!(acao(&get(&client, "/api/partner/orders", APP)), None);
+        // Paths are judged by their decoded segments, as Rocket routes them.
+        let response = get(&client, "//api/%70artner/orders/", PARTNER);
+        assert_eq!(acao(&response).as_deref(), Some(PARTNER));
         // Preflights too, max_age inherited.
         let response = put_preflight(&client, "/public/stats", ANY);
         assert_eq!(response.status(), Status::NoContent);
