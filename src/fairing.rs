@@ -186,11 +186,16 @@ impl Fairing for CorsFairing {
         state.set_reloader(task);
     }
 
-    async fn on_shutdown(&self, _: &Rocket<Orbit>) {
+    async fn on_shutdown(&self, rocket: &Rocket<Orbit>) {
         let Some(handle) = self.ignited.get() else { return };
-        if let Some(task) = handle.state().take_reloader() {
-            // Shutdown was notified before shutdown fairings run: the task is ending.
-            let _ = task.await;
+        if let Some(mut task) = handle.state().take_reloader() {
+            // Shutdown was notified before shutdown fairings run: the task is ending (it
+            // stops whatever it waits for). Never wait past Rocket's grace period.
+            let grace = std::time::Duration::from_secs(rocket.config().shutdown.grace.into());
+            if tokio::time::timeout(grace, &mut task).await.is_err() {
+                log::warn!("CORS reload: the reloader did not end within the grace period");
+                task.abort();
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 mod fallback;
 mod masking;
 mod narrowing;
+mod relevant;
 mod signal;
 mod task;
 mod watcher;

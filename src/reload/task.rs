@@ -1,19 +1,34 @@
 //! The reloader task: file events, the periodic check and SIGHUP each lead to one reload
 //! attempt, run on a blocking thread so that no request ever waits for file I/O.
+//!
+//! One loop listens to everything at once, settling included: a SIGHUP or the periodic
+//! check is serviced while file events are still settling, and stop ends the loop
+//! whatever it is waiting for, a load on its blocking thread included (the thread is left
+//! to finish on its own; the loop never waits for a read that may not return).
+//!
+//! Settling: an event that concerns a config file ([`super::relevant`]) starts or extends
+//! the settle time, `reload_settle_ms` after the latest such event, but never beyond
+//! [`MAX_WAIT_FACTOR`] times `reload_settle_ms` after the first: a file saved over and over
+//! is still read at least that often.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::reload_now;
 use super::signal::Hangup;
-use super::watcher::DirWatcher;
+use super::watcher::{DirWatcher, Wakeups};
 use crate::sources::Sources;
 use crate::state::{LiveState, ReloadStatus, fingerprints};
+
+/// The longest a reload waits for file events to settle, in multiples of
+/// `reload_settle_ms`, counted from the first event: the documented ceiling.
+pub(crate) const MAX_WAIT_FACTOR: u32 = 4;
 
 /// How the reloader learns of changes.
 pub(crate) struct Options {
@@ -37,14 +52,15 @@ pub(crate) fn start(
     let mut reloader = Reloader {
         state: Arc::downgrade(state),
         sources,
-        wake: Arc::new(Notify::new()),
+        wakeups: Arc::new(Wakeups::default()),
         watcher: None,
         watcher_failed: !options.file_events,
         hangup: Hangup::listen(options.hangup_claimed),
         settle: Duration::ZERO,
         poll_every: None,
+        files: Vec::new(),
     };
-    reloader.follow_settings(state);
+    reloader.follow_settings(state, state.checked_files());
     let state_dropped = state_dropped(state.status());
     tokio::spawn(reloader.run(async move {
         tokio::select! {
@@ -63,79 +79,109 @@ struct Reloader {
     /// Weak, so that the reloader never keeps a dropped server's state alive.
     state: Weak<LiveState>,
     sources: Arc<Sources>,
-    wake: Arc<Notify>,
+    wakeups: Arc<Wakeups>,
     watcher: Option<DirWatcher>,
     /// The watcher could not start (or is not wanted); do not retry on every reload.
     watcher_failed: bool,
     hangup: Hangup,
     settle: Duration,
     poll_every: Option<Duration>,
+    /// The files of the last attempt, which the watcher covers.
+    files: Vec<std::path::PathBuf>,
 }
 
 enum Trigger {
-    FileEvent,
+    /// File events settled (or reached the ceiling).
+    Settled,
     Poll,
     Hangup,
+}
+
+/// File events that concern a config file, waiting for quiet.
+#[derive(Clone, Copy)]
+struct Settling {
+    first: Instant,
+    deadline: Instant,
 }
 
 impl Reloader {
     async fn run(mut self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         let mut next_poll = self.next_poll();
+        let mut settling: Option<Settling> = None;
         loop {
             let trigger = tokio::select! {
+                biased;
                 () = &mut stop => break,
-                () = self.wake.notified() => Trigger::FileEvent,
                 () = self.hangup.received() => Trigger::Hangup,
+                () = sleep_until(settling.map(|s| s.deadline)) => Trigger::Settled,
                 () = sleep_until(next_poll) => Trigger::Poll,
+                () = self.wakeups.relevant.notified() => {
+                    settling = Some(self.settling(settling, Instant::now()));
+                    continue;
+                }
+                () = self.wakeups.ignored.notified() => {
+                    self.count_skipped(self.wakeups.take_ignored());
+                    continue;
+                }
             };
             match trigger {
                 // Trailing edge: an editor's save is several events; read after the last.
-                Trigger::FileEvent => {
-                    loop {
-                        tokio::select! {
-                            () = &mut stop => return,
-                            () = self.wake.notified() => continue,
-                            () = tokio::time::sleep(self.settle) => break,
+                Trigger::Settled => {
+                    settling = None;
+                    // The events may have been a watched directory going or coming back.
+                    let back = self.rearm();
+                    match self.files_changed(stop.as_mut()).await {
+                        None => break,
+                        Some(true) => {}
+                        Some(false) if back => {}
+                        // An event that changed no file: a `touch`, a read that wrote nothing.
+                        Some(false) => {
+                            self.count_skipped(1);
+                            continue;
                         }
-                    }
-                    // The watch covers whole directories: a log file or an editor's swap
-                    // file beside Rocket.toml must not cost a reload (nor, when the config
-                    // is broken, let each logged error trigger the next attempt).
-                    if !self.files_changed().await {
-                        self.count_skipped();
-                        continue;
                     }
                 }
                 Trigger::Poll => {
-                    if !self.files_changed().await {
-                        next_poll = self.next_poll();
-                        continue;
+                    let back = self.rearm();
+                    match self.files_changed(stop.as_mut()).await {
+                        None => break,
+                        Some(false) if !back => {
+                            next_poll = self.next_poll();
+                            continue;
+                        }
+                        _ => log::debug!("CORS reload: the periodic check found a change"),
                     }
-                    log::debug!("CORS reload: the periodic check found a change");
                 }
                 Trigger::Hangup => log::info!("CORS reload: SIGHUP received"),
             }
             let Some(state) = self.state.upgrade() else { break };
             let sources = self.sources.clone();
-            let Ok(state) = tokio::task::spawn_blocking(move || {
+            let load = blocking(stop.as_mut(), move || {
                 reload_now(&state, &sources);
-                state
-            })
-            .await
-            else {
-                break;
-            };
-            self.follow_settings(&state);
+                let files = state.checked_files();
+                (state, files)
+            });
+            let Some((state, files)) = load.await else { break };
+            self.follow_settings(&state, files);
             next_poll = self.next_poll();
         }
     }
 
+    /// The settle deadline after an event at `now`: `reload_settle_ms` later, but no later
+    /// than [`MAX_WAIT_FACTOR`] settle times after the first event still unread.
+    fn settling(&self, current: Option<Settling>, now: Instant) -> Settling {
+        let first = current.map_or(now, |s| s.first);
+        let ceiling = first + self.settle * MAX_WAIT_FACTOR;
+        Settling { first, deadline: (now + self.settle).min(ceiling) }
+    }
+
     /// Settle time, poll interval and watched directories as the policy in force says.
-    fn follow_settings(&mut self, state: &LiveState) {
+    fn follow_settings(&mut self, state: &LiveState, files: Vec<std::path::PathBuf>) {
         let policy = state.load();
         let settings = policy.settings();
         self.settle = Duration::from_millis(settings.reload_settle_ms);
+        self.files = files;
         if !settings.reload {
             // Dropping the watcher ends its thread.
             self.watcher = None;
@@ -144,9 +190,8 @@ impl Reloader {
         }
         self.poll_every =
             (settings.reload_poll_ms > 0).then(|| Duration::from_millis(settings.reload_poll_ms));
-        let files = state.checked_files();
         if self.watcher.is_none() && !self.watcher_failed {
-            match DirWatcher::start(self.wake.clone()) {
+            match DirWatcher::start(self.wakeups.clone()) {
                 Ok(watcher) => self.watcher = Some(watcher),
                 Err(err) => {
                     self.watcher_failed = true;
@@ -163,8 +208,15 @@ impl Reloader {
                 }
             }
         }
-        if let Some(watcher) = &mut self.watcher {
-            watcher.watch_dirs_of(&files);
+        self.rearm();
+    }
+
+    /// Brings the watches up to date (a directory gone, replaced or back); whether a lost
+    /// directory came back, which is worth a read even if no fingerprint moved.
+    fn rearm(&mut self) -> bool {
+        match &mut self.watcher {
+            Some(watcher) => watcher.arm(&self.files),
+            None => false,
         }
     }
 
@@ -172,21 +224,38 @@ impl Reloader {
         self.poll_every.map(|every| Instant::now() + every)
     }
 
-    fn count_skipped(&self) {
-        if let Some(state) = self.state.upgrade() {
-            state.count_skipped();
+    fn count_skipped(&self, events: u64) {
+        if events > 0
+            && let Some(state) = self.state.upgrade()
+        {
+            state.count_skipped(events);
         }
     }
 
-    /// Whether any file differs from its fingerprint at the last attempt.
-    async fn files_changed(&self) -> bool {
-        let Some(state) = self.state.upgrade() else { return false };
-        tokio::task::spawn_blocking(move || {
+    /// Whether any file differs from its fingerprint at the last attempt; `None` when
+    /// `stop` came first.
+    async fn files_changed(&self, stop: Pin<&mut impl Future<Output = ()>>) -> Option<bool> {
+        let Some(state) = self.state.upgrade() else { return Some(false) };
+        blocking(stop, move || {
             let known = state.known_fingerprints();
             fingerprints(known.iter().map(|(path, _)| path)) != known
         })
         .await
-        .unwrap_or(false)
+    }
+}
+
+/// Runs `work` on a blocking thread and waits for it or for `stop`, whichever comes first:
+/// `None` when `stop` did (the thread is left to finish on its own), or the runtime is
+/// shutting down.
+async fn blocking<T: Send + 'static>(
+    stop: Pin<&mut impl Future<Output = ()>>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let work = tokio::task::spawn_blocking(work);
+    tokio::select! {
+        biased;
+        () = stop => None,
+        done = work => done.ok(),
     }
 }
 

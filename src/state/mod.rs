@@ -119,9 +119,9 @@ impl LiveState {
         self.status.subscribe()
     }
 
-    /// A file event that changed none of the config files: no attempt was made.
-    pub(crate) fn count_skipped(&self) {
-        self.status.send_modify(|status| status.skipped += 1);
+    /// File events that changed none of the config files: no attempt was made.
+    pub(crate) fn count_skipped(&self, events: u64) {
+        self.status.send_modify(|status| status.skipped += events);
     }
 
     /// Keeps the reloader task, for [`LiveState::take_reloader`] at shutdown.
