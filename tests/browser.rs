@@ -33,6 +33,9 @@ mod cases;
 mod engines;
 #[path = "browser/harness.rs"]
 mod harness;
+#[allow(dead_code)]
+#[path = "../examples/tenants.rs"]
+mod tenants;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -43,7 +46,7 @@ use std::time::{Duration, Instant};
 use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
 use cors_fairing::{CorsFairing, CorsHandle, Policy};
 use engines::{BrowserChoice, Engine};
-use harness::{Browser, Fetch, Outcome, RequestLog, Seen};
+use harness::{Browser, Fetch, Frame, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
 use rocket::tokio::time::timeout;
@@ -196,6 +199,67 @@ async fn reload_case(browser: &mut Browser, log: &RequestLog) -> Vec<String> {
     problems
 }
 
+/// What is wrong with one outcome of the tenants case: `readable` is the body the page
+/// should read, `None` when it should be refused.
+fn tenant_problem(what: &str, outcome: Option<&Outcome>, readable: Option<&str>) -> Option<String> {
+    let Some(outcome) = outcome else { return Some(format!("{what}: no outcome")) };
+    match readable {
+        Some(body) if !outcome.ok || outcome.body != body => Some(format!(
+            "{what}: expected to read {body:?}, got {:?} ({})",
+            outcome.body, outcome.error
+        )),
+        None if outcome.ok => Some(format!("{what}: expected refused, read {:?}", outcome.body)),
+        _ => None,
+    }
+}
+
+/// The tenants example as a browser sees it: a page that is not a tenant cannot read
+/// `/api/items`; once registered (`POST /tenants`) it can, and its WebSocket opens and
+/// echoes; a page from another origin is still refused, by `fetch` and by `new WebSocket`.
+async fn tenants_case(browser: &mut Browser, _log: &RequestLog) -> Vec<String> {
+    // The example's own rocket on the harness's config (a free port). Its policy comes from
+    // the checked-in Rocket.toml, as under `cargo run --example tenants`: no page origin of
+    // this suite is listed there, so the page is allowed only as a tenant.
+    let server = harness::serve(tenants::rocket().configure(harness::config())).await;
+    let api = format!("http://localhost:{}", server.port);
+    let page = format!("http://127.0.0.1:{}", browser.page_port);
+    let get = Fetch::get(format!("{api}/api/items"));
+    let socket = Fetch::websocket(format!("ws://localhost:{}/ws", server.port), "hello");
+    let items = r#"["apple","pear"]"#;
+    let mut problems = Vec::new();
+
+    match browser.run(&Frame::Top, std::slice::from_ref(&get)).await {
+        Ok(outcomes) => problems.extend(tenant_problem("before", outcomes.first(), None)),
+        Err(err) => return vec![err],
+    }
+    if let Err(err) = harness::post(server.port, "/tenants", &page).await {
+        problems.push(format!("POST /tenants: {err}"));
+        return problems;
+    }
+    match browser.run(&Frame::Top, &[get.clone(), socket.clone()]).await {
+        Ok(outcomes) => {
+            problems.extend(tenant_problem("tenant GET", outcomes.first(), Some(items)));
+            problems.extend(tenant_problem("tenant WebSocket", outcomes.get(1), Some("hello")));
+        }
+        Err(err) => problems.push(err),
+    }
+    let other = PageAt::Subdomain.frame(browser.page_port);
+    match browser.run(&other, &[get, socket]).await {
+        Ok(outcomes) => {
+            problems.extend(tenant_problem("other GET", outcomes.first(), None));
+            problems.extend(tenant_problem("other WebSocket", outcomes.get(1), None));
+            if let Some(refused) = outcomes.get(1)
+                && !refused.ok
+                && !refused.error.contains("before open")
+            {
+                problems.push(format!("other WebSocket: refused otherwise: {}", refused.error));
+            }
+        }
+        Err(err) => problems.push(err),
+    }
+    problems
+}
+
 fn prefixed(name: &str, problems: Vec<String>) -> Vec<String> {
     problems.into_iter().map(|p| format!("{name}: {p}")).collect()
 }
@@ -206,7 +270,10 @@ type OwnServerCase =
 
 /// The cases that start, edit or stop their own API server, by name.
 fn own_server_cases() -> Vec<(&'static str, OwnServerCase)> {
-    vec![("reload", |browser, log| Box::pin(reload_case(browser, log)))]
+    vec![
+        ("reload", |browser, log| Box::pin(reload_case(browser, log))),
+        ("tenants", |browser, log| Box::pin(tenants_case(browser, log))),
+    ]
 }
 
 /// One engine's run: how many cases, and every problem found.

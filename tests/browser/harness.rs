@@ -47,7 +47,8 @@ impl Drop for Server {
     }
 }
 
-fn config() -> Config {
+/// Loopback, a free port, quiet, and a short shutdown.
+pub fn config() -> Config {
     Config {
         address: Ipv4Addr::LOCALHOST.into(),
         port: 0,
@@ -229,6 +230,51 @@ pub struct Fetch {
     pub headers: Vec<(&'static str, &'static str)>,
     pub credentials: bool,
     pub body: Option<&'static str>,
+}
+
+impl Fetch {
+    /// A plain GET, no credentials.
+    pub fn get(url: String) -> Fetch {
+        Fetch { url, method: "GET", headers: Vec::new(), credentials: false, body: None }
+    }
+
+    /// `new WebSocket(url)` in the page: once open, it sends `message` and reads one message
+    /// (the page's `runSocket`); the outcome's body is what came back.
+    pub fn websocket(url: String, message: &'static str) -> Fetch {
+        Fetch {
+            url,
+            method: "WEBSOCKET",
+            headers: Vec::new(),
+            credentials: false,
+            body: Some(message),
+        }
+    }
+}
+
+/// `POST path` with a plain-text body to a server on loopback, as a non-browser client
+/// would; Ok when it answers 2xx.
+pub async fn post(port: u16, path: &str, body: &str) -> Result<(), String> {
+    use rocket::tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let exchange = async {
+        let mut stream = rocket::tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|err| err.to_string())?;
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.map_err(|err| err.to_string())?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.map_err(|err| err.to_string())?;
+        let status = answer.lines().next().unwrap_or_default().to_string();
+        if status.split(' ').nth(1).is_some_and(|code| code.starts_with('2')) {
+            Ok(())
+        } else {
+            Err(format!("answered {status:?}"))
+        }
+    };
+    timeout(COMMAND_TIMEOUT, exchange).await.map_err(|_| "no answer in time".to_string())?
 }
 
 /// A headless browser showing the test page, and the page server that drives it.
