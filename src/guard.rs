@@ -18,20 +18,51 @@ use crate::policy::names::ORIGIN;
 /// default, `MISSING_PASSES = true`: same-origin form posts of older browsers and non-browser
 /// clients send none) or fails ([`OriginRequired`]).
 ///
-/// ```
-/// use cors_fairing::AllowedOrigin;
+/// A state-changing form endpoint: browsers send a cross-site form post without any CORS
+/// check, so the route refuses one from an origin the policy does not allow (403). It adds
+/// to a CSRF token; it does not replace one where a browser sends no `Origin`.
 ///
-/// // A state-changing form endpoint: a cross-site form post from an unlisted origin gets 403.
-/// #[rocket::post("/transfer", data = "<amount>")]
-/// fn transfer(_origin: AllowedOrigin, amount: String) -> String {
-///     format!("moved {amount}")
+/// ```
+/// use cors_fairing::OriginRequired;
+/// use rocket::form::Form;
+///
+/// #[derive(rocket::FromForm)]
+/// struct Transfer {
+///     to: String,
+///     amount: u64,
+/// }
+///
+/// // `OriginRequired`: a post without `Origin` is refused too.
+/// #[rocket::post("/transfer", data = "<transfer>")]
+/// fn transfer(_origin: OriginRequired, transfer: Form<Transfer>) -> String {
+///     format!("moved {} to {}", transfer.amount, transfer.to)
+/// }
+/// # let _ = rocket::routes![transfer];
+/// ```
+///
+/// A `rocket_ws` route: browsers apply no CORS to WebSocket handshakes (cross-site
+/// WebSocket hijacking), so put the guard before the `WebSocket`. A handshake from an origin
+/// that is neither listed nor allowed by the origin check gets 403 instead of 101. Taking
+/// `Result<AllowedOrigin, OriginRefused>` and returning the error sends the one-line reason
+/// as the body ([`OriginRefused`] is a responder); `examples/tenants.rs` runs this route.
+///
+/// ```no_run
+/// use cors_fairing::{AllowedOrigin, CorsFairing, OriginRefused};
+///
+/// #[rocket::get("/ws")]
+/// fn echo(
+///     origin: Result<AllowedOrigin, OriginRefused>,
+///     ws: rocket_ws::WebSocket,
+/// ) -> Result<rocket_ws::Stream!['static], OriginRefused> {
+///     origin?;
+///     Ok(ws.stream(|messages| messages))
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build().mount("/", rocket::routes![echo]).attach(CorsFairing::figment())
 /// }
 /// ```
-///
-/// For a `rocket_ws` route, put the guard before the `WebSocket`: a handshake from an origin
-/// that is neither listed nor allowed by the check gets 403 instead of 101 (see
-/// `examples/tenants.rs`). To send the one-line reason as the body, take
-/// `Result<AllowedOrigin, OriginRefused>` and return the error: it is a responder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowedOrigin<const MISSING_PASSES: bool = true> {
     origin: Option<String>,
