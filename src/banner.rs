@@ -7,8 +7,10 @@
 use std::fmt;
 
 use crate::error::Source;
-use crate::settings::Settings;
+use crate::policy::Policy;
+use crate::settings::{Key, Settings};
 use crate::sources::Loaded;
+use crate::state::NamedProvenance;
 
 /// Rocket's logger indents records whose target ends in `_`, as it does for its own
 /// configuration lines.
@@ -40,6 +42,11 @@ pub struct EffectiveSetting {
     pub value: String,
     /// Where the value came from: a file and profile, a variable, or the built-in default.
     pub source: Source,
+    /// The named policy this setting belongs to; `None` for the base (the `cors` table).
+    pub policy: Option<String>,
+    /// For a named policy's setting: the policy leaves the key unset, and the value (with
+    /// its source) is the base's.
+    pub inherited: bool,
 }
 
 impl EffectiveSetting {
@@ -54,14 +61,54 @@ impl EffectiveSetting {
                 env_var: crate::settings::env_name(key),
                 value,
                 source: source_in(provenance, key),
+                policy: None,
+                inherited: false,
             })
             .collect()
+    }
+
+    /// The keys a named policy may set, of the named policy `name` with `settings`, each
+    /// with its source in `provenance` and whether it is the base's.
+    fn named(name: &str, settings: &Settings, provenance: Option<&NamedProvenance>) -> Vec<Self> {
+        let keys = provenance.map_or(&[][..], |p| &p.keys[..]);
+        Self::all(settings, keys)
+            .into_iter()
+            .filter(|setting| Key::from_name(setting.key).is_some_and(Key::is_per_policy))
+            .map(|setting| EffectiveSetting {
+                env_var: crate::settings::env_name(&crate::settings::policy_key(name, setting.key)),
+                policy: Some(name.to_string()),
+                inherited: provenance.is_some_and(|p| !p.own.contains(&setting.key)),
+                ..setting
+            })
+            .collect()
+    }
+
+    /// Every setting of `policy`: the base's keys, then those of every named policy in name
+    /// order (the keys a named policy may set).
+    pub(crate) fn every(
+        policy: &Policy,
+        provenance: &[(&'static str, Source)],
+        named: &[NamedProvenance],
+    ) -> Vec<Self> {
+        let mut all = Self::all(policy.settings(), provenance);
+        for (name, settings) in &policy.settings().policies {
+            let provenance = named.iter().find(|p| p.name == *name);
+            all.extend(Self::named(name, settings, provenance));
+        }
+        all
     }
 }
 
 impl fmt::Display for EffectiveSetting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} = {} ({})", self.key, self.value, self.source)
+        if let Some(name) = &self.policy {
+            write!(f, "policies.{name}.")?;
+        }
+        write!(f, "{} = {} (", self.key, self.value)?;
+        if self.inherited {
+            f.write_str("inherited from the base: ")?;
+        }
+        write!(f, "{})", self.source)
     }
 }
 
@@ -143,6 +190,21 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
         log::info!(target: INDENTED, "{setting}");
     }
+    for (name, settings) in &policy.settings().policies {
+        let provenance = loaded.named.iter().find(|p| p.name == *name);
+        log::info!("CORS policy `{name}`, for paths {}:", settings.paths.join(", "));
+        let base = EffectiveSetting::all(policy.settings(), &loaded.provenance);
+        let mut inherited = 0;
+        for setting in EffectiveSetting::named(name, settings, provenance) {
+            let same = base.iter().any(|b| b.key == setting.key && b.value == setting.value);
+            if setting.inherited || (provenance.is_none() && same) {
+                inherited += 1;
+            } else if setting.key != Key::Paths.name() {
+                log::info!(target: INDENTED, "{setting}");
+            }
+        }
+        log::info!(target: INDENTED, "the other {inherited} keys: the base's values");
+    }
     for file in &loaded.files {
         log::info!(target: INDENTED, "read from: {}", file.display());
     }
@@ -170,17 +232,48 @@ pub(crate) fn changes(before: &Settings, after: &Settings) -> Vec<Change> {
         .collect()
 }
 
-/// One info line per changed key, with the source of its new value; called by a reload
-/// that swaps in a new policy.
+/// One info line per changed key, with the source of its new value, and per named policy
+/// added, removed or changed; called by a reload that swaps in a new policy.
 pub(crate) fn log_changes(
     before: &Settings,
     after: &Settings,
     provenance: &[(&'static str, Source)],
+    named: &[NamedProvenance],
 ) {
     for Change { key, before, after } in changes(before, after) {
         let source = source_in(provenance, key);
         log::info!("CORS setting `{key}` changed: {before} -> {after} (from {source})");
     }
+    for line in named_changes(before, after, named) {
+        log::info!("{line}");
+    }
+}
+
+/// The named policies a reload adds, removes or changes, one line each (and per key).
+pub(crate) fn named_changes(
+    before: &Settings,
+    after: &Settings,
+    named: &[NamedProvenance],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for name in before.policies.keys().filter(|name| !after.policies.contains_key(*name)) {
+        lines.push(format!("CORS policy `{name}` removed: its paths are the base's again"));
+    }
+    for (name, new) in &after.policies {
+        let Some(old) = before.policies.get(name) else {
+            lines.push(format!("CORS policy `{name}` added, for paths {}", new.paths.join(", ")));
+            continue;
+        };
+        let provenance = named.iter().find(|p| p.name == *name).map_or(&[][..], |p| &p.keys[..]);
+        for Change { key, before, after } in changes(old, new) {
+            let key_name = crate::settings::policy_key(name, key);
+            let source = source_in(provenance, key);
+            lines.push(format!(
+                "CORS setting `{key_name}` changed: {before} -> {after} (from {source})"
+            ));
+        }
+    }
+    lines
 }
 
 #[cfg(test)]

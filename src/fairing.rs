@@ -142,8 +142,9 @@ impl Fairing for CorsFairing {
             log::error!(
                 "CORS: a second CorsFairing is attached; the launch stops. Two would each answer \
                  the same requests with different rules, and the headers of one would mask the \
-                 other's. Attach one CorsFairing, and scope it with `paths` (one policy for \
-                 the whole application, or for the part of it that needs CORS)."
+                 other's. Attach one CorsFairing, and scope it with `paths`; for other rules \
+                 on some paths, give them a named policy ([default.cors.policies.<name>] with \
+                 `paths`), which the one fairing applies where its paths match."
             );
             return Err(rocket);
         }

@@ -92,10 +92,30 @@ impl CorsHandle {
     }
 
     /// Every setting in force now, with where its value came from: what an application's
-    /// status page shows (see `examples/admin.rs`).
+    /// status page shows (see `examples/admin.rs`). The base's keys come first, then those
+    /// of every named policy in name order ([`crate::EffectiveSetting::policy`] says which,
+    /// [`crate::EffectiveSetting::inherited`] whether the value is the base's).
+    ///
+    /// ```
+    /// use cors_fairing::{CorsFairing, CorsHandle, Settings};
+    /// use rocket::local::blocking::Client;
+    ///
+    /// let base = Settings::default().allow_origin(["https://app.example.com"]);
+    /// let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);
+    /// let fairing = CorsFairing::from_settings(base.policy("public", public));
+    /// let client = Client::tracked(rocket::build().attach(fairing)).unwrap();
+    /// let cors = client.rocket().state::<CorsHandle>().unwrap();
+    /// let public_origin = cors
+    ///     .effective_settings()
+    ///     .into_iter()
+    ///     .find(|s| s.policy.as_deref() == Some("public") && s.key == "allow_origin")
+    ///     .unwrap();
+    /// assert_eq!(public_origin.value, "*");
+    /// assert_eq!(public_origin.env_var, "CORS_POLICIES__PUBLIC__ALLOW_ORIGIN");
+    /// ```
     pub fn effective_settings(&self) -> Vec<crate::EffectiveSetting> {
-        self.state.with_provenance(|policy, provenance| {
-            crate::EffectiveSetting::all(policy.settings(), provenance)
+        self.state.with_provenance(|policy, provenance, named| {
+            crate::EffectiveSetting::every(policy, provenance, named)
         })
     }
 

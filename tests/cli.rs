@@ -274,3 +274,60 @@ fn check_prints_every_error_at_once() {
     }
     assert!(run.line("INVALID: ").starts_with("INVALID: 3 errors"), "{}", run.out);
 }
+
+const NAMED: &str = r#"
+[default.cors]
+allow_origin = ["https://app.example.com"]
+allow_credentials = true
+
+[default.cors.policies.partner]
+paths = ["/api/partner/**"]
+allow_origin = ["https://partner.example"]
+reject_disallowed = true
+"#;
+
+#[test]
+fn check_reports_every_named_policy_key_with_its_source_or_the_base_it_inherits() {
+    let dir = dir_with(NAMED);
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    let file = dir.path().join("Rocket.toml");
+    let own = run.line("  policies.partner.allow_origin = ");
+    assert_eq!(
+        own,
+        format!(
+            "  policies.partner.allow_origin = https://partner.example ([default.cors] in {})",
+            file.display()
+        )
+    );
+    let inherited = run.line("  policies.partner.allow_credentials = ");
+    assert!(inherited.contains("(inherited from the base: [default.cors] in"), "{inherited}");
+    // The fairing-wide keys are the base's alone.
+    assert!(!run.out.contains("policies.partner.reload"), "{}", run.out);
+}
+
+#[test]
+fn check_names_the_policy_of_a_bad_value() {
+    let bad = NAMED.replace("https://partner.example\"]", "partner.example\"]");
+    let dir = dir_with(&bad);
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    let error = run.line("error: ");
+    assert!(
+        error.contains("`cors.policies.partner.allow_origin` = \"partner.example\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn explain_names_the_policy_that_judges_the_path_and_its_403() {
+    let dir = dir_with(NAMED);
+    let args = ["explain", "--origin", "https://app.example.com", "--method", "PUT"];
+    let partner = run(dir.path(), &[&args[..], &["--path", "/api/partner/x"]].concat(), &[]);
+    assert_ne!(partner.code, 0, "{}", partner.out);
+    assert!(partner.line("policy: ").starts_with("policy: `partner`"), "{}", partner.out);
+    assert!(partner.line("response: ").contains("403"), "{}", partner.out);
+    let base = run(dir.path(), &[&args[..], &["--path", "/api/items"]].concat(), &[]);
+    assert_eq!(base.code, 0, "{}", base.out);
+    assert_eq!(base.line("policy: "), "policy: the base (no named policy's paths match)");
+}

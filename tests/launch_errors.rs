@@ -442,7 +442,9 @@ fn a_second_cors_fairing_refuses_the_launch_and_says_what_to_do() {
     assert!(matches!(err.kind(), ErrorKind::FailedFairings(f) if f.len() == 1), "{err}");
     let logged = take_logged(Level::Error);
     let last = logged.last().expect("an error line");
-    for part in ["second CorsFairing", "one CorsFairing", "`paths`"] {
+    for part in
+        ["second CorsFairing", "one CorsFairing", "`paths`", "[default.cors.policies.<name>]"]
+    {
         assert!(last.contains(part), "{part:?} missing from {last:?}");
     }
 }

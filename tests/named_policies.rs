@@ -9,12 +9,54 @@
 
 mod common;
 
+use std::sync::{Mutex, Once};
+use std::thread::{self, ThreadId};
+
 use common::blocking::value;
 use common::{origin, request_headers, request_method};
 use cors_fairing::{CorsFairing, CorsHandle, Policy, ReloadOutcome, Settings, Source};
 use figment::Jail;
+use log::{Level, LevelFilter, Log, Metadata, Record};
 use rocket::http::Status;
 use rocket::local::blocking::{Client, LocalResponse};
+
+/// Rocket keeps a logger already set: this one keeps each thread's records (a blocking
+/// client ignites and answers on the calling thread), for the banner and refusal lines.
+struct Capture;
+
+static LINES: Mutex<Vec<(ThreadId, Level, String)>> = Mutex::new(Vec::new());
+
+impl Log for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &Record<'_>) {
+        if record.target().starts_with("cors_fairing") {
+            let line = (thread::current().id(), record.level(), record.args().to_string());
+            LINES.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        }
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture;
+
+fn install_capture() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&CAPTURE).expect("no logger installed before this one");
+        log::set_max_level(LevelFilter::Trace);
+    });
+}
+
+/// Takes the lines this thread logged at `level` or more severe.
+fn take_logged(level: Level) -> Vec<String> {
+    let me = thread::current().id();
+    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
+    let (mine, others): (Vec<_>, Vec<_>) = lines.drain(..).partition(|(id, _, _)| *id == me);
+    *lines = others;
+    mine.into_iter().filter(|(_, l, _)| *l <= level).map(|(_, _, line)| line).collect()
+}
 
 const APP: &str = "https://app.example.com";
 const PARTNER: &str = "https://partner.example";
@@ -39,7 +81,9 @@ const ISSUE_11: &str = r#"
 "#;
 
 fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
+    install_capture();
     Jail::expect_with(|jail| {
+        take_logged(Level::Trace);
         jail.set_env("ROCKET_LOG_LEVEL", "off");
         jail.create_file("Rocket.toml", toml)?;
         test(jail)
@@ -398,6 +442,7 @@ fn a_good_reload_swaps_the_whole_set() {
 
 #[test]
 fn named_policies_given_in_code() {
+    install_capture();
     let base = Settings::default().allow_origin([APP]);
     let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);
     let client = Client::tracked(
@@ -424,6 +469,122 @@ fn the_env_file_nests_named_policy_lines_like_the_environment() {
         let client = launch();
         assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
         assert_eq!(acao(&get(&client, "/api/items", ANY)), None);
+        Ok(())
+    });
+}
+
+#[test]
+fn the_banner_names_each_policy_with_its_own_keys_and_sources() {
+    in_jail(ISSUE_11, |jail| {
+        let _client = launch();
+        let logged = take_logged(Level::Info);
+        let file = jail.directory().join("Rocket.toml");
+        let line = |start: &str| {
+            let found: Vec<&String> = logged.iter().filter(|l| l.starts_with(start)).collect();
+            assert_eq!(found.len(), 1, "one line starting {start:?} in {logged:#?}");
+            found[0].clone()
+        };
+        assert_eq!(
+            line("CORS policy `partner`"),
+            "CORS policy `partner`, for paths /api/partner/**:"
+        );
+        assert_eq!(
+            line("CORS policy `public`"),
+            "CORS policy `public`, for paths /public/**, /status/*:"
+        );
+        let own = line("policies.public.allow_origin");
+        assert!(own.ends_with(&format!("= * ([default.cors] in {})", file.display())), "{own}");
+        line("policies.public.allow_credentials = false");
+        // Inherited keys are summed up, not repeated.
+        assert!(!logged.iter().any(|l| l.starts_with("policies.public.max_age")), "{logged:#?}");
+        assert!(
+            logged
+                .iter()
+                .any(|l| l.starts_with("the other ") && l.ends_with("keys: the base's values"))
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn the_status_report_gives_every_policy_with_provenance() {
+    in_jail(ISSUE_11, |jail| {
+        jail.set_env("CORS_POLICIES__PARTNER__MAX_AGE", "60");
+        let client = launch();
+        let report = handle(&client).effective_settings();
+        let find = |policy: Option<&str>, key: &str| {
+            report
+                .iter()
+                .find(|s| s.policy.as_deref() == policy && s.key == key)
+                .unwrap_or_else(|| panic!("{policy:?} {key} in {report:#?}"))
+                .clone()
+        };
+        let base_origin = find(None, "allow_origin");
+        assert_eq!(base_origin.value, APP);
+        let public = find(Some("public"), "allow_origin");
+        assert_eq!((public.value.as_str(), public.inherited), ("*", false));
+        assert!(matches!(&public.source, Source::File { profile, .. } if profile == "default"));
+        let inherited = find(Some("partner"), "expose_headers");
+        assert_eq!((inherited.value.as_str(), inherited.inherited), ("X-Total-Count", true));
+        assert_eq!(inherited.source, base_origin.source);
+        let max_age = find(Some("partner"), "max_age");
+        assert_eq!(max_age.value, "60");
+        let var = "CORS_POLICIES__PARTNER__MAX_AGE";
+        assert_eq!(max_age.source, Source::Env { var: var.into() });
+        assert_eq!(
+            max_age.to_string(),
+            format!("policies.partner.max_age = 60 (environment variable {var})")
+        );
+        assert!(inherited.to_string().contains("(inherited from the base: [default.cors] in"));
+        // The fairing's own keys belong to the base only.
+        assert!(!report.iter().any(|s| s.policy.is_some() && s.key == "reload"));
+        Ok(())
+    });
+}
+
+#[test]
+fn a_refusal_logs_the_policy_that_refused() {
+    in_jail(ISSUE_11, |_| {
+        let client = launch();
+        take_logged(Level::Trace);
+        get(&client, "/api/partner/orders", APP);
+        get(&client, "/api/items", PARTNER);
+        let refused: Vec<String> = take_logged(Level::Debug)
+            .into_iter()
+            .filter(|l| l.starts_with("CORS refused"))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                "CORS refused GET /api/partner/orders (policy `partner`): origin \"https://app.example.com\" is not allowed",
+                "CORS refused GET /api/items: origin \"https://partner.example\" is not allowed",
+            ]
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_reload_logs_what_changed_in_each_policy() {
+    in_jail(ISSUE_11, |jail| {
+        let client = launch();
+        let edited = ISSUE_11
+            .replace("https://partner.example", "https://new-partner.example")
+            .replace("[default.cors.policies.public]", "[default.cors.policies.open]");
+        jail.create_file("Rocket.toml", &edited)?;
+        take_logged(Level::Trace);
+        assert!(matches!(handle(&client).reload_blocking(), ReloadOutcome::Swapped { .. }));
+        let logged = take_logged(Level::Info);
+        let has = |line: &str| logged.iter().any(|l| l.starts_with(line));
+        assert!(has("CORS policy `open` added, for paths /public/**, /status/*"), "{logged:#?}");
+        assert!(has("CORS policy `public` removed"), "{logged:#?}");
+        assert!(
+            has(
+                "CORS setting `policies.partner.allow_origin` changed: https://partner.example -> \
+                 https://new-partner.example (from [default.cors] in"
+            ),
+            "{logged:#?}"
+        );
         Ok(())
     });
 }

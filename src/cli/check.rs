@@ -22,7 +22,7 @@ pub(super) fn run(target: &Target, out: &mut impl Write) -> io::Result<u8> {
     };
     let policy = &loaded.policy;
     writeln!(out, "policy fingerprint: {}", policy.fingerprint())?;
-    for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
+    for setting in EffectiveSetting::every(policy, &loaded.provenance, &loaded.named) {
         writeln!(out, "  {setting}")?;
     }
     for file in &loaded.files {

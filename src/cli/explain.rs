@@ -31,6 +31,18 @@ pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::R
     describe_request(&request, out)?;
     let decision = policy.decide(&request);
     let allowed = decision.is_allowed();
+    let judged_by = policy.policy_for(&probe.path);
+    match judged_by.name() {
+        Some(name) => writeln!(
+            out,
+            "policy: `{name}` (cors.policies.{name}, paths {})",
+            judged_by.settings().paths.join(", ")
+        )?,
+        None if policy.named_policies().next().is_some() => {
+            writeln!(out, "policy: the base (no named policy's paths match)")?
+        }
+        None => {}
+    }
     match decision.verdict() {
         Verdict::Allowed => writeln!(out, "verdict: allowed")?,
         Verdict::Refused(refusal) => writeln!(out, "verdict: refused: {refusal}")?,
@@ -39,7 +51,7 @@ pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::R
         }
         Verdict::NoOrigin => writeln!(out, "verdict: no Origin, not a CORS request")?,
     }
-    writeln!(out, "response: {}", status(policy, &decision))?;
+    writeln!(out, "response: {}", status(judged_by, &decision))?;
     for (name, value) in decision.lines().iter() {
         writeln!(out, "{name}: {value}")?;
     }

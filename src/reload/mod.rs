@@ -103,7 +103,7 @@ fn apply(
         return ReloadOutcome::Unchanged;
     }
     let (before, after) = (current.settings(), policy.settings());
-    crate::banner::log_changes(before, after, &load.provenance);
+    crate::banner::log_changes(before, after, &load.provenance, &load.named);
     if let Some(warning) = narrowing::warning(before, after) {
         log::warn!("{warning}");
     }

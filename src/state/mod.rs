@@ -91,10 +91,10 @@ impl LiveState {
     /// lock, so the sources belong to the policy they describe).
     pub(crate) fn with_provenance<T>(
         &self,
-        f: impl FnOnce(&Policy, &[(&'static str, Source)]) -> T,
+        f: impl FnOnce(&Policy, &[(&'static str, Source)], &[NamedProvenance]) -> T,
     ) -> T {
         let last_load = lock(&self.last_load);
-        f(&self.policy.load(), &last_load.provenance)
+        f(&self.policy.load(), &last_load.provenance, &last_load.named)
     }
 
     /// The files to fingerprint, and their fingerprints at the last attempt.
