@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::error::Source;
+use crate::error::{Source, escaped};
 use crate::policy::Policy;
 use crate::settings::{Key, Settings};
 use crate::sources::Loaded;
@@ -104,7 +104,7 @@ impl fmt::Display for EffectiveSetting {
         if let Some(name) = &self.policy {
             write!(f, "policies.{name}.")?;
         }
-        write!(f, "{} = {} (", self.key, self.value)?;
+        write!(f, "{} = {} (", self.key, escaped(&self.value))?;
         if self.inherited {
             f.write_str("inherited from the base: ")?;
         }
@@ -192,7 +192,8 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     }
     for (name, settings) in &policy.settings().policies {
         let provenance = loaded.named.iter().find(|p| p.name == *name);
-        log::info!("CORS policy `{name}`, for paths {}:", settings.paths.join(", "));
+        let (shown, paths) = (escaped(name), settings.paths.join(", "));
+        log::info!("CORS policy `{shown}`, for paths {}:", escaped(&paths));
         let base = EffectiveSetting::all(policy.settings(), &loaded.provenance);
         let mut inherited = 0;
         for setting in EffectiveSetting::named(name, settings, provenance) {
@@ -206,7 +207,7 @@ pub(crate) fn log_policy(loaded: &Loaded) {
         log::info!(target: INDENTED, "the other {inherited} keys: the base's values");
     }
     for file in &loaded.files {
-        log::info!(target: INDENTED, "read from: {}", file.display());
+        log::info!(target: INDENTED, "read from: {}", escaped(&file.to_string_lossy()));
     }
     for warning in &loaded.warnings {
         log::warn!("{warning}");
@@ -242,6 +243,7 @@ pub(crate) fn log_changes(
 ) {
     for Change { key, before, after } in changes(before, after) {
         let source = source_in(provenance, key);
+        let (before, after) = (escaped(&before), escaped(&after));
         log::info!("CORS setting `{key}` changed: {before} -> {after} (from {source})");
     }
     for line in named_changes(before, after, named) {
@@ -257,17 +259,20 @@ pub(crate) fn named_changes(
 ) -> Vec<String> {
     let mut lines = Vec::new();
     for name in before.policies.keys().filter(|name| !after.policies.contains_key(*name)) {
+        let name = escaped(name);
         lines.push(format!("CORS policy `{name}` removed: its paths are the base's again"));
     }
     for (name, new) in &after.policies {
         let Some(old) = before.policies.get(name) else {
-            lines.push(format!("CORS policy `{name}` added, for paths {}", new.paths.join(", ")));
+            let (name, paths) = (escaped(name), new.paths.join(", "));
+            lines.push(format!("CORS policy `{name}` added, for paths {}", escaped(&paths)));
             continue;
         };
         let provenance = named.iter().find(|p| p.name == *name).map_or(&[][..], |p| &p.keys[..]);
         for Change { key, before, after } in changes(old, new) {
             let key_name = crate::settings::policy_key(name, key);
             let source = source_in(provenance, key);
+            let (key_name, before, after) = (escaped(&key_name), escaped(&before), escaped(&after));
             lines.push(format!(
                 "CORS setting `{key_name}` changed: {before} -> {after} (from {source})"
             ));

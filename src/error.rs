@@ -5,7 +5,49 @@
 //! module can report through it without a cycle.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Text that came from outside (a file's content, a path, an environment variable, an
+/// `Origin`), ready for a log line: every control character escaped as Rust writes it
+/// (`\0`, `\t`, `\u{1b}`), so that a NUL or a terminal escape from a file never reaches
+/// the log raw, and a value cannot forge a line of its own. Every message the crate logs
+/// about its configuration is rendered through here (the errors' and warnings' `Display`,
+/// [`Source`]'s, the banner's).
+pub(crate) struct Escaped<'a> {
+    text: &'a str,
+    /// Keep `\n`: the multi-line messages of a parser (the TOML error's excerpt).
+    keep_newlines: bool,
+}
+
+/// `text` with every control character escaped.
+pub(crate) fn escaped(text: &str) -> Escaped<'_> {
+    Escaped { text, keep_newlines: false }
+}
+
+/// `text` with every control character but the newline escaped: for reasons and hints,
+/// which may quote a file over several lines.
+pub(crate) fn escaped_lines(text: &str) -> Escaped<'_> {
+    Escaped { text, keep_newlines: true }
+}
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.text;
+        let needs_escape = |c: char| c.is_control() && !(self.keep_newlines && c == '\n');
+        while let Some(at) = rest.find(needs_escape) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().expect("found at a char boundary");
+            write!(f, "{}", c.escape_debug())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// A path, lossily as text, escaped.
+fn path_text(path: &Path) -> String {
+    escaped(&path.to_string_lossy()).to_string()
+}
 
 /// Where a setting's value came from.
 ///
@@ -49,11 +91,13 @@ impl fmt::Display for Source {
             Source::Code => f.write_str("given in code"),
             Source::Default => f.write_str("built-in default"),
             Source::File { path, profile } => {
-                write!(f, "[{profile}.cors] in {}", path.display())
+                write!(f, "[{}.cors] in {}", escaped(profile), path_text(path))
             }
-            Source::Env { var } => write!(f, "environment variable {var}"),
-            Source::EnvFile { path, var } => write!(f, "{var} in env file {}", path.display()),
-            Source::Provider(name) => write!(f, "Rocket's Figment: {name}"),
+            Source::Env { var } => write!(f, "environment variable {}", escaped(var)),
+            Source::EnvFile { path, var } => {
+                write!(f, "{} in env file {}", escaped(var), path_text(path))
+            }
+            Source::Provider(name) => write!(f, "Rocket's Figment: {}", escaped(name)),
         }
     }
 }
@@ -163,20 +207,20 @@ impl From<String> for Subject {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = escaped_lines(&self.reason);
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "invalid CORS setting `{}` = {:?} (from {}): {}",
+                "invalid CORS setting `{}` = {:?} (from {}): {reason}",
                 Named(key),
                 self.value,
-                self.provenance,
-                self.reason
+                self.provenance
             )?,
-            Subject::Table => write!(f, "invalid CORS configuration: {}", self.reason)?,
-            Subject::File(path) => write!(f, "the file {} {}", path.display(), self.reason)?,
+            Subject::Table => write!(f, "invalid CORS configuration: {reason}")?,
+            Subject::File(path) => write!(f, "the file {} {reason}", path_text(path))?,
         }
         if let Some(hint) = &self.hint {
-            write!(f, "; hint: {hint}")?;
+            write!(f, "; hint: {}", escaped_lines(hint))?;
         }
         Ok(())
     }
@@ -193,7 +237,7 @@ impl fmt::Display for Named<'_> {
         if self.0.starts_with("policies.") {
             f.write_str("cors.")?;
         }
-        f.write_str(self.0)
+        write!(f, "{}", escaped(self.0))
     }
 }
 
@@ -328,17 +372,41 @@ impl ConfigWarning {
 
 impl fmt::Display for ConfigWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = escaped_lines(&self.message);
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "CORS setting `{}` = {:?} (from {}): {}",
+                "CORS setting `{}` = {:?} (from {}): {message}",
                 Named(key),
                 self.value,
-                self.provenance,
-                self.message
+                self.provenance
             ),
-            Subject::Table => write!(f, "CORS configuration: {}", self.message),
-            Subject::File(path) => write!(f, "the file {} {}", path.display(), self.message),
+            Subject::Table => write!(f, "CORS configuration: {message}"),
+            Subject::File(path) => write!(f, "the file {} {message}", path_text(path)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_newlines_kept_only_in_messages() {
+        let text = "a\0b\u{1b}[31mc\td\ne";
+        assert_eq!(escaped(text).to_string(), "a\\0b\\u{1b}[31mc\\td\\ne");
+        assert_eq!(escaped_lines(text).to_string(), "a\\0b\\u{1b}[31mc\\td\ne");
+        assert_eq!(escaped("https://é.example").to_string(), "https://é.example");
+    }
+
+    #[test]
+    fn every_part_of_an_error_is_escaped() {
+        let err = ConfigError::new("k\0".to_string(), "v\0", "reason \0")
+            .from(Source::File { path: "/srv/\u{7}.toml".into(), profile: "default".into() })
+            .hint("hint \0");
+        let shown = err.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        let warning = ConfigWarning::new(Subject::File("/x\0".into()), "", "\u{1b}");
+        assert!(!warning.to_string().chars().any(char::is_control));
     }
 }

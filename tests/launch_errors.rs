@@ -529,6 +529,37 @@ fn a_dev_server_origin_without_a_scheme_is_hinted_with_http() {
 }
 
 #[test]
+fn cors_as_a_string_stops_the_launch_saying_what_is_wrong_with_the_table() {
+    let toml = "[default]\ncors = \"https://app.example.com\"\n";
+    in_jail(Some(toml), |jail| {
+        let message = figment_launch_error();
+        let expected = format!(
+            "the file {} has `cors = \"https://app.example.com\"` in [default]: `cors` must be \
+             a table ([default.cors]), not a string",
+            rocket_toml(jail)
+        );
+        assert!(message.starts_with(&expected), "{message}");
+        assert!(message.contains("hint: write the settings under [default.cors]"), "{message}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_cors_table_in_another_case_is_named_at_launch() {
+    let toml = "[default.CORS]\nallow_origin = \"https://app.example.com\"\n";
+    in_jail(Some(toml), |jail| {
+        let (client, warnings) = launch_with_warnings();
+        let about: Vec<&String> =
+            warnings.iter().filter(|w| w.contains("[default.CORS] instead of")).collect();
+        assert_eq!(about.len(), 1, "{warnings:?}");
+        assert!(about[0].contains(&rocket_toml(jail)), "{}", about[0]);
+        assert!(about[0].contains("case-sensitive"), "{}", about[0]);
+        assert_eq!(acao_for(&client, APP), None, "the respelt table must not apply");
+        Ok(())
+    });
+}
+
+#[test]
 fn rocket_toml_that_is_not_toml_is_a_sentence_about_the_file() {
     let toml = "[default.cors]\nmax_age = 60\nallow_origin = [\"https://a.example\"\n";
     in_jail(Some(toml), |jail| {

@@ -168,6 +168,9 @@ async fn invalid_utf8_names_the_line_and_the_byte_offset() {
 
 /// Swaps `content` in for the good config "a" and asks for a reload: it must be refused,
 /// the error naming the file and each of `mentions`, and "a" must still answer.
+///
+/// The refusal names the keys it would have taken away.
+const TAKES_AWAY: [&str; 2] = ["`allow_origin`", "silently give them their built-in defaults"];
 async fn refused_as_a_fallback(content: &str, mentions: &[&str]) {
     let dir = ConfigDir::new(SaveStyle::TruncateWrite, &config("a"));
     let client = client_for(&dir.path()).await;
@@ -178,7 +181,7 @@ async fn refused_as_a_fallback(content: &str, mentions: &[&str]) {
         other => panic!("a reload of {content:?} must be refused, not {other:?}"),
     };
     assert!(error.contains(&dir.path().display().to_string()), "{error}");
-    for part in mentions.iter().chain(&["`allow_origin`", "built-in defaults"]) {
+    for part in mentions {
         assert!(error.contains(part), "{part:?} missing from: {error}");
     }
     assert_serves(&client, "a").await;
@@ -190,33 +193,40 @@ async fn refused_as_a_fallback(content: &str, mentions: &[&str]) {
 async fn a_file_whose_cors_table_is_gone_is_refused() {
     // A save caught half-way: the part before the table.
     let content = "[default]\nlog_level = \"off\"\n";
-    refused_as_a_fallback(content, &["has no [default.cors] table any more"]).await;
+    refused_as_a_fallback(
+        content,
+        &["has no [default.cors] table any more", TAKES_AWAY[0], TAKES_AWAY[1]],
+    )
+    .await;
 }
 
 #[rocket::async_test]
 async fn cors_as_a_string_is_refused() {
+    // Refused by the load itself, as at launch: `cors` must be a table.
     let content = "[default]\ncors = \"https://z.example\"\n";
-    refused_as_a_fallback(content, &["`cors = \"https://z.example\"` in [default]", "a string"])
-        .await;
+    let what = "has `cors = \"https://z.example\"` in [default]: `cors` must be a table";
+    refused_as_a_fallback(content, &[what, "not a string"]).await;
 }
 
 #[rocket::async_test]
 async fn a_top_level_cors_table_is_refused() {
     let content = config("z").replace("[default.cors]", "[cors]");
-    refused_as_a_fallback(&content, &["has a top-level [cors] table instead of [default.cors]"])
-        .await;
+    let top_level = "has a top-level [cors] table instead of [default.cors]";
+    refused_as_a_fallback(&content, &[top_level, TAKES_AWAY[0], TAKES_AWAY[1]]).await;
 }
 
 #[rocket::async_test]
 async fn a_table_in_the_wrong_case_is_refused() {
     let content = config("z").replace("[default.cors]", "[default.CORS]");
-    refused_as_a_fallback(&content, &["has [default.CORS] instead of [default.cors]"]).await;
+    let respelt = "has [default.CORS] instead of [default.cors]";
+    refused_as_a_fallback(&content, &[respelt, TAKES_AWAY[0], TAKES_AWAY[1]]).await;
 }
 
 #[rocket::async_test]
 async fn a_key_in_the_wrong_case_is_refused() {
     let content = config("z").replace("allow_origin", "Allow_Origin");
-    refused_as_a_fallback(&content, &["has `Allow_Origin`, an unknown key"]).await;
+    let respelt = "has `Allow_Origin`, an unknown key (did you mean `allow_origin`?)";
+    refused_as_a_fallback(&content, &[respelt, TAKES_AWAY[1]]).await;
 }
 
 #[rocket::async_test]
@@ -237,5 +247,22 @@ async fn a_key_removed_from_a_valid_table_returns_to_its_default() {
     std::fs::write(dir.path(), "[default.cors]\n").unwrap();
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 2 }));
     assert_eq!(cors_of(&client, &origin).await, (None, None));
+    terminate_within_bounds(client).await;
+}
+
+#[rocket::async_test]
+async fn control_characters_from_the_file_are_escaped_in_the_error() {
+    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &config("a"));
+    let client = client_for(&dir.path()).await;
+    let handle = handle(&client);
+    let content = config("b").replace("https://b.example.com", "https://b\0\u{1b}[31m.example.com");
+    std::fs::write(dir.path(), content).unwrap();
+    let error = next_error(&handle, 0, "the file with a NUL").await;
+    assert!(
+        !error.contains('\0') && !error.contains('\u{1b}'),
+        "raw control character in {error:?}"
+    );
+    assert!(error.contains("\\0"), "{error:?}");
+    assert_serves(&client, "a").await;
     terminate_within_bounds(client).await;
 }

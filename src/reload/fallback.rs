@@ -9,11 +9,9 @@
 use std::path::PathBuf;
 
 use figment::Profile;
-use figment::value::{Dict, Value};
 
 use crate::error::{ConfigError, ConfigErrors, Source};
-use crate::settings::{Key, closest_key};
-use crate::sources::{Loaded, ReadFile, TABLE, render};
+use crate::sources::{Loaded, ReadFile, shape};
 
 /// The errors that refuse `loaded`, given where the values in force came from (`before`).
 pub(crate) fn refused(before: &[(&'static str, Source)], loaded: &Loaded) -> Option<ConfigErrors> {
@@ -70,61 +68,12 @@ fn is_env_file(loaded: &Loaded, path: &PathBuf) -> bool {
 /// What is wrong with the `cors` table of `profile` in `file` such that `key` has no value
 /// from it; `None` when the table is fine and the key was simply removed.
 fn table_problem(file: &ReadFile, profile: &Profile, key: &str) -> Option<String> {
-    let section = file.profiles.get(profile);
-    let table = section.and_then(|s| s.get(TABLE));
-    match table {
-        None => Some(missing_table(file, section, profile)),
-        Some(Value::Dict(_, dict)) => unknown_spelling(dict, key)
-            .map(|found| format!("has `{found}`, an unknown key (did you mean `{key}`?)")),
-        Some(other) => Some(format!(
-            "has `cors = {}` in [{profile}]: `cors` must be a table ([{profile}.cors]), not {}",
-            quoted(other),
-            kind(other)
-        )),
+    if let Some(problem) = shape::table_problem(file, profile) {
+        return Some(problem);
     }
-}
-
-fn missing_table(file: &ReadFile, section: Option<&Dict>, profile: &Profile) -> String {
-    let respelt = section.and_then(|s| s.keys().find(|k| k.eq_ignore_ascii_case(TABLE)));
-    if let Some(name) = respelt {
-        return format!(
-            "has [{profile}.{name}] instead of [{profile}.cors] (table names are case-sensitive)"
-        );
-    }
-    if *profile != Profile::new(TABLE) && file.profiles.contains_key(&Profile::new(TABLE)) {
-        return format!(
-            "has a top-level [cors] table instead of [{profile}.cors]: Rocket reads it as a \
-             profile named `cors`, and ignores it"
-        );
-    }
-    format!("has no [{profile}.cors] table any more (a save caught half-way, or the table deleted)")
-}
-
-/// A key of `dict` the crate does not know that means `key` (`Allow_Origin`, `allow_origins`).
-fn unknown_spelling<'d>(dict: &'d Dict, key: &str) -> Option<&'d str> {
-    dict.keys().map(String::as_str).find(|found| {
-        Key::from_name(found).is_none()
-            && (found.eq_ignore_ascii_case(key)
-                || closest_key(found).is_some_and(|k| k.name() == key))
-    })
-}
-
-fn quoted(value: &Value) -> String {
-    match value {
-        Value::String(..) => format!("{:?}", render(value)),
-        _ => render(value),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::String(..) | Value::Char(..) => "a string",
-        Value::Bool(..) => "a bool",
-        Value::Num(..) => "a number",
-        Value::Array(..) => "an array",
-        Value::Empty(..) => "empty",
-        Value::Dict(..) => "a table",
-    }
+    let table = shape::table(file, profile)?;
+    shape::unknown_spelling(table, key)
+        .map(|found| format!("has `{found}`, an unknown key (did you mean `{key}`?)"))
 }
 
 #[cfg(test)]
@@ -133,31 +82,17 @@ mod tests {
     use figment::Provider;
     use figment::providers::{Format, Toml};
 
-    fn file(toml: &str) -> ReadFile {
-        let profiles = Toml::string(toml).nested().data().unwrap();
-        ReadFile { path: "/srv/Rocket.toml".into(), profiles }
-    }
-
     fn problem(toml: &str) -> Option<String> {
-        table_problem(&file(toml), &Profile::Default, "allow_origin")
+        let profiles = Toml::string(toml).nested().data().unwrap();
+        let file = ReadFile { path: "/srv/Rocket.toml".into(), profiles };
+        table_problem(&file, &Profile::Default, "allow_origin")
     }
 
     #[test]
-    fn each_way_of_losing_the_table_is_named() {
-        let gone = problem("[default]\nport = 8000\n").unwrap();
-        assert!(gone.starts_with("has no [default.cors] table any more"), "{gone}");
-        let string = problem("[default]\ncors = \"https://z.example\"\n").unwrap();
-        assert_eq!(
-            string,
-            "has `cors = \"https://z.example\"` in [default]: `cors` must be a table \
-             ([default.cors]), not a string"
-        );
-        let top = problem("[cors]\nallow_origin = \"https://a.example\"\n").unwrap();
-        assert!(top.starts_with("has a top-level [cors] table instead of [default.cors]"));
-        let upper = problem("[default.CORS]\nallow_origin = \"https://a.example\"\n").unwrap();
-        assert!(upper.starts_with("has [default.CORS] instead of [default.cors]"), "{upper}");
+    fn a_respelt_key_or_a_lost_table_is_a_problem() {
         let respelt = problem("[default.cors]\nAllow_Origin = \"https://a.example\"\n").unwrap();
         assert_eq!(respelt, "has `Allow_Origin`, an unknown key (did you mean `allow_origin`?)");
+        assert!(problem("[default]\nport = 8000\n").is_some());
     }
 
     #[test]

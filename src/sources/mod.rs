@@ -8,6 +8,7 @@ mod env_file;
 mod policies;
 mod read;
 mod report;
+pub(crate) mod shape;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -105,6 +106,7 @@ impl Sources {
     /// Reads every source again and compiles the result; every problem is reported.
     pub(crate) fn load(&self) -> Result<Loaded, ConfigErrors> {
         let mut misplaced = None;
+        let mut shape_warnings = Vec::new();
         let mut read = Vec::new();
         let figment = match self {
             Sources::Settings(settings) => {
@@ -127,7 +129,13 @@ impl Sources {
                     None => without_env_file,
                 };
                 if let Some(path) = &toml.path {
-                    read.push(ReadFile { path: path.clone(), profiles: toml.profiles() });
+                    let file = ReadFile { path: path.clone(), profiles: toml.profiles() };
+                    let (errors, warnings) = shape::check_at_launch(&file, profile);
+                    if let Some(errors) = ConfigErrors::from_vec(errors) {
+                        return Err(errors);
+                    }
+                    shape_warnings = warnings;
+                    read.push(file);
                 }
                 misplaced = misplaced_table(&whole, config_file);
                 whole.focus(TABLE)
@@ -155,6 +163,7 @@ impl Sources {
         warnings.extend(unknown_keys(&figment));
         warnings.extend(load_warnings);
         warnings.extend(misplaced);
+        warnings.extend(shape_warnings);
         let provenance =
             settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
         let files = files_of(&figment, self);
