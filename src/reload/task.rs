@@ -24,7 +24,7 @@ use super::reload_now;
 use super::signal::Hangup;
 use super::watcher::{DirWatcher, Wakeups};
 use crate::sources::Sources;
-use crate::state::{LiveState, ReloadStatus, fingerprints};
+use crate::state::{LiveState, ReloadStatus, refreshed};
 
 /// The longest a reload waits for file events to settle, in multiples of
 /// `reload_settle_ms`, counted from the first event: the documented ceiling.
@@ -238,7 +238,7 @@ impl Reloader {
         let Some(state) = self.state.upgrade() else { return Some(false) };
         blocking(stop, move || {
             let known = state.known_fingerprints();
-            fingerprints(known.iter().map(|(path, _)| path)) != known
+            refreshed(&known) != known
         })
         .await
     }

@@ -22,7 +22,7 @@ use crate::counters::Counters;
 use crate::error::{ConfigWarning, Source};
 use crate::policy::Policy;
 
-pub(crate) use fingerprint::{Fingerprints, fingerprints};
+pub(crate) use fingerprint::{Fingerprints, fingerprints, refreshed};
 pub(crate) use last_load::{LastLoad, MaskedKey, NamedProvenance};
 pub use status::{ReloadOutcome, ReloadStatus};
 
