@@ -24,7 +24,7 @@ use super::reload_now;
 use super::signal::Hangup;
 use super::watcher::{DirWatcher, Wakeups};
 use crate::sources::Sources;
-use crate::state::{LiveState, ReloadStatus, refreshed};
+use crate::state::{LiveState, ReloadStatus};
 
 /// The longest a reload waits for file events to settle, in multiples of
 /// `reload_settle_ms`, counted from the first event: the documented ceiling.
@@ -236,11 +236,7 @@ impl Reloader {
     /// `stop` came first.
     async fn files_changed(&self, stop: Pin<&mut impl Future<Output = ()>>) -> Option<bool> {
         let Some(state) = self.state.upgrade() else { return Some(false) };
-        blocking(stop, move || {
-            let known = state.known_fingerprints();
-            refreshed(&known) != known
-        })
-        .await
+        blocking(stop, move || state.files_changed()).await
     }
 }
 

@@ -22,7 +22,8 @@ use crate::counters::Counters;
 use crate::error::{ConfigWarning, Source};
 use crate::policy::Policy;
 
-pub(crate) use fingerprint::{Fingerprints, fingerprints, refreshed};
+use fingerprint::refreshed;
+pub(crate) use fingerprint::{Fingerprints, fingerprints};
 pub(crate) use last_load::{LastLoad, MaskedKey, NamedProvenance};
 pub use status::{ReloadOutcome, ReloadStatus};
 
@@ -100,6 +101,23 @@ impl LiveState {
     /// The files to fingerprint, and their fingerprints at the last attempt.
     pub(crate) fn known_fingerprints(&self) -> Fingerprints {
         lock(&self.last_load).fingerprints.clone()
+    }
+
+    /// Whether any file differs from its fingerprint at the last attempt (the periodic
+    /// check). When none does, the fingerprints just taken are kept in their place: they
+    /// say which files have now settled, and need not be read again while they stay.
+    pub(crate) fn files_changed(&self) -> bool {
+        let known = self.known_fingerprints();
+        let now = refreshed(&known);
+        if now != known {
+            return true;
+        }
+        let mut last_load = lock(&self.last_load);
+        // Unless an attempt recorded others meanwhile.
+        if last_load.fingerprints == known {
+            last_load.fingerprints = now;
+        }
+        false
     }
 
     /// Files the watcher should watch: those read last time and those that must not vanish.
