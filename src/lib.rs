@@ -64,7 +64,7 @@
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
 //! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |
 //! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
-//! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading |
+//! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading (at most 4 x after the first) |
 //! | `reload_poll_ms` | `CORS_RELOAD_POLL_MS` | `2000` | interval of the periodic check behind the watcher (`0` = off) |
 //! | `origin_check_ttl_ms` | `CORS_ORIGIN_CHECK_TTL_MS` | `60000` | how long an answer of the origin check given in code is cached |
 //! | `origin_check_cache_size` | `CORS_ORIGIN_CHECK_CACHE_SIZE` | `10000` | how many origins' answers of the origin check are cached |
@@ -153,8 +153,9 @@
 //! # Reload
 //!
 //! With `reload` on (the default) the fairing watches the directories of the files it read
-//! (`Rocket.toml`, the `env_file`), waits `reload_settle_ms` after the last event, reads
-//! every source again, and swaps the policy in only if it is valid and different. A bad
+//! (`Rocket.toml`, the `env_file`), waits `reload_settle_ms` after the last event that
+//! concerns them (at most 4 x `reload_settle_ms` after the first), reads every source
+//! again, and swaps the policy in only if it is valid and different. A bad
 //! edit is logged with key, value and source, and the last good policy stays. `SIGHUP`
 //! reloads too. Environment variables are launch-time overrides: they cannot change inside
 //! a running process, and a file edit they mask is reported as such. Requests already under

@@ -81,7 +81,8 @@ pub struct Settings {
     /// Watch the config files and reload on change.
     #[serde(deserialize_with = "lenient::flag")]
     pub reload: bool,
-    /// Quiet time after the last file event before re-reading, in milliseconds.
+    /// Quiet time after the last file event before re-reading, in milliseconds; a reload
+    /// comes at most 4 times this after the first event, however often the file is saved.
     #[serde(deserialize_with = "lenient::number")]
     pub reload_settle_ms: u64,
     /// Interval of the periodic check that backs the watcher up, in milliseconds (0 = off).
