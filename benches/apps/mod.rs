@@ -146,10 +146,12 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
 /// `BENCH_SCALE` grows one list for the "how cost grows" figures, keeping the origin each
 /// case sends allowed by exactly one entry: `exact:N` (N exact origins, `APP` among them),
 /// `wildcard:N` (N wildcards; `APP` allowed through `https://*.example.com`), `regex:N`
-/// (N regexes, `PREVIEW` allowed through one of them).
+/// (N regexes, `PREVIEW` allowed through one of them), `policies:N` (N named policies: the
+/// request is judged by `/api/**`, a copy of the base, tried after the N - 1 fillers
+/// `/api/f<i>/**`, which are more specific and never match it).
 pub fn settings() -> Settings {
     let (allow_origin, allow_origin_regex) = scaled_origin_lists();
-    Settings::default()
+    let base = Settings::default()
         .allow_origin(allow_origin)
         .allow_origin_regex(allow_origin_regex)
         .allow_methods(METHODS)
@@ -157,8 +159,21 @@ pub fn settings() -> Settings {
         .allow_credentials(true)
         .expose_headers([EXPOSE])
         .max_age(MAX_AGE)
-        .reload(false)
+        .reload(false);
+    let scale = std::env::var("BENCH_SCALE").unwrap_or_default();
+    let Some(n) = scale.strip_prefix("policies:").and_then(|n| n.parse::<usize>().ok()) else {
+        return base;
+    };
+    let mut with_named = base.clone();
+    for i in 0..n.saturating_sub(1) {
+        let filler = base.clone().paths([format!("/api/f{i}/**")]).allow_origin([FILLER]);
+        with_named = with_named.policy(format!("f{i}"), filler);
+    }
+    with_named.policy("api", base.paths(["/api/**"]))
 }
+
+/// The origin of the filler named policies: never sent.
+const FILLER: &str = "https://filler.example.org";
 
 fn scaled_origin_lists() -> (Vec<String>, Vec<String>) {
     let scale = std::env::var("BENCH_SCALE").unwrap_or_default();
