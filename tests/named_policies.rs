@@ -588,3 +588,26 @@ fn a_reload_logs_what_changed_in_each_policy() {
         Ok(())
     });
 }
+
+#[test]
+fn the_origin_check_is_asked_only_about_origins_the_judging_policy_does_not_list() {
+    install_capture();
+    let base = Settings::default().allow_origin([APP]);
+    let partner = base.clone().paths(["/api/partner/**"]).allow_origin([PARTNER]);
+    let fairing = CorsFairing::from_settings(base.policy("partner", partner)).with_origin_check(
+        |origin, _| {
+            let allowed = origin == "https://checked.example";
+            async move { Ok::<_, &str>(allowed) }
+        },
+    );
+    let client = Client::tracked(rocket::custom(rocket::Config::debug_default()).attach(fairing))
+        .expect("valid rocket");
+    let calls = || handle(&client).origin_check_stats().expect("a check").calls;
+    // Listed by the partner policy (not by the base): no call.
+    assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)).as_deref(), Some(PARTNER));
+    assert_eq!(calls(), 0);
+    // Unlisted: the check decides, for the policy that judges the path.
+    let checked = "https://checked.example";
+    assert_eq!(acao(&get(&client, "/api/partner/x", checked)).as_deref(), Some(checked));
+    assert_eq!(calls(), 1);
+}

@@ -213,8 +213,10 @@ pub(crate) async fn on_request(
     let mut origins = req.headers().get(ORIGIN);
     let (Some(origin), None) = (origins.next(), origins.next()) else { return };
     let policy = state.load();
-    if !policy.judges_origin_at(req.uri().path().as_str())
-        || policy.listing(origin) != Listing::Unlisted
+    let path = req.uri().path().as_str();
+    // The lists of the policy that judges the path (a named one, or the base).
+    if !policy.judges_origin_at(path)
+        || policy.policy_for(path).listing(origin) != Listing::Unlisted
     {
         return;
     }

@@ -332,7 +332,9 @@ impl Policy {
     /// `paths`, and not the original middleware's verbatim output (which judges nothing).
     /// Only then is the application's origin check asked about the request's origin.
     pub(crate) fn judges_origin_at(&self, path: &str) -> bool {
-        self.verbatim.is_none() && self.paths.matches(path)
+        let id = self.route(path);
+        // A named policy's own `paths` matched; the base must match its own.
+        self.chosen(id).verbatim.is_none() && (id != PolicyId::BASE || self.paths.matches(path))
     }
 
     /// What the configured lists say of `origin`: only an [`Listing::Unlisted`] origin is
