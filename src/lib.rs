@@ -70,6 +70,7 @@
 //! | `origin_check_cache_size` | `CORS_ORIGIN_CHECK_CACHE_SIZE` | `10000` | how many origins' answers of the origin check are cached |
 //! | `origin_check_timeout_ms` | `CORS_ORIGIN_CHECK_TIMEOUT_MS` | `2000` | a longer call of the origin check refuses the origin |
 //! | `env_file` | `CORS_ENV_FILE` | none | a file of `CORS_*=value` lines, read and watched like `Rocket.toml` |
+//! | `policies.<name>.<key>` | `CORS_POLICIES__<NAME>__<KEY>` | none | [named policies](#named-policies) by path |
 //!
 //! A list is a TOML array, Figment's `[a, b]`, or a string split on commas and whitespace
 //! (`CORS_ALLOW_METHODS="GET, PUT"`). A bool is `true`/`false`, or the strings `1`/`0`,
@@ -112,6 +113,71 @@
 //!     Ok(())
 //! });
 //! ```
+//!
+//! # Named policies
+//!
+//! Different CORS for different parts of one app: a public read-only part open to `*`, a
+//! partner API for one origin, the app's own API with credentials. Each
+//! `[<profile>.cors.policies.<name>]` table needs `paths`; every key it leaves unset is the
+//! base's (the profile's `cors` table); the reload mechanics, the origin check's cache and
+//! `env_file` belong to the fairing and are set in the base only.
+//!
+//! A request is judged by the policy whose `paths` match it most specifically: an exact
+//! path beats a pattern, a pattern with more literal segments beats one with fewer, `/x/*`
+//! beats `/x/**`. Where no named policy matches, the base answers (within its own `paths`,
+//! if it has any). Two policies with the same pattern stop the launch, the error naming both
+//! and the pattern; an error in a named policy names it
+//! (`cors.policies.partner.allow_origin`), with its value and source. Profiles,
+//! `[global.cors.policies.<name>]` and the environment work as for every key:
+//! `CORS_POLICIES__<NAME>__<KEY>`. The preflight route, `Vary`, `reject_disallowed`,
+//! `always_send_headers`, the refusal log line, the launch banner and
+//! [`CorsHandle::effective_settings`] are per policy; a reload compiles every policy or keeps
+//! the whole last good set.
+//!
+//! ```
+//! use cors_fairing::{CorsFairing, CorsHandle};
+//! use rocket::http::Header;
+//! use rocket::local::blocking::Client;
+//!
+//! figment::Jail::expect_with(|jail| {
+//!     jail.create_file("Rocket.toml", r#"
+//!         [default.cors]
+//!         allow_origin = ["https://app.example.com"]
+//!         allow_credentials = true
+//!
+//!         [default.cors.policies.public]
+//!         paths = ["/public/**", "/status/*"]
+//!         allow_origin = "*"
+//!         allow_credentials = false
+//!
+//!         [default.cors.policies.partner]
+//!         paths = ["/api/partner/**"]
+//!         allow_origin = ["https://partner.example"]
+//!     "#)?;
+//!     jail.set_env("CORS_POLICIES__PARTNER__MAX_AGE", "60");
+//!
+//!     let client = Client::tracked(rocket::build().attach(CorsFairing::figment())).unwrap();
+//!     let acao = |path: &'static str, origin: &'static str| {
+//!         let response = client.get(path).header(Header::new("Origin", origin)).dispatch();
+//!         response.headers().get_one("Access-Control-Allow-Origin").map(str::to_string)
+//!     };
+//!     assert_eq!(acao("/public/stats", "https://any.example").as_deref(), Some("*"));
+//!     assert_eq!(acao("/api/partner/orders", "https://partner.example").as_deref(),
+//!                Some("https://partner.example"));
+//!     assert_eq!(acao("/api/partner/orders", "https://app.example.com"), None);
+//!     assert_eq!(acao("/api/items", "https://app.example.com").as_deref(),
+//!                Some("https://app.example.com"));
+//!
+//!     let cors = client.rocket().state::<CorsHandle>().unwrap();
+//!     let partner = &cors.settings().policies["partner"];
+//!     assert_eq!(partner.max_age, Some(60));
+//!     assert_eq!(partner.allow_credentials, Some(true)); // inherited from the base
+//!     Ok(())
+//! });
+//! ```
+//!
+//! In code, [`Settings::policy`] adds a named policy (whole: build it from a clone of the
+//! base), and [`Policy::policy_for`] says which policy judges a path.
 //!
 //! # How a request is answered
 //!

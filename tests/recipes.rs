@@ -225,6 +225,13 @@ fn public_part_beside_the_credentialed_api() {
         assert_eq!(public.into_string().as_deref(), Some("42 visitors"));
         // Any origin, the SPA's included, reads it without credentials.
         assert_eq!(acao(&client, "/public/stats", SPA).as_deref(), Some("*"));
+        // Preflights too: the named policy answers them.
+        let preflight = client
+            .options("/public/stats")
+            .header(origin(ANYONE))
+            .header(request_method("PUT"))
+            .dispatch();
+        assert_eq!(header(&preflight, "Access-Control-Allow-Origin").as_deref(), Some("*"));
 
         let api = get(&client, "/api/me", SPA);
         assert_eq!(header(&api, "Access-Control-Allow-Origin").as_deref(), Some(SPA));

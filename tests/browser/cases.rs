@@ -27,6 +27,9 @@ pub enum Api {
     Verbatim,
     /// `http://app.example.localhost:*`: any port, so no port number is written.
     AnyPort,
+    /// A base for `http://app.example.localhost:PA` only, and a named policy `public`
+    /// (`allow_origin = "*"`) on the paths of the `named-public*` cases.
+    Named,
 }
 
 pub fn settings(api: Api, page_port: u16) -> Settings {
@@ -53,10 +56,16 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
         Api::Verbatim => {
             base.always_send_headers(true).allow_methods(["GET", "PUT"]).allow_headers(["X-Custom"])
         }
+        Api::Named => {
+            let base = base.allow_origin([format!("http://app.example.localhost:{page_port}")]);
+            let paths = ["/api/named-public", "/api/named-public-put"];
+            let public = base.clone().paths(paths).allow_origin(["*"]);
+            base.policy("public", public)
+        }
     }
 }
 
-pub const ALL_APIS: [Api; 9] = [
+pub const ALL_APIS: [Api; 10] = [
     Api::Main,
     Api::Plain,
     Api::NoCache,
@@ -66,6 +75,7 @@ pub const ALL_APIS: [Api; 9] = [
     Api::Regex,
     Api::Verbatim,
     Api::AnyPort,
+    Api::Named,
 ];
 
 /// Where a case's page runs, relative to the page server's port.
@@ -311,5 +321,9 @@ pub fn cases() -> Vec<Listed> {
         case("regex-no-match", Regex, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
         case("verbatim-get", Verbatim, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
         case("verbatim-put", Verbatim, PageAt::Page, &[(Put(CUSTOM), Readable)], seen(1, 1, 1)),
+        case("named-public", Named, PageAt::Page, &[(Get, Readable)], seen(0, 1, 1)),
+        case("named-public-put", Named, PageAt::Page, &[(Put(&[]), Readable)], seen(1, 1, 1)),
+        case("named-base-refused", Named, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
+        case("named-base-allowed", Named, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
     ]
 }
