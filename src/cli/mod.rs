@@ -103,7 +103,8 @@ fn load(target: &args::Target) -> Checked {
     // refused by name); only a path where nothing exists is "does not exist".
     let missing = std::fs::metadata(&file).is_err_and(|err| err.kind() == ErrorKind::NotFound);
     let result = if !missing {
-        let sources = Sources::Rocket { config_file: file.clone(), profile: profile.clone() };
+        let (config_file, profile, in_code) = (file.clone(), profile.clone(), Default::default());
+        let sources = Sources::Rocket { config_file, profile, in_code };
         sources.load().map_err(|errors| errors.into_iter().collect())
     } else {
         // Figment reads a missing file as an empty one: the defaults would pass the check.

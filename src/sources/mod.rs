@@ -5,6 +5,7 @@
 //! snapshot, so every (re)load builds it again from scratch.
 
 mod env_file;
+mod in_code;
 mod policies;
 mod read;
 mod report;
@@ -24,6 +25,7 @@ use crate::policy::Policy;
 use crate::settings::{self, Settings};
 use crate::state::NamedProvenance;
 use env_file::EnvFile;
+pub(crate) use in_code::InCode;
 use read::TomlFile;
 use report::{attribute, extract, from_figment_error, misplaced_table, unknown_keys};
 
@@ -33,8 +35,9 @@ pub(crate) const TABLE: &str = "cors";
 /// Where a fairing's settings come from; asked again on every reload.
 #[derive(Clone)]
 pub(crate) enum Sources {
-    /// `Rocket.toml` (the file Rocket loaded) for `profile`, plus env file and env vars.
-    Rocket { config_file: PathBuf, profile: Profile },
+    /// `Rocket.toml` (the file Rocket loaded) for `profile`, plus env file and env vars,
+    /// and the values given in code in Rocket's Figment.
+    Rocket { config_file: PathBuf, profile: Profile, in_code: InCode },
     /// A caller-supplied Figment (built anew on each call), read at its `cors` table.
     Figment(Arc<dyn Fn() -> Figment + Send + Sync>),
     /// Fixed settings given in code.
@@ -44,10 +47,11 @@ pub(crate) enum Sources {
 impl fmt::Debug for Sources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Sources::Rocket { config_file, profile } => f
+            Sources::Rocket { config_file, profile, in_code } => f
                 .debug_struct("Rocket")
                 .field("config_file", config_file)
                 .field("profile", profile)
+                .field("in_code", in_code)
                 .finish(),
             Sources::Figment(_) => f.write_str("Figment(..)"),
             Sources::Settings(s) => f.debug_tuple("Settings").field(s).finish(),
@@ -100,7 +104,8 @@ impl Sources {
                     std::env::var("ROCKET_CONFIG").unwrap_or_else(|_| "Rocket.toml".into()),
                 )
             });
-        Sources::Rocket { config_file, profile: rocket_figment.profile().clone() }
+        let in_code = InCode::of(rocket_figment, &config_file);
+        Sources::Rocket { config_file, profile: rocket_figment.profile().clone(), in_code }
     }
 
     /// Reads every source again and compiles the result; every problem is reported.
@@ -117,14 +122,14 @@ impl Sources {
                 return Ok(Loaded { policy, files, provenance, warnings, read, named });
             }
             Sources::Figment(make) => make().focus(TABLE),
-            Sources::Rocket { config_file, profile } => {
+            Sources::Rocket { config_file, profile, in_code } => {
                 let toml = TomlFile::read(config_file)?;
-                let without_env_file = rocket_figment(&toml, None, profile);
+                let without_env_file = rocket_figment(&toml, None, profile, in_code);
                 let whole = match env_file(&without_env_file.focus(TABLE))? {
                     Some(path) => {
                         let env = EnvFile::read(path)?;
                         read.push(ReadFile { path: env.path.clone(), profiles: env.profiles() });
-                        rocket_figment(&toml, Some(env), profile)
+                        rocket_figment(&toml, Some(env), profile, in_code)
                     }
                     None => without_env_file,
                 };
@@ -182,13 +187,23 @@ impl Loaded {
     }
 }
 
-fn rocket_figment(toml: &TomlFile, env_file: Option<EnvFile>, profile: &Profile) -> Figment {
-    let mut figment = Figment::new().merge(toml);
+/// Every source in precedence order, lowest first: values given in code before
+/// `Rocket.toml`, the file, the `env_file`, `ROCKET_CORS`, values given in code after the
+/// file, `CORS_*`.
+fn rocket_figment(
+    toml: &TomlFile,
+    env_file: Option<EnvFile>,
+    profile: &Profile,
+    in_code: &InCode,
+) -> Figment {
+    let mut figment = in_code.below.iter().fold(Figment::new(), Figment::merge);
+    figment = figment.merge(toml);
     if let Some(env_file) = env_file {
         figment = figment.merge(env_file);
     }
+    figment = figment.merge(Env::prefixed("ROCKET_").only(&[TABLE]).global());
+    figment = in_code.above.iter().fold(figment, Figment::merge);
     figment
-        .merge(Env::prefixed("ROCKET_").only(&[TABLE]).global())
         .merge(
             Env::prefixed("CORS_").split("__").map(|key| format!("{TABLE}.{key}").into()).global(),
         )
@@ -213,7 +228,7 @@ impl Sources {
         keys: &[&str],
         env_file: Option<&Path>,
     ) -> Vec<(Option<String>, Source)> {
-        let Sources::Rocket { config_file, profile } = self else {
+        let Sources::Rocket { config_file, profile, .. } = self else {
             return Vec::new();
         };
         if keys.is_empty() {

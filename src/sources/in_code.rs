@@ -1,0 +1,144 @@
+//! Values given in code: what an application merged into Rocket's own Figment
+//! (`rocket::custom(rocket::Config::figment().merge(("cors.allow_origin", [...])))`), as
+//! Rocket's documentation teaches for any setting. `CorsFairing::figment()` reads
+//! `Rocket.toml` and the environment itself on every load; these values are taken from
+//! Rocket's Figment once, at ignite, and put back into every load at their place.
+//!
+//! Their place is where the application put them relative to `Rocket.toml`: a value whose
+//! provider came after the file in Rocket's Figment (`.merge` after
+//! `rocket::Config::figment()`) wins over the file and `ROCKET_CORS`; one whose provider
+//! came before it (`Figment::from(defaults).merge(rocket::Config::figment())`) is a default
+//! the file overrides. `CORS_*` variables stay on top, as for every other source. Figment
+//! keeps no record of `join`: a value joined after the file is taken as merged.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use figment::value::{Dict, Map, Tag, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+
+use super::TABLE;
+
+/// The `cors` values of Rocket's Figment that neither `Rocket.toml` nor `ROCKET_*` gave,
+/// grouped by the provider that gave them, in Rocket's order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InCode {
+    /// Providers before `Rocket.toml`: defaults under every file.
+    pub(super) below: Vec<CodeValues>,
+    /// Providers after it: over the files and `ROCKET_CORS`, under `CORS_*`.
+    pub(super) above: Vec<CodeValues>,
+}
+
+/// The values one provider of Rocket's Figment gave, under its own metadata (so that the
+/// banner names them as that provider: "given in code" for `(key, value)` and `Serialized`).
+#[derive(Clone, Debug)]
+pub(super) struct CodeValues {
+    metadata: Metadata,
+    table: Dict,
+    profile: Profile,
+}
+
+impl Provider for CodeValues {
+    fn metadata(&self) -> Metadata {
+        self.metadata.clone()
+    }
+
+    fn data(&self) -> figment::Result<Map<Profile, Dict>> {
+        let root = Dict::from([(TABLE.to_string(), Value::from(self.table.clone()))]);
+        Ok(self.profile.collect(root))
+    }
+}
+
+impl InCode {
+    /// The values given in code in `rocket` (Rocket's Figment), leaving out those of
+    /// `config_file` and of `ROCKET_*` variables, which every load reads afresh.
+    pub(crate) fn of(rocket: &Figment, config_file: &Path) -> InCode {
+        let Ok(Value::Dict(_, table)) = rocket.find_value(TABLE) else {
+            return InCode::default();
+        };
+        let is_rocket_own = |md: &Metadata| match &md.source {
+            Some(figment::Source::File(path)) => path == config_file || md.name.contains("TOML"),
+            _ => md.name.contains("`ROCKET_`"),
+        };
+        let mut by_tag: BTreeMap<Tag, Dict> = BTreeMap::new();
+        collect(&table, &mut Vec::new(), &mut |path, value| {
+            let Some(md) = rocket.get_metadata(value.tag()) else { return };
+            if !is_rocket_own(md) {
+                insert(by_tag.entry(value.tag()).or_default(), path, untagged(value));
+            }
+        });
+        let file_tag = file_tag(rocket, &is_rocket_own);
+        let mut in_code = InCode::default();
+        for (tag, table) in by_tag {
+            let Some(metadata) = rocket.get_metadata(tag).cloned() else { continue };
+            let below = file_tag.is_some_and(|file| tag < file);
+            // Below the file: in the default profile, so that every profile's table of the
+            // file overrides it; above: global, over all of them.
+            let profile = if below { Profile::Default } else { Profile::Global };
+            let values = CodeValues { metadata, table, profile };
+            if below { in_code.below.push(values) } else { in_code.above.push(values) }
+        }
+        in_code
+    }
+}
+
+/// The tag of `Rocket.toml`'s provider, from any value it gave (none: the file gave nothing,
+/// and values given in code are taken as over it).
+fn file_tag(rocket: &Figment, is_rocket_own: &impl Fn(&Metadata) -> bool) -> Option<Tag> {
+    let data = rocket.data().ok()?;
+    let mut found = None;
+    for dict in data.values() {
+        collect(dict, &mut Vec::new(), &mut |_, value| {
+            let is_file = rocket.get_metadata(value.tag()).is_some_and(|md| {
+                is_rocket_own(md) && matches!(md.source, Some(figment::Source::File(_)))
+            });
+            if is_file && found.is_none() {
+                found = Some(value.tag());
+            }
+        });
+    }
+    found
+}
+
+/// Calls `leaf` with the path and value of every non-table value under `dict`.
+fn collect<'v>(
+    dict: &'v Dict,
+    path: &mut Vec<String>,
+    leaf: &mut impl FnMut(&[String], &'v Value),
+) {
+    for (key, value) in dict {
+        path.push(key.clone());
+        match value {
+            Value::Dict(_, inner) => collect(inner, path, leaf),
+            _ => leaf(path, value),
+        }
+        path.pop();
+    }
+}
+
+fn insert(dict: &mut Dict, path: &[String], value: Value) {
+    let (last, parents) = path.split_last().expect("a leaf has a key");
+    let mut dict = dict;
+    for key in parents {
+        let entry = dict.entry(key.clone()).or_insert_with(|| Value::from(Dict::new()));
+        let Value::Dict(_, inner) = entry else { return };
+        dict = inner;
+    }
+    dict.insert(last.clone(), value);
+}
+
+/// `value` without its tag, so that the provider that carries it tags it anew (a tag of
+/// Rocket's Figment means nothing in another Figment).
+fn untagged(value: &Value) -> Value {
+    match value {
+        Value::String(_, s) => Value::String(Tag::Default, s.clone()),
+        Value::Char(_, c) => Value::Char(Tag::Default, *c),
+        Value::Bool(_, b) => Value::Bool(Tag::Default, *b),
+        Value::Num(_, n) => Value::Num(Tag::Default, *n),
+        Value::Empty(_, e) => Value::Empty(Tag::Default, *e),
+        Value::Dict(_, d) => {
+            Value::Dict(Tag::Default, d.iter().map(|(k, v)| (k.clone(), untagged(v))).collect())
+        }
+        Value::Array(_, a) => Value::Array(Tag::Default, a.iter().map(untagged).collect()),
+    }
+}

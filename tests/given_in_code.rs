@@ -1,0 +1,140 @@
+//! Settings given in code (issue 11): values merged into Rocket's own Figment are in force
+//! with `CorsFairing::figment()`, keep their place in the precedence (over `Rocket.toml`
+//! when merged after it, under it when given before it, always under `CORS_*`), are named
+//! "given in code", and a reload of the file keeps them.
+
+// figment::Jail's closures return figment::Error: large by design.
+#![allow(clippy::result_large_err)]
+
+mod common;
+mod reload_support;
+
+use std::path::Path;
+
+use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome, Source};
+use reload_support::*;
+use rocket::figment::Figment;
+use rocket::figment::providers::{Format, Serialized, Toml};
+use rocket::local::asynchronous::Client;
+
+const CODE: &str = "https://code.example";
+
+/// Rocket's Figment as `rocket::Config::figment()` builds it, on the `Rocket.toml` at `path`.
+fn rocket_figment(path: &Path) -> Figment {
+    Figment::from(rocket::Config::debug_default())
+        .merge(Toml::file(path).nested())
+        .merge(("log_level", "off"))
+}
+
+async fn launch(figment: Figment) -> Client {
+    let rocket = rocket::custom(figment).mount("/", common::routes());
+    Client::tracked(rocket.attach(CorsFairing::figment())).await.expect("valid rocket")
+}
+
+fn source_of(handle: &CorsHandle, key: &str) -> Source {
+    let setting =
+        handle.effective_settings().into_iter().find(|s| s.key == key && s.policy.is_none());
+    setting.unwrap_or_else(|| panic!("no {key}")).source
+}
+
+fn file_with(lines: &str) -> ConfigDir {
+    ConfigDir::new(
+        SaveStyle::TruncateWrite,
+        &format!("[default.cors]\nreload_settle_ms = 20\nreload_poll_ms = 0\n{lines}"),
+    )
+}
+
+#[rocket::async_test]
+async fn a_value_merged_in_code_is_in_force_at_launch_and_named_given_in_code() {
+    let dir = file_with("max_age = 60\n");
+    let figment = rocket_figment(&dir.path()).merge(("cors.allow_origin", [CODE]));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
+    assert_eq!(source_of(&handle, "allow_origin"), Source::Code);
+    let line = handle.effective_settings().into_iter().find(|s| s.key == "allow_origin").unwrap();
+    assert_eq!(line.to_string(), format!("allow_origin = {CODE} (given in code)"));
+    assert!(matches!(source_of(&handle, "max_age"), Source::File { .. }));
+    client.terminate().await;
+}
+
+#[rocket::async_test]
+async fn merged_after_the_file_it_wins_given_before_it_the_file_wins() {
+    let dir = file_with("allow_origin = \"https://file.example\"\nmax_age = 60\n");
+    let figment = Figment::from(Serialized::default("cors.max_age", 30))
+        .merge(rocket_figment(&dir.path()))
+        .merge(("cors.allow_origin", [CODE]));
+    let client = launch(figment).await;
+    let cors = handle(&client);
+    let settings = cors.settings();
+    assert_eq!(settings.allow_origin, [CODE], "merged after Rocket.toml: over it");
+    assert_eq!(settings.max_age, Some(60), "given before Rocket.toml: under it");
+    assert!(matches!(source_of(&cors, "max_age"), Source::File { .. }));
+    client.terminate().await;
+
+    // Where the file says nothing, the default given in code applies.
+    let dir = file_with("allow_origin = \"https://file.example\"\n");
+    let figment =
+        Figment::from(Serialized::default("cors.max_age", 30)).merge(rocket_figment(&dir.path()));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(handle.settings().max_age, Some(30));
+    assert_eq!(source_of(&handle, "max_age"), Source::Code);
+    client.terminate().await;
+}
+
+#[rocket::async_test]
+async fn a_reload_of_the_file_keeps_the_values_given_in_code() {
+    let mut dir = file_with("max_age = 60\n");
+    let figment = Figment::from(Serialized::default("cors.expose_headers", ["x-code-default"]))
+        .merge(rocket_figment(&dir.path()))
+        .merge(("cors.allow_origin", [CODE]));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    dir.save("[default.cors]\nreload_settle_ms = 20\nreload_poll_ms = 0\nmax_age = 90\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    let settings = handle.settings();
+    assert_eq!(settings.max_age, Some(90), "the file's edit is read");
+    assert_eq!(settings.allow_origin, [CODE], "the value given in code stays");
+    assert_eq!(settings.expose_headers, ["x-code-default"], "and the default given in code");
+    assert_eq!(source_of(&handle, "allow_origin"), Source::Code);
+    assert_eq!(cors_of(&client, CODE).await, (Some(CODE.into()), Some("x-code-default".into())));
+
+    // The file now sets what was a default in code: the file wins, and on its removal the
+    // default given in code is back.
+    dir.save("[default.cors]\nreload_poll_ms = 0\nexpose_headers = [\"x-file\"]\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 2 }));
+    assert_eq!(handle.settings().expose_headers, ["x-file"]);
+    dir.save("[default.cors]\nreload_poll_ms = 0\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 3 }));
+    assert_eq!(handle.settings().expose_headers, ["x-code-default"]);
+    client.terminate().await;
+}
+
+#[test]
+fn cors_variables_win_over_values_given_in_code() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "Rocket.toml",
+            "[default]\nlog_level = \"off\"\n[default.cors]\nreload = false\n",
+        )?;
+        jail.set_env("CORS_ALLOW_ORIGIN", "https://env.example");
+        let figment = rocket::Config::figment()
+            .merge(("cors.allow_origin", [CODE]))
+            .merge(("cors.max_age", 45));
+        let rocket = rocket::custom(figment).mount("/", common::routes());
+        let client =
+            rocket::local::blocking::Client::tracked(rocket.attach(CorsFairing::figment()))
+                .expect("valid rocket");
+        let handle = client.rocket().state::<CorsHandle>().unwrap();
+        let settings = handle.settings();
+        assert_eq!(settings.allow_origin, ["https://env.example"]);
+        assert_eq!(settings.max_age, Some(45));
+        assert_eq!(
+            source_of(handle, "allow_origin"),
+            Source::Env { var: "CORS_ALLOW_ORIGIN".into() }
+        );
+        assert_eq!(source_of(handle, "max_age"), Source::Code);
+        Ok(())
+    });
+}
