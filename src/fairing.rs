@@ -36,6 +36,31 @@ impl CorsFairing {
     /// Settings from the `cors` table of the `Rocket.toml` Rocket loaded (honouring
     /// `ROCKET_CONFIG` and `ROCKET_PROFILE`), the `env_file`, `ROCKET_CORS` and `CORS_*`
     /// environment variables; the file is watched for changes.
+    ///
+    /// Values merged into Rocket's Figment in code are honoured too, named "given in code",
+    /// and kept by every reload of the file. Their place is that of their provider in
+    /// Rocket's Figment: after `Rocket.toml` (merged into `rocket::Config::figment()`)
+    /// over the files and `ROCKET_CORS`, before it (`Figment::from(defaults)
+    /// .merge(rocket::Config::figment())`) under the file. `CORS_*` variables win over
+    /// both. Figment records no `join`: a value joined after the file counts as merged.
+    ///
+    /// ```
+    /// use cors_fairing::{CorsFairing, CorsHandle, Source};
+    /// use rocket::local::blocking::Client;
+    ///
+    /// figment::Jail::expect_with(|jail| {
+    ///     jail.create_file("Rocket.toml", "[default.cors]\nmax_age = 60\nreload = false\n")?;
+    ///     let origin = ("cors.allow_origin", ["https://a.example"]);
+    ///     let rocket = rocket::custom(rocket::Config::figment().merge(origin));
+    ///     let client = Client::tracked(rocket.attach(CorsFairing::figment())).unwrap();
+    ///     let cors = client.rocket().state::<CorsHandle>().unwrap();
+    ///     assert_eq!(cors.settings().allow_origin, ["https://a.example"]);
+    ///     assert_eq!(cors.settings().max_age, Some(60));
+    ///     let origin = cors.effective_settings().into_iter().find(|s| s.key == "allow_origin");
+    ///     assert_eq!(origin.unwrap().source, Source::Code);
+    ///     Ok(())
+    /// });
+    /// ```
     pub fn figment() -> Self {
         CorsFairing { sources: None, ignited: OnceLock::new(), check: None }
     }

@@ -81,7 +81,10 @@
 //!
 //! Lowest first: built-in defaults, `[default.cors]`, `[<profile>.cors]`, `[global.cors]`,
 //! the `env_file`, `ROCKET_CORS`, `CORS_*` variables of the process. `ROCKET_CONFIG` and
-//! `ROCKET_PROFILE` pick the file and the profile exactly as they do for Rocket.
+//! `ROCKET_PROFILE` pick the file and the profile exactly as they do for Rocket. Values
+//! merged into Rocket's own Figment in code keep their place: given before `Rocket.toml`
+//! they are defaults under the files, merged after it they win over the files and
+//! `ROCKET_CORS` (see [`CorsFairing::figment`]).
 //!
 //! ```
 //! use cors_fairing::{CorsFairing, CorsHandle, Source};

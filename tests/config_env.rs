@@ -347,3 +347,24 @@ fn a_regex_in_env_keeps_its_commas() {
         },
     );
 }
+
+/// Values merged into Rocket's Figment in code (tests/given_in_code.rs) sit under `CORS_*`.
+#[test]
+fn cors_variables_win_over_values_given_in_code() {
+    with_env(&[("CORS_ALLOW_ORIGIN", "https://env.example")], |jail| {
+        jail.create_file("Rocket.toml", "[default.cors]\nreload = false\n")?;
+        let code = "https://code.example";
+        let figment = rocket::Config::figment()
+            .merge(("cors.allow_origin", [code]))
+            .merge(("cors.max_age", 45));
+        let rocket = rocket::custom(figment).mount("/", common::routes());
+        let client = rocket::local::blocking::Client::tracked(
+            rocket.attach(cors_fairing::CorsFairing::figment()),
+        )
+        .expect("valid rocket");
+        assert_eq!(settings(&client).allow_origin, ["https://env.example"]);
+        assert_eq!(settings(&client).max_age, Some(45), "the value given in code");
+        assert_eq!(acao_for(&client, code), None);
+        Ok(())
+    });
+}

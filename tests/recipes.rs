@@ -270,21 +270,29 @@ fn defaults_in_code_apply_where_nothing_else_sets_a_key() {
 }
 
 #[test]
-fn rocket_toml_and_cors_variables_override_the_defaults_in_code_and_reload() {
+fn rocket_toml_overrides_the_default_in_code_not_the_value_merged_after_it_and_reloads() {
     let file_origin = "https://file.example";
-    jail(&format!("[default.cors]\nallow_origin = \"{file_origin}\"\n"), |jail| {
+    let toml =
+        format!("[default.cors]\nallow_origin = \"{file_origin}\"\nallow_credentials = false\n");
+    jail(&toml, |jail| {
         let client = launch(figment_in_code::rocket());
         let response = get(&client, "/api/me", file_origin);
         assert_eq!(header(&response, "Access-Control-Allow-Origin").as_deref(), Some(file_origin));
+        // Merged after Rocket.toml: the file's `false` does not change it.
         assert_eq!(header(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
         assert_eq!(acao(&client, "/api/me", SPA), None);
+        let cors = client.rocket().state::<CorsHandle>().unwrap();
+        let credentials =
+            cors.effective_settings().into_iter().find(|s| s.key == "allow_credentials");
+        assert_eq!(credentials.unwrap().to_string(), "allow_credentials = true (given in code)");
 
-        // from_figment_fn builds the Figment anew: an edit of Rocket.toml is read on reload.
+        // An edit of Rocket.toml is read on reload; the values given in code stay.
         let edited = "https://edited.example";
         jail.create_file("Rocket.toml", &format!("[default.cors]\nallow_origin = \"{edited}\"\n"))?;
-        let cors = client.rocket().state::<CorsHandle>().unwrap();
         assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
-        assert_eq!(acao(&client, "/api/me", edited).as_deref(), Some(edited));
+        let response = get(&client, "/api/me", edited);
+        assert_eq!(header(&response, "Access-Control-Allow-Origin").as_deref(), Some(edited));
+        assert_eq!(header(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
 
         jail.set_env("CORS_ALLOW_ORIGIN", "https://env.example");
         let client = launch(figment_in_code::rocket());

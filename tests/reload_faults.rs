@@ -25,6 +25,12 @@ async fn client_for(path: &Path) -> Client {
     Client::tracked(rocket.attach(CorsFairing::figment())).await.expect("valid rocket")
 }
 
+/// [`config`] without the watcher: for tests that drive every reload with `reload()`, so
+/// that no watcher-driven attempt races with theirs.
+fn quiet(marker: &str) -> String {
+    format!("{}reload = false\n", config(marker))
+}
+
 fn mkfifo(path: &Path) {
     let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
     assert!(status.success(), "mkfifo {}", path.display());
@@ -172,7 +178,7 @@ async fn invalid_utf8_names_the_line_and_the_byte_offset() {
 /// The refusal names the keys it would have taken away.
 const TAKES_AWAY: [&str; 2] = ["`allow_origin`", "silently give them their built-in defaults"];
 async fn refused_as_a_fallback(content: &str, mentions: &[&str]) {
-    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &config("a"));
+    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &quiet("a"));
     let client = client_for(&dir.path()).await;
     let handle = handle(&client);
     std::fs::write(dir.path(), content).unwrap();
@@ -231,10 +237,10 @@ async fn a_key_in_the_wrong_case_is_refused() {
 
 #[rocket::async_test]
 async fn a_key_removed_from_a_valid_table_returns_to_its_default() {
-    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &config("a"));
+    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &quiet("a"));
     let client = client_for(&dir.path()).await;
     let handle = handle(&client);
-    let without_expose: String = config("a")
+    let without_expose: String = quiet("a")
         .lines()
         .filter(|line| !line.starts_with("expose_headers"))
         .map(|line| format!("{line}\n"))
@@ -243,8 +249,8 @@ async fn a_key_removed_from_a_valid_table_returns_to_its_default() {
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
     let origin = origin_of("a");
     assert_eq!(cors_of(&client, &origin).await, (Some(origin.clone()), None));
-    // Removing every key but keeping the table is deliberate too: CORS off, on purpose.
-    std::fs::write(dir.path(), "[default.cors]\n").unwrap();
+    // Removing every key (but `reload`) and keeping the table is deliberate too: CORS off.
+    std::fs::write(dir.path(), "[default.cors]\nreload = false\n").unwrap();
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 2 }));
     assert_eq!(cors_of(&client, &origin).await, (None, None));
     terminate_within_bounds(client).await;

@@ -3,18 +3,15 @@
 
 use cors_fairing::CorsFairing;
 use rocket::figment::Figment;
-use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::providers::Serialized;
 
-/// Rocket.toml and ROCKET_*, CORS_* over them, defaults in code under both.
-fn figment() -> Figment {
-    rocket::Config::figment()
-        .merge(Env::prefixed("CORS_").map(|key| format!("cors.{key}").into()).global())
-        .join(Serialized::default("cors.allow_origin", ["http://localhost:5173"]))
-        .join(Serialized::default("cors.allow_credentials", true))
-}
-
+/// A default in code under Rocket.toml, and a value merged after it that the file cannot change.
 fn app() -> rocket::Rocket<rocket::Build> {
-    rocket::custom(figment()).attach(CorsFairing::from_figment_fn(figment))
+    let default_origin = Serialized::default("cors.allow_origin", ["http://localhost:5173"]);
+    let figment = Figment::from(default_origin)
+        .merge(rocket::Config::figment())
+        .merge(("cors.allow_credentials", true));
+    rocket::custom(figment).attach(CorsFairing::figment())
 }
 
 /// The recipe's application with a route to ask, for the tests.
