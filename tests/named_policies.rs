@@ -578,6 +578,12 @@ fn a_reload_logs_what_changed_in_each_policy() {
         let has = |line: &str| logged.iter().any(|l| l.starts_with(line));
         assert!(has("CORS policy `open` added, for paths /public/**, /status/*"), "{logged:#?}");
         assert!(has("CORS policy `public` removed"), "{logged:#?}");
+        // Browsers may still use the partner's cached preflights (max_age 600, inherited).
+        assert!(
+            has("CORS reload narrowed access in policy `partner` (removed origin \
+                 https://partner.example)"),
+            "{logged:#?}"
+        );
         assert!(
             has(
                 "CORS setting `policies.partner.allow_origin` changed: https://partner.example -> \

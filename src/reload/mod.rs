@@ -107,6 +107,9 @@ fn apply(
     if let Some(warning) = narrowing::warning(before, after) {
         log::warn!("{warning}");
     }
+    for warning in narrowing::named_warnings(before, after) {
+        log::warn!("{warning}");
+    }
     drop(current);
     let fingerprint = policy.fingerprint();
     let generation = attempt.install(policy, load);

@@ -25,6 +25,20 @@ pub(crate) fn warning(before: &Settings, after: &Settings) -> Option<String> {
     ))
 }
 
+/// The same for every named policy in both `before` and `after`, naming the policy.
+pub(crate) fn named_warnings(before: &Settings, after: &Settings) -> Vec<String> {
+    before
+        .policies
+        .iter()
+        .filter_map(|(name, old)| {
+            let new = after.policies.get(name)?;
+            let warning = warning(old, new)?;
+            let named = format!("CORS reload narrowed access in policy `{name}`");
+            Some(warning.replacen("CORS reload narrowed access", &named, 1))
+        })
+        .collect()
+}
+
 /// What `before` allowed and `after` no longer does, as "origin https://a.example",
 /// "method PUT", "header x-a".
 fn removed(before: &Settings, after: &Settings) -> Vec<String> {
