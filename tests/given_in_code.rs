@@ -107,3 +107,24 @@ async fn a_reload_of_the_file_keeps_the_values_given_in_code() {
     assert_eq!(handle.settings().expose_headers, ["x-code-default"]);
     client.terminate().await;
 }
+
+#[rocket::async_test]
+async fn a_named_policy_given_in_code_is_in_force_and_survives_a_reload() {
+    let mut dir = file_with("allow_origin = \"https://file.example\"\n");
+    let figment = rocket_figment(&dir.path())
+        .merge(("cors.policies.public.paths", ["/api/**"]))
+        .merge(("cors.policies.public.allow_origin", [CODE]));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
+    assert_eq!(cors_of(&client, "https://file.example").await.0, None, "the policy judges /api");
+    dir.save("[default.cors]\nreload = false\nallow_origin = \"https://edited.example\"\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
+    let named = handle
+        .effective_settings()
+        .into_iter()
+        .find(|s| s.policy.as_deref() == Some("public") && s.key == "allow_origin");
+    assert_eq!(named.expect("the named policy is reported").source, Source::Code);
+    client.terminate().await;
+}
