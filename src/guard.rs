@@ -117,7 +117,7 @@ impl<'r, const MISSING_PASSES: bool> FromRequest<'r> for AllowedOrigin<MISSING_P
             (Some(_), Some(_)) => return refuse(format!("more than one {ORIGIN} header")),
             (Some(origin), None) => origin,
         };
-        if handle.origin_allowed(origin, req.rocket()).await {
+        if handle.origin_allowed_at(req.uri().path().as_str(), origin, req.rocket()).await {
             Outcome::Success(AllowedOrigin { origin: Some(origin.to_string()) })
         } else {
             refuse(format!("origin {origin:?} is not allowed"))

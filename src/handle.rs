@@ -47,10 +47,22 @@ impl CorsHandle {
         self.checker.as_deref()
     }
 
-    /// Whether the live policy allows `origin`: the configured origins, else (a
-    /// well-formed origin) the origin check, cached. What [`crate::AllowedOrigin`] asks.
+    /// Whether the live policy allows `origin`: the base's configured origins, else (a
+    /// well-formed origin) the origin check, cached. [`crate::AllowedOrigin`] asks the same
+    /// of the policy that judges the request's path (a named one, or the base).
     pub async fn origin_allowed(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
-        origin_check::origin_allowed(self.checker(), &self.state, origin, rocket).await
+        origin_check::origin_allowed(self.checker(), &self.state, None, origin, rocket).await
+    }
+
+    /// [`CorsHandle::origin_allowed`] with the lists of the policy that judges `path`.
+    pub(crate) async fn origin_allowed_at(
+        &self,
+        path: &str,
+        origin: &str,
+        rocket: &Rocket<Orbit>,
+    ) -> bool {
+        let (checker, state) = (self.checker(), &self.state);
+        origin_check::origin_allowed(checker, state, Some(path), origin, rocket).await
     }
 
     /// Empties the origin check's cache: the next request from any origin asks the check

@@ -617,3 +617,23 @@ fn the_origin_check_is_asked_only_about_origins_the_judging_policy_does_not_list
     assert_eq!(acao(&get(&client, "/api/partner/x", checked)).as_deref(), Some(checked));
     assert_eq!(calls(), 1);
 }
+
+#[rocket::get("/api/partner/socket")]
+fn partner_socket(_origin: cors_fairing::AllowedOrigin) -> &'static str {
+    "open"
+}
+
+#[test]
+fn the_allowed_origin_guard_asks_the_policy_that_judges_the_path() {
+    install_capture();
+    let base = Settings::default().allow_origin([APP]);
+    let partner = base.clone().paths(["/api/partner/**"]).allow_origin([PARTNER]);
+    let fairing = CorsFairing::from_settings(base.policy("partner", partner));
+    let rocket = rocket::custom(rocket::Config::debug_default())
+        .mount("/", rocket::routes![partner_socket])
+        .attach(fairing);
+    let client = Client::tracked(rocket).expect("valid rocket");
+    let status = |from: &str| get(&client, "/api/partner/socket", from).status();
+    assert_eq!(status(PARTNER), Status::Ok, "listed by the partner policy");
+    assert_eq!(status(APP), Status::Forbidden, "listed by the base only");
+}

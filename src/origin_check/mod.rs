@@ -180,15 +180,21 @@ pub(crate) fn allowed_by_check(req: &Request<'_>) -> bool {
     req.local_cache(CheckedOrigin::default).0
 }
 
-/// Whether the live policy allows `origin`: its lists, else (well-formed) the check.
+/// Whether the live policy allows `origin`: its lists (those of the policy that judges
+/// `path`, or the base's without one), else (well-formed) the check.
 pub(crate) async fn origin_allowed(
     checker: Option<&Checker>,
     state: &crate::state::LiveState,
+    path: Option<&str>,
     origin: &str,
     rocket: &Rocket<Orbit>,
 ) -> bool {
     let policy = state.load();
-    match policy.listing(origin) {
+    let listing = match path {
+        Some(path) => policy.policy_for(path).listing(origin),
+        None => policy.listing(origin),
+    };
+    match listing {
         Listing::Listed => true,
         Listing::Malformed => false,
         Listing::Unlisted => {
