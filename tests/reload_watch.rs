@@ -84,6 +84,7 @@ fn save_by_rename(path: &Path, content: &str) {
 /// was never read while the traffic ran. Events for other files now touch no timer.
 #[rocket::async_test]
 async fn a_busy_directory_does_not_starve_an_edit() {
+    capture_logs();
     let mut config = ConfigDir::new(SaveStyle::TruncateWrite, &timed("a", 200, 0));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
@@ -113,6 +114,7 @@ async fn a_busy_directory_does_not_starve_an_edit() {
 /// the first unread event, however often the file is saved.
 #[rocket::async_test]
 async fn saves_every_20_ms_still_reload_within_the_ceiling() {
+    capture_logs();
     let settle = 200;
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &timed("a", settle, 0));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
@@ -135,6 +137,7 @@ async fn saves_every_20_ms_still_reload_within_the_ceiling() {
 /// every 20 ms, the check (every 50 ms) reads the edit long before the settle ceiling.
 #[rocket::async_test]
 async fn the_periodic_check_runs_while_events_settle() {
+    capture_logs();
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &timed("a", 2_000, 50));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
@@ -152,6 +155,7 @@ async fn the_periodic_check_runs_while_events_settle() {
 /// `CorsHandle::reload()` is answered at once while events settle.
 #[rocket::async_test]
 async fn reload_on_demand_is_answered_while_events_settle() {
+    capture_logs();
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &timed("a", 2_000, 0));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
@@ -164,6 +168,41 @@ async fn reload_on_demand_is_answered_while_events_settle() {
     assert!(matches!(outcome, Ok(ReloadOutcome::Swapped { generation: 1 })), "{outcome:?}");
     assert_serves(&client, "b").await;
     client.terminate().await;
+}
+
+/// The crate's log lines, from every thread (the reloader logs from its own task).
+static LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target().starts_with("cors_fairing")
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            LINES.lock().unwrap_or_else(|p| p.into_inner()).push(record.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// Installs the capture before any Rocket ignites (Rocket then keeps it): every test here
+/// calls it first.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        log::set_logger(&Capture).expect("no logger installed before this one");
+        log::set_max_level(log::LevelFilter::Info);
+    });
+}
+
+/// Takes the captured lines that contain `needle`.
+fn take_lines(needle: &str) -> Vec<String> {
+    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
+    let (mine, others) = lines.drain(..).partition(|l| l.contains(needle));
+    *lines = others;
+    mine
 }
 
 /// `conf/Rocket.toml` in a temp dir, so that `conf` itself can be removed and moved.
@@ -201,6 +240,7 @@ impl ConfDir {
 /// is back, then it is watched again and read.
 #[rocket::async_test]
 async fn a_lost_directory_is_watched_again_with_the_periodic_check_off() {
+    capture_logs();
     let conf = ConfDir::new(&config("a"));
     let client = Client::tracked(common::app(conf.fairing())).await.unwrap();
     let handle = handle(&client);
@@ -225,6 +265,8 @@ async fn a_lost_directory_is_watched_again_with_the_periodic_check_off() {
     assert_serves(&client, "d").await;
 
     // Gone for a while (the reloader sees it missing), then the old one moved back.
+    let dir = conf.dir().display().to_string();
+    take_lines(&dir);
     std::fs::remove_dir_all(conf.dir()).unwrap();
     wait_for(&handle, "the failed read of the missing file", |s| s.errors >= 1).await;
     std::fs::rename(&away, conf.dir()).unwrap();
@@ -234,6 +276,14 @@ async fn a_lost_directory_is_watched_again_with_the_periodic_check_off() {
     wait_for(&handle, "an edit in the directory moved back", |s| s.generation == 5).await;
     assert_serves(&client, "e").await;
     client.terminate().await;
+    // Logged once each way, however many times the watches were brought up to date.
+    let lines = take_lines(&format!("CORS reload: {dir} is "));
+    let gone = format!(
+        "CORS reload: {dir} is gone; watching {} until it is back",
+        conf.root.path().display()
+    );
+    let back = format!("CORS reload: {dir} is back; watching it again");
+    assert_eq!(lines, [gone, back]);
 }
 
 /// A load that does not return (a read that blocks, a figment function that waits on
@@ -241,6 +291,7 @@ async fn a_lost_directory_is_watched_again_with_the_periodic_check_off() {
 /// it when shutdown comes, and the shutdown fairing returns within Rocket's grace period.
 #[rocket::async_test]
 async fn shutdown_ends_the_reloader_while_a_load_blocks() {
+    capture_logs();
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &reload_support::config("a"));
     let (armed, entered, release) = (
         Arc::new(AtomicBool::new(false)),
