@@ -637,3 +637,29 @@ fn the_allowed_origin_guard_asks_the_policy_that_judges_the_path() {
     assert_eq!(status(PARTNER), Status::Ok, "listed by the partner policy");
     assert_eq!(status(APP), Status::Forbidden, "listed by the base only");
 }
+
+#[test]
+fn a_named_policy_key_respelt_away_is_refused_not_inherited() {
+    let respelt = ISSUE_11.replace(
+        "allow_origin = [\"https://partner.example\"]",
+        "alow_origin = [\"https://partner.example\"]",
+    );
+    let errors = reload_errors(&respelt);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = errors[0].to_string();
+    assert!(text.contains("`policies.partner.alow_origin`"), "{text}");
+    assert!(text.contains("`policies.partner.allow_origin` from [default.cors.policies.partner]"));
+}
+
+#[test]
+fn a_named_policy_key_removed_on_purpose_inherits_the_base() {
+    in_jail(ISSUE_11, |jail| {
+        let client = launch();
+        let removed = ISSUE_11.replace("allow_origin = [\"https://partner.example\"]\n", "");
+        jail.create_file("Rocket.toml", &removed)?;
+        assert!(matches!(handle(&client).reload_blocking(), ReloadOutcome::Swapped { .. }));
+        assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)), None);
+        assert_eq!(acao(&get(&client, "/api/partner/x", APP)).as_deref(), Some(APP));
+        Ok(())
+    });
+}

@@ -10,8 +10,12 @@ use std::path::PathBuf;
 
 use figment::Profile;
 
+use figment::value::Value;
+
 use crate::error::{ConfigError, ConfigErrors, Source};
+use crate::settings::{POLICIES, policy_key};
 use crate::sources::{Loaded, ReadFile, shape};
+use crate::state::NamedProvenance;
 
 /// The errors that refuse `loaded`, given where the values in force came from (`before`).
 pub(crate) fn refused(before: &[(&'static str, Source)], loaded: &Loaded) -> Option<ConfigErrors> {
@@ -59,6 +63,45 @@ pub(crate) fn refused(before: &[(&'static str, Source)], loaded: &Loaded) -> Opt
         )
     });
     ConfigErrors::from_vec(errors.collect())
+}
+
+/// The same for the named policies: a key a named policy set itself in a file, which the
+/// policy still in the new load no longer sets because it is respelt there
+/// (`alow_origin`), would quietly become the base's value. Refused like the base's.
+pub(crate) fn refused_named(before: &[NamedProvenance], loaded: &Loaded) -> Option<ConfigErrors> {
+    let mut errors = Vec::new();
+    for old in before {
+        let Some(new) = loaded.named.iter().find(|n| n.name == old.name) else { continue };
+        for key in old.own.iter().filter(|key| !new.own.contains(key)) {
+            let Some((_, Source::File { path, profile })) = old.keys.iter().find(|(k, _)| k == key)
+            else {
+                continue;
+            };
+            let Some(file) = loaded.read.iter().find(|f| &f.path == path) else { continue };
+            let Some(table) = shape::table(file, &Profile::new(profile)) else { continue };
+            let Some(Value::Dict(_, policies)) = table.get(POLICIES) else { continue };
+            let Some(Value::Dict(_, own)) = policies.get(&old.name) else { continue };
+            let Some(found) = shape::unknown_spelling(own, key) else { continue };
+            let full = policy_key(&old.name, key);
+            errors.push(
+                ConfigError::file(
+                    path,
+                    format!(
+                        "has `{}`, an unknown key (did you mean `{key}`?): the policy in force \
+                         has `{full}` from [{profile}.cors.{POLICIES}.{}], and this load would \
+                         silently give it the base's value",
+                        policy_key(&old.name, found),
+                        old.name
+                    ),
+                )
+                .hint(
+                    "spell the key as the settings table does; until then the last good \
+                       policy stays",
+                ),
+            );
+        }
+    }
+    ConfigErrors::from_vec(errors)
 }
 
 fn is_env_file(loaded: &Loaded, path: &PathBuf) -> bool {

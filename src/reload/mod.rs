@@ -92,6 +92,10 @@ fn apply(
         attempt.remember_fingerprints(before);
         return ReloadOutcome::Failed(errors);
     }
+    if let Some(errors) = fallback::refused_named(&attempt.last_load().named, &loaded) {
+        attempt.remember_fingerprints(before);
+        return ReloadOutcome::Failed(errors);
+    }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
     let current = attempt.current();
