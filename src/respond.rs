@@ -106,7 +106,7 @@ fn judge<'r>(
     if let Verdict::Refused(Refusal::Origin(_)) = judgement.verdict
         && crate::origin_check::allowed_by_check(req)
     {
-        judgement = policy.judge_with(request, true);
+        judgement = policy.grant_checked(judgement, request);
     }
     let origin_sent = request.origin != Field::Absent;
     state.counters().record(judgement.verdict, judgement.ruling.is_preflight(), origin_sent);

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -37,11 +38,14 @@ impl Slot {
 pub(crate) struct VerdictCache {
     slots: Mutex<HashMap<Box<str>, Arc<Slot>>>,
     limits: Mutex<Limits>,
+    /// `limits.ttl` in nanoseconds, for the look-up of every request without a lock.
+    ttl_nanos: AtomicU64,
 }
 
 impl VerdictCache {
     pub(crate) fn new(limits: Limits) -> Self {
-        VerdictCache { slots: Mutex::default(), limits: Mutex::new(limits) }
+        let ttl_nanos = AtomicU64::new(nanos(limits.ttl));
+        VerdictCache { slots: Mutex::default(), limits: Mutex::new(limits), ttl_nanos }
     }
 
     fn slots(&self) -> MutexGuard<'_, HashMap<Box<str>, Arc<Slot>>> {
@@ -56,12 +60,13 @@ impl VerdictCache {
     /// New limits (after a reload); the answers are dropped as well.
     pub(crate) fn set_limits(&self, limits: Limits) {
         *self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = limits;
+        self.ttl_nanos.store(nanos(limits.ttl), Ordering::Relaxed);
         self.clear();
     }
 
     /// A settled, fresh answer for `origin`, if any: the cheap path of a cache hit.
     pub(crate) fn peek(&self, origin: &str) -> Option<bool> {
-        let ttl = self.limits().ttl;
+        let ttl = Duration::from_nanos(self.ttl_nanos.load(Ordering::Relaxed));
         let slots = self.slots();
         let (allowed, settled) = *slots.get(origin)?.answer.get()?;
         (settled.elapsed() < ttl).then_some(allowed)
@@ -114,6 +119,11 @@ impl VerdictCache {
     pub(crate) fn len(&self) -> usize {
         self.slots().len()
     }
+}
+
+/// A TTL in nanoseconds (584 years at most: more is forever).
+fn nanos(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Frees at least one place: drops the stale answers, else the oldest settled one (or, every

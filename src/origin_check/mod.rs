@@ -12,11 +12,10 @@ use std::collections::HashSet;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 use rocket::{Orbit, Request, Rocket};
 
 use crate::policy::names::ORIGIN;
@@ -67,7 +66,10 @@ pub(crate) struct Checker {
     /// Origins whose failure was logged: logged again only after an answer in between.
     logged: Mutex<HashSet<Box<str>>>,
     /// The policy the cache was filled under: another one in force (a reload) empties it.
-    filled_under: ArcSwapOption<Policy>,
+    /// Held here, so that no other policy can have its address while it is.
+    filled_under: Mutex<Option<Arc<Policy>>>,
+    /// The address of `filled_under`: what every request compares, one atomic load.
+    filled_under_at: AtomicUsize,
 }
 
 /// The check's settings: TTL, cache size and timeout.
@@ -90,7 +92,8 @@ impl Checker {
             calls: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             logged: Mutex::default(),
-            filled_under: ArcSwapOption::empty(),
+            filled_under: Mutex::new(None),
+            filled_under_at: AtomicUsize::new(0),
         }
     }
 
@@ -98,17 +101,20 @@ impl Checker {
     /// takes up that policy's limits.
     /// One pointer comparison while the policy stays.
     pub(crate) fn follow(&self, policy: &Arc<Policy>) {
-        let filled_under = self.filled_under.load();
+        let at = Arc::as_ptr(policy) as usize;
+        if self.filled_under_at.load(Ordering::Acquire) == at {
+            return;
+        }
+        let mut filled_under =
+            self.filled_under.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if filled_under.as_ref().is_some_and(|filled_under| Arc::ptr_eq(filled_under, policy)) {
             return;
         }
-        drop(filled_under);
-        if self.filled_under.swap(Some(policy.clone())).is_none_or(|old| !Arc::ptr_eq(&old, policy))
-        {
-            let (limits, timeout) = limits_of(policy);
-            *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = timeout;
-            self.cache.set_limits(limits);
-        }
+        let (limits, timeout) = limits_of(policy);
+        *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = timeout;
+        self.cache.set_limits(limits);
+        *filled_under = Some(policy.clone());
+        self.filled_under_at.store(at, Ordering::Release);
     }
 
     /// Whether the application allows `origin` (well-formed, not allowed by the lists).
@@ -206,29 +212,65 @@ pub(crate) async fn origin_allowed(
     }
 }
 
-/// The request hook: a single, well-formed `Origin` the lists do not allow, on a request
-/// the policy judges by origin (in `paths`, not verbatim), is put to the check (a cache hit
-/// is one look-up), and an allowed one noted for the decision. Elsewhere the decision never
-/// reads the answer, so the check is not asked.
+/// The request hook: a single, well-formed `Origin` on a request a policy judges by origin
+/// (the named policy its path routes to, else the base within `paths`; not verbatim), that
+/// this policy's lists do not allow, is put to the check, and an allowed one noted for the
+/// decision. Elsewhere the decision never reads the answer, so the check is not asked.
+///
+/// A cached answer is looked up right after the exact origins: a hit is one look-up, and
+/// the patterns and the shape check are paid on a miss.
 pub(crate) async fn on_request(
     checker: Option<&Checker>,
     state: &crate::state::LiveState,
     req: &Request<'_>,
 ) {
     let Some(checker) = checker else { return };
-    let mut origins = req.headers().get(ORIGIN);
-    let (Some(origin), None) = (origins.next(), origins.next()) else { return };
+    let Some(origin) = single_origin(req) else { return };
     let policy = state.load();
     let path = req.uri().path().as_str();
+    if !policy.judges_origin_at(path) {
+        return;
+    }
     // The lists of the policy that judges the path (a named one, or the base).
-    if !policy.judges_origin_at(path)
-        || policy.policy_for(path).listing(origin) != Listing::Unlisted
-    {
+    let judging = policy.policy_for(path);
+    if judging.lists_exactly(origin) {
         return;
     }
     checker.follow(&policy);
-    drop(policy);
-    if checker.allows(origin, req.rocket()).await {
+    // A hit needs neither the patterns nor the shape check: only an origin that was
+    // unlisted and well-formed under this very policy is ever cached (`follow` empties the
+    // cache when another is in force), and an answer for an origin a named policy lists
+    // by pattern is never read, the lists granting it first.
+    let allowed = match checker.cache.peek(origin) {
+        Some(allowed) => allowed,
+        None if judging.listing(origin) != Listing::Unlisted => return,
+        None => {
+            drop(policy);
+            checker.cache.get_or_check(origin, || checker.call(origin, req.rocket())).await
+        }
+    };
+    if allowed {
         req.local_cache(|| CheckedOrigin(true));
+    }
+}
+
+/// The request's `Origin` when it sent exactly one. A pass over the few headers a request
+/// has, names compared length first: cheaper than the header map's look-up, which hashes
+/// the name byte by byte (see `request::cors_request`).
+fn single_origin<'r>(req: &'r Request<'_>) -> Option<&'r str> {
+    let mut found = None;
+    for header in req.headers().iter() {
+        let name = header.name.as_str();
+        if name.len() == ORIGIN.len() && name.eq_ignore_ascii_case(ORIGIN) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(header.value);
+        }
+    }
+    match found? {
+        std::borrow::Cow::Borrowed(value) => Some(value),
+        // HeaderMap::iter lends every value; should that ever change, look it up.
+        std::borrow::Cow::Owned(_) => req.headers().get_one(ORIGIN),
     }
 }

@@ -337,6 +337,34 @@ impl Policy {
         self.chosen(id).verbatim.is_none() && (id != PolicyId::BASE || self.paths.matches(path))
     }
 
+    /// Whether the configured lists allow `origin` as it is (`null` or an exact origin):
+    /// the cheap part of [`Policy::listing`], no shape check, no pattern.
+    pub(crate) fn lists_exactly(&self, origin: &str) -> bool {
+        self.origins.lists_exactly(origin)
+    }
+
+    /// The judgement of a request whose origin the lists refused (`refused`, from
+    /// [`Policy::judge`]) and the application's origin check allowed: granted by the same
+    /// policy exactly as a listed origin would be (its own origin reflected, credentials as
+    /// configured), a preflight's method and headers still checked. What
+    /// [`Policy::judge_with`] gives, without routing and matching the origin again.
+    pub(crate) fn grant_checked<'r>(
+        &self,
+        refused: Judgement<'r>,
+        request: &CorsRequest<'r>,
+    ) -> Judgement<'r> {
+        let policy = self.chosen(refused.policy);
+        let preflight = request.is_preflight();
+        let (ruling, verdict) = match preflight.then(|| policy.check_preflight(request)) {
+            Some(Err(refusal)) => (Ruling::Refused { preflight }, Verdict::Refused(refusal)),
+            _ => {
+                let grant = Grant { preflight, origin: AllowOrigin::Reflect };
+                (Ruling::Allowed(grant), Verdict::Allowed)
+            }
+        };
+        Judgement { ruling, verdict, policy: refused.policy }
+    }
+
     /// What the configured lists say of `origin`: only an [`Listing::Unlisted`] origin is
     /// put to the application's origin check.
     pub(crate) fn listing(&self, origin: &str) -> Listing {

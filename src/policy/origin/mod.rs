@@ -128,6 +128,12 @@ impl Origins {
     }
 
     /// Whether `origin` (one request `Origin` header value) is allowed, and how to say so.
+    /// Whether `origin` is listed as it is (`null`, or an exact origin): the first, cheap
+    /// steps of [`Origins::check`], before any shape check or pattern.
+    pub(crate) fn lists_exactly(&self, origin: &str) -> bool {
+        if origin == "null" { self.null } else { self.exact.contains(origin) }
+    }
+
     pub(crate) fn check(&self, origin: &str) -> Option<AllowOrigin> {
         if origin == "null" {
             // Sandboxed frames, `data:` URLs and redirects all send `null`: never implied.
