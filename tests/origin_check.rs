@@ -66,6 +66,16 @@ fn api_items() -> &'static str {
     "[]"
 }
 
+#[rocket::get("/partner/items")]
+fn partner_items() -> &'static str {
+    "[]"
+}
+
+#[rocket::get("/partner/ws")]
+fn partner_ws(_origin: AllowedOrigin) -> &'static str {
+    "ok"
+}
+
 #[rocket::get("/ws")]
 fn ws(origin: AllowedOrigin) -> String {
     format!("ok {:?}", origin.origin())
@@ -78,7 +88,7 @@ fn strict(_origin: OriginRequired) -> &'static str {
 
 async fn client(fairing: CorsFairing) -> Client {
     let rocket = rocket::custom(rocket::Config::debug_default())
-        .mount("/", rocket::routes![items, api_items, ws, strict])
+        .mount("/", rocket::routes![items, api_items, partner_items, partner_ws, ws, strict])
         .attach(fairing);
     Client::untracked(rocket).await.expect("valid rocket")
 }
@@ -140,6 +150,38 @@ async fn a_request_outside_paths_never_calls_the_check() {
     assert_eq!(handle(&client).origin_check_stats().unwrap().calls, 0);
     assert_eq!(acao_at(&client, "/api/items", TENANT).await.as_deref(), Some(TENANT));
     assert_eq!(tenants.calls(), 1, "inside `paths` the check answers");
+}
+
+const PARTNER: &str = "https://partner.example";
+
+#[rocket::async_test]
+async fn a_named_policy_lists_its_own_origins_and_shares_the_check() {
+    let tenants = Tenants::with(&[TENANT]);
+    // The base covers /items only; the named policy /partner/** (outside the base's paths)
+    // and lists PARTNER, not LISTED.
+    let partner = settings(|s| {
+        s.paths = vec!["/partner/**".into()];
+        s.allow_origin = vec![PARTNER.into()];
+    });
+    let base = settings(|s| s.paths = vec!["/items".into()]).policy("partner", partner);
+    let client = client(tenants.fairing(CorsFairing::from_settings(base), Duration::ZERO)).await;
+    let at = "/partner/items";
+    assert_eq!(acao_at(&client, at, PARTNER).await.as_deref(), Some(PARTNER));
+    assert_eq!(tenants.calls(), 0, "listed by the named policy: never put to the check");
+    assert_eq!(acao_at(&client, at, TENANT).await.as_deref(), Some(TENANT), "a tenant there too");
+    assert_eq!(tenants.calls(), 1);
+    assert_eq!(acao_at(&client, at, LISTED).await, None, "the base's list is not the partner's");
+    assert_eq!(tenants.calls(), 2, "unlisted by the policy that judges: put to the check");
+    assert_eq!(acao_at(&client, "/items", PARTNER).await, None);
+    assert_eq!(tenants.calls(), 3);
+    let ws = |origin: &'static str| client.get("/partner/ws").header(Header::new("Origin", origin));
+    assert_eq!(
+        ws(PARTNER).dispatch().await.status(),
+        Status::Ok,
+        "the guard asks the partner's lists"
+    );
+    assert_eq!(ws(TENANT).dispatch().await.status(), Status::Ok);
+    assert_eq!(ws(LISTED).dispatch().await.status(), Status::Forbidden);
 }
 
 #[rocket::async_test]
