@@ -12,6 +12,9 @@
 //!   its own logic.
 //! - `fairing`: bare routes plus [`CorsFairing`].
 //! - `rocket_cors`: bare routes plus the `rocket_cors` 0.6 fairing, used as its docs show.
+//! - `tenant` (not in [`Mode::ALL`]: only the origin-check figures use it): cors-fairing
+//!   with the same policy, except that `APP` is not listed but allowed by an origin check
+//!   given in code; after the first request its answer comes from the check's cache.
 #![allow(dead_code)]
 
 use cors_fairing::{CorsFairing, Settings};
@@ -39,6 +42,7 @@ pub enum Mode {
     Floor,
     Fairing,
     RocketCors,
+    Tenant,
 }
 
 impl Mode {
@@ -50,11 +54,12 @@ impl Mode {
             Mode::Floor => "floor",
             Mode::Fairing => "cors-fairing",
             Mode::RocketCors => "rocket_cors",
+            Mode::Tenant => "tenant",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|mode| mode.name() == name)
+        Mode::ALL.into_iter().chain([Mode::Tenant]).find(|mode| mode.name() == name)
     }
 }
 
@@ -138,7 +143,21 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
         Mode::RocketCors => {
             base.attach(rocket_cors_options().to_cors().expect("valid rocket_cors"))
         }
+        Mode::Tenant => base.attach(tenant_fairing()),
     }
+}
+
+/// cors-fairing with [`settings`] less `APP`, which the origin check allows instead.
+pub fn tenant_fairing() -> CorsFairing {
+    let mut settings = settings();
+    settings.allow_origin.retain(|origin| origin != APP);
+    if settings.allow_origin.is_empty() {
+        settings.allow_origin.push("https://listed.example.org".into());
+    }
+    CorsFairing::from_settings(settings).with_origin_check(|origin, _| {
+        let tenant = origin == APP;
+        async move { Ok::<_, std::convert::Infallible>(tenant) }
+    })
 }
 
 /// The cors-fairing policy.
