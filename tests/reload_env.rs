@@ -91,6 +91,9 @@ fn an_edit_masked_by_an_env_var_is_logged_naming_both() {
 
 #[test]
 fn the_env_file_is_watched_like_rocket_toml() {
+    // Whichever test launches Rocket first must find the capture installed: Rocket installs
+    // its own logger at ignite when none is set, and the other test could then capture nothing.
+    captured();
     Jail::expect_with(|jail| {
         let origin = "https://a.example.com";
         jail.create_file("Rocket.toml", &rocket_toml(origin, "env_file = \"cors.env\"\n"))?;
