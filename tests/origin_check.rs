@@ -405,6 +405,21 @@ async fn the_guard_passes_listed_and_tenant_origins_and_refuses_others() {
 }
 
 #[rocket::async_test]
+async fn the_guard_shares_the_cache_with_cors_requests() {
+    let tenants = Tenants::with(&[TENANT]);
+    let client = tenant_client(&tenants, |_| {}).await;
+    let ws = |origin: &'static str| client.get("/ws").header(Header::new("Origin", origin));
+    for _ in 0..3 {
+        assert_eq!(ws(TENANT).dispatch().await.status(), Status::Ok);
+        assert_eq!(ws(OTHER).dispatch().await.status(), Status::Forbidden);
+    }
+    assert_eq!(tenants.calls(), 2, "one call per origin for the guard too");
+    assert_eq!(acao(&client, TENANT).await.as_deref(), Some(TENANT));
+    assert_eq!(acao(&client, OTHER).await, None);
+    assert_eq!(tenants.calls(), 2, "the guard's answers serve CORS requests");
+}
+
+#[rocket::async_test]
 async fn the_guard_follows_a_registration_after_forget_origin() {
     let tenants = Tenants::with(&[]);
     let client = tenant_client(&tenants, |_| {}).await;
