@@ -2,58 +2,28 @@
 //! value, where it came from (file and profile, or env var) and a hint. Unknown keys are
 //! warned about with the closest known name.
 //!
-//! Rocket installs its logger with `set_boxed_logger` and keeps any logger already set, so
-//! this binary installs a capturing one first. Records are kept per thread: a blocking
-//! client ignites Rocket on the calling thread, so a test reads only its own lines.
+//! What the launch logged is read through `common::log_capture`, per thread.
 
 // figment::Jail's closures return figment::Result; its Error is large by design, not ours.
 #![allow(clippy::result_large_err)]
 
 mod common;
 
-use std::sync::{Mutex, Once};
-use std::thread::{self, ThreadId};
-
 use common::APP;
 use common::blocking::{acao_for, app};
 use cors_fairing::{CorsFairing, Settings};
 use figment::Jail;
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::Level;
 use rocket::error::ErrorKind;
 use rocket::local::blocking::Client;
 
-struct Capture;
-
-static LINES: Mutex<Vec<(ThreadId, Level, String)>> = Mutex::new(Vec::new());
-
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &Record<'_>) {
-        let line = (thread::current().id(), record.level(), record.args().to_string());
-        LINES.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture;
-
 fn install_capture() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        log::set_logger(&CAPTURE).expect("no logger installed before this one");
-        log::set_max_level(LevelFilter::Trace);
-    });
+    common::log_capture::install();
 }
 
 /// Takes the lines this thread logged at `level` so far.
 fn take_logged(level: Level) -> Vec<String> {
-    let me = thread::current().id();
-    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
-    let (mine, others): (Vec<_>, Vec<_>) = lines.drain(..).partition(|(id, _, _)| *id == me);
-    *lines = others;
-    mine.into_iter().filter(|(_, l, _)| *l == level).map(|(_, _, line)| line).collect()
+    common::log_capture::take(|at, _| at == level)
 }
 
 /// A jail with the capture installed and `Rocket.toml` holding `toml` (if any).

@@ -9,53 +9,21 @@
 
 mod common;
 
-use std::sync::{Mutex, Once};
-use std::thread::{self, ThreadId};
-
 use common::blocking::value;
 use common::{origin, request_headers, request_method};
 use cors_fairing::{CorsFairing, CorsHandle, Policy, ReloadOutcome, Settings, Source};
 use figment::Jail;
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::Level;
 use rocket::http::Status;
 use rocket::local::blocking::{Client, LocalResponse};
 
-/// Rocket keeps a logger already set: this one keeps each thread's records (a blocking
-/// client ignites and answers on the calling thread), for the banner and refusal lines.
-struct Capture;
-
-static LINES: Mutex<Vec<(ThreadId, Level, String)>> = Mutex::new(Vec::new());
-
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &Record<'_>) {
-        if record.target().starts_with("cors_fairing") {
-            let line = (thread::current().id(), record.level(), record.args().to_string());
-            LINES.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-        }
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture;
-
 fn install_capture() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        log::set_logger(&CAPTURE).expect("no logger installed before this one");
-        log::set_max_level(LevelFilter::Trace);
-    });
+    common::log_capture::install();
 }
 
-/// Takes the lines this thread logged at `level` or more severe.
+/// Takes the crate's lines this thread logged at `level` or more severe.
 fn take_logged(level: Level) -> Vec<String> {
-    let me = thread::current().id();
-    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
-    let (mine, others): (Vec<_>, Vec<_>) = lines.drain(..).partition(|(id, _, _)| *id == me);
-    *lines = others;
-    mine.into_iter().filter(|(_, l, _)| *l <= level).map(|(_, _, line)| line).collect()
+    common::log_capture::take(|at, from_the_crate| from_the_crate && at <= level)
 }
 
 const APP: &str = "https://app.example.com";

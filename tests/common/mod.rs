@@ -1,6 +1,8 @@
 //! Shared by the integration tests: one small application and a few helpers.
 #![allow(dead_code)]
 
+pub mod log_capture;
+
 use cors_fairing::{CorsFairing, Settings};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
