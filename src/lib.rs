@@ -330,6 +330,7 @@
 //! |---|---|---|
 //! | `cli` | the `cors-fairing check` / `explain` binary (feature `cli`) | no |
 //! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), response (write the answer) | yes |
+//! | `guard` | [`AllowedOrigin`] / [`OriginRequired`]: the live policy as a request guard, for WebSockets and forms | yes |
 //! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
 //! | `preflight` | the catch-all `OPTIONS /<_..>` route: decides a preflight once | yes |
 //! | `respond` | one answer per request, kept in the request's cache beside the policy that made it | yes |
@@ -337,6 +338,7 @@
 //! | `reload` | watcher, periodic check, SIGHUP: read the sources, compare, install | no Rocket types |
 //! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
+//! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight) | no Rocket types |
 //! | `state` | the live state: the policy in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
 //! | `files` | reading a config file: regular files only, opened without blocking, at most [`MAX_CONFIG_FILE_LEN`] | no |
 //! | `counters` | the request counters behind [`CorsHandle`] (and the `metrics` feature's publisher) | no |

@@ -100,3 +100,19 @@ fn every_module_uses_only_the_modules_below_it() {
     }
     assert!(wrong.is_empty(), "imports that point up the table:\n{}", wrong.join("\n"));
 }
+
+/// The table in the crate docs lists the same modules, in the same order, as `LAYERS`: the
+/// picture a reader sees is the one this test enforces.
+#[test]
+fn the_crate_docs_table_is_the_layer_order() {
+    let docs = std::fs::read_to_string("src/lib.rs").expect("src/lib.rs");
+    let section = docs.split("//! # How the crate is built").nth(1).expect("the section");
+    let table: Vec<&str> = section
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("//!"))
+        .filter_map(|line| line.strip_prefix("//! | `"))
+        .filter_map(|row| row.split('`').next())
+        .collect();
+    assert_eq!(table, LAYERS, "the table in src/lib.rs and LAYERS differ");
+}
