@@ -15,32 +15,15 @@ REPEAT=${REPEAT:-2}
 SERVER=target/release/examples/bench_server
 cargo build --profile bench --example bench_server >&2
 
-total() { # case n mode
-    local file pid
-    file=$(mktemp --suffix=.callgrind)
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$SERVER" serve "$3" "$PORT" 1 >/dev/null 2>&1 &
-    pid=$!
-    for _ in $(seq 600); do
-        (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-        sleep 0.5
-    done
-    "$SERVER" client "$PORT" "$1" "$2" >/dev/null
-    kill -INT "$pid"
-    wait "$pid" || true
-    awk '/^(summary|totals):/ {print $2; exit}' "$file"
-    rm -f "$file"
-}
+# shellcheck source=scripts/callgrind.sh
+. scripts/callgrind.sh
 
 # The tenant mode must answer exactly as the listed origin does.
 for case in get-allowed get-refused; do
     for mode in cors-fairing tenant; do
         "$SERVER" serve "$mode" "$PORT" 1 >/dev/null 2>&1 &
         pid=$!
-        for _ in $(seq 100); do
-            (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-            sleep 0.1
-        done
+        wait_for_port 100 0.1
         "$SERVER" lines "$PORT" "$case" >"/tmp/origin-check-lines.$mode"
         kill -INT "$pid"
         wait "$pid" || true
@@ -54,8 +37,8 @@ for round in $(seq "$REPEAT"); do
     for config in "get-allowed floor" "get-allowed cors-fairing" "get-allowed tenant" \
         "get-refused floor" "get-refused tenant"; do
         read -r case mode <<<"$config"
-        i1=$(total "$case" "$N1" "$mode")
-        i2=$(total "$case" "$N2" "$mode")
+        i1=$(callgrind_total "$case" "$N1" "$mode")
+        i2=$(callgrind_total "$case" "$N2" "$mode")
         echo -e "$case\t$mode\t$round\t$i1\t$i2\t$(((i2 - i1) / (N2 - N1)))"
     done
 done

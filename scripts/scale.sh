@@ -15,23 +15,8 @@ PORT=${PORT:-8660}
 SERVER=target/release/examples/bench_server
 cargo build --profile bench --example bench_server >&2
 
-total() { # scale case n mode
-    local file pid
-    file=$(mktemp --suffix=.callgrind)
-    BENCH_SCALE=$1 valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$SERVER" serve "$4" "$PORT" 1 >/dev/null 2>&1 &
-    pid=$!
-    # A 10,000-origin policy logs a 10,000-line banner under valgrind: allow minutes.
-    for _ in $(seq 1200); do
-        (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-        sleep 0.5
-    done
-    "$SERVER" client "$PORT" "$2" "$3" >/dev/null
-    kill -INT "$pid"
-    wait "$pid" || true
-    awk '/^(summary|totals):/ {print $2; exit}' "$file"
-    rm -f "$file"
-}
+# shellcheck source=scripts/callgrind.sh
+. scripts/callgrind.sh
 
 echo -e "scale\tcase\tmode\tinstructions_n1\tinstructions_n2\tper_request"
 CONFIGS=${CONFIGS:-"exact:1/get-allowed/floor exact:1/get-allowed/cors-fairing
@@ -42,7 +27,7 @@ CONFIGS=${CONFIGS:-"exact:1/get-allowed/floor exact:1/get-allowed/cors-fairing
     policies:10/get-allowed/cors-fairing"}
 for config in $CONFIGS; do
     IFS=/ read -r scale case mode <<<"$config"
-    i1=$(total "$scale" "$case" "$N1" "$mode")
-    i2=$(total "$scale" "$case" "$N2" "$mode")
+    i1=$(BENCH_SCALE=$scale callgrind_total "$case" "$N1" "$mode")
+    i2=$(BENCH_SCALE=$scale callgrind_total "$case" "$N2" "$mode")
     echo -e "$scale\t$case\t$mode\t$i1\t$i2\t$(((i2 - i1) / (N2 - N1)))"
 done
