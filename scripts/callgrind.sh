@@ -1,7 +1,10 @@
 # Sourced by scripts/scale.sh and scripts/origin_check.sh: one way to start the bench server,
 # wait for it and count what callgrind saw, so the two figures are made the same way.
-# The caller sets SERVER (the bench_server binary) and PORT; BENCH_SCALE, when the caller
-# sets it for a call (`BENCH_SCALE=exact:100 callgrind_total ...`), reaches the server.
+# Sourcing it builds the bench server (SERVER). The caller sets PORT; BENCH_SCALE, when the
+# caller sets it for a call (`BENCH_SCALE=exact:100 callgrind_total ...`), reaches the server.
+
+SERVER=target/release/examples/bench_server
+cargo build --profile bench --example bench_server >&2
 
 # Waits until something listens on PORT: $1 tries, $2 seconds apart.
 wait_for_port() { # tries delay

@@ -12,9 +12,6 @@ cd "$(dirname "$0")/.."
 N1=${N1:-200}
 N2=${N2:-1200}
 PORT=${PORT:-8660}
-SERVER=target/release/examples/bench_server
-cargo build --profile bench --example bench_server >&2
-
 # shellcheck source=scripts/callgrind.sh
 . scripts/callgrind.sh
 
