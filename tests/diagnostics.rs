@@ -260,7 +260,7 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
     assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { .. }));
     let changed: Vec<String> = take_lines()
         .into_iter()
-        .filter(|l| l.message.contains("changed"))
+        .filter(|l| l.message.starts_with("CORS setting"))
         .inspect(|l| assert_eq!(l.level, log::Level::Info, "{l:?}"))
         .map(|l| l.message)
         .collect();
@@ -283,7 +283,7 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
 
     assert_eq!(handle.reload_blocking(), ReloadOutcome::Unchanged);
     let lines = take_lines();
-    assert!(!lines.iter().any(|l| l.message.contains("changed")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.message.starts_with("CORS setting")), "{lines:#?}");
 }
 
 #[test]
@@ -309,7 +309,10 @@ fn the_banner_and_each_reload_name_the_fingerprint() {
     let reloaded = handle.current().fingerprint();
     assert_ne!(reloaded, launched);
     let lines = take_lines();
-    let expected = format!("CORS policy reloaded (generation 1, fingerprint {reloaded})");
+    let expected = format!(
+        "CORS reload after a reload() call: swapped in generation 1 (fingerprint {reloaded}); \
+         changed: max_age"
+    );
     assert!(lines.iter().any(|l| l.message == expected), "{lines:#?}");
 }
 

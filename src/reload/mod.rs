@@ -5,18 +5,20 @@ mod fallback;
 mod masking;
 mod narrowing;
 mod relevant;
+mod report;
 mod signal;
 mod task;
 mod watcher;
 
 use std::sync::Arc;
 
-use crate::error::{ConfigError, ConfigWarning, Subject};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Subject};
 use crate::sources::{Loaded, Sources};
 use crate::state::{
     Attempt, Fingerprints, LastLoad, LiveState, MaskedKey, ReloadOutcome, fingerprints,
 };
 
+pub(crate) use report::Cause;
 pub(crate) use task::{Options, start};
 
 /// The live state at launch: the first load in force, with what it read.
@@ -28,14 +30,31 @@ pub(crate) fn launch(sources: &Sources, loaded: Loaded) -> Arc<LiveState> {
     LiveState::new(policy, last_load)
 }
 
-/// One attempt, serialised with every other attempt. Blocks on file I/O: run it on a
-/// blocking thread.
+/// One attempt asked for by `CorsHandle::reload()`; see [`reload_for`].
 pub(crate) fn reload_now(state: &LiveState, sources: &Sources) -> ReloadOutcome {
+    reload_for(state, sources, Cause::OnRequest)
+}
+
+/// One attempt, serialised with every other attempt, ending in one log line that says
+/// what it did (see [`report`]). Blocks on file I/O: run it on a blocking thread.
+pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> ReloadOutcome {
     let mut attempt = state.attempt();
-    let outcome = read_and_apply(&mut attempt, sources);
-    if let ReloadOutcome::Failed(err) = &outcome {
-        log::error!("CORS reload failed, keeping the last good policy: {err}");
+    // Attempts take turns, so the status is that of the attempt before this one.
+    let was_refused = state.status().borrow().last_error.is_some();
+    let (outcome, changed) = read_and_apply(&mut attempt, sources);
+    let generation = match outcome {
+        ReloadOutcome::Swapped { generation } => generation,
+        _ => state.status().borrow().generation,
+    };
+    let fingerprint = attempt.current().fingerprint();
+    let valid_again = was_refused && !matches!(outcome, ReloadOutcome::Failed(_));
+    let line = report::closing(cause, &outcome, generation, fingerprint, valid_again, &changed);
+    if line.error {
+        log::error!("{}", line.text);
+    } else {
+        log::info!("{}", line.text);
     }
+    // Logged before it is published: whoever waits on the status finds the line written.
     attempt.finish(&outcome);
     outcome
 }
@@ -46,7 +65,7 @@ const READ_TRIES: usize = 3;
 /// Figment reads the files itself, so the reloader brackets the load with fingerprints:
 /// if they differ, the load may have seen a half-written file (the empty moment of a
 /// truncate-and-write above all) and is repeated.
-fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> ReloadOutcome {
+fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> (ReloadOutcome, Vec<String>) {
     let checked = attempt.last_load().checked_files();
     for _ in 0..READ_TRIES {
         let before = fingerprints(&checked);
@@ -60,41 +79,36 @@ fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> ReloadOutcome
         return match result {
             Err(err) => {
                 attempt.remember_fingerprints(before);
-                ReloadOutcome::Failed(err)
+                (ReloadOutcome::Failed(err), Vec::new())
             }
             Ok((loaded, masked)) => apply(attempt, loaded, masked, before),
         };
     }
-    ReloadOutcome::Failed(
-        ConfigError::new(
-            Subject::Table,
-            "",
-            "the configuration files kept changing while being read; the next change retries",
-        )
-        .into(),
-    )
+    let err = ConfigError::new(
+        Subject::Table,
+        "",
+        "the configuration files kept changing while being read; the next change retries",
+    );
+    (ReloadOutcome::Failed(err.into()), Vec::new())
 }
 
 /// Checks that no file the last good load read has gone missing or blank, then installs
 /// the policy if it differs. Same settings with new warnings (a misspelt key added to the
 /// file changes no setting) are news for the log and the last load, not a new policy.
+/// With the outcome, the keys a swap changed.
 fn apply(
     attempt: &mut Attempt<'_>,
     loaded: Loaded,
     masked: Vec<MaskedKey>,
     before: Fingerprints,
-) -> ReloadOutcome {
-    if let Some(err) = vanished_file(attempt, &loaded, &before) {
+) -> (ReloadOutcome, Vec<String>) {
+    let refusal = vanished_file(attempt, &loaded, &before)
+        .map(ConfigErrors::from)
+        .or_else(|| fallback::refused(&attempt.last_load().provenance, &loaded))
+        .or_else(|| fallback::refused_named(&attempt.last_load().named, &loaded));
+    if let Some(errors) = refusal {
         attempt.remember_fingerprints(before);
-        return ReloadOutcome::Failed(err.into());
-    }
-    if let Some(errors) = fallback::refused(&attempt.last_load().provenance, &loaded) {
-        attempt.remember_fingerprints(before);
-        return ReloadOutcome::Failed(errors);
-    }
-    if let Some(errors) = fallback::refused_named(&attempt.last_load().named, &loaded) {
-        attempt.remember_fingerprints(before);
-        return ReloadOutcome::Failed(errors);
+        return (ReloadOutcome::Failed(errors), Vec::new());
     }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
@@ -104,9 +118,10 @@ fn apply(
     let load = LastLoad::new(files, &before, provenance, warnings, masked).with_named(named);
     if unchanged {
         attempt.keep(load);
-        return ReloadOutcome::Unchanged;
+        return (ReloadOutcome::Unchanged, Vec::new());
     }
     let (before, after) = (current.settings(), policy.settings());
+    let changed = report::changed_keys(before, after);
     crate::banner::log_changes(before, after, &load.provenance, &load.named);
     if let Some(warning) = narrowing::warning(before, after) {
         log::warn!("{warning}");
@@ -115,10 +130,8 @@ fn apply(
         log::warn!("{warning}");
     }
     drop(current);
-    let fingerprint = policy.fingerprint();
     let generation = attempt.install(policy, load);
-    log::info!("CORS policy reloaded (generation {generation}, fingerprint {fingerprint})");
-    ReloadOutcome::Swapped { generation }
+    (ReloadOutcome::Swapped { generation }, changed)
 }
 
 /// A file the last good load read that is now missing or blank, unless the new load no

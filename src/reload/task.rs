@@ -20,7 +20,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::reload_now;
+use super::reload_for;
+use super::report::Cause;
 use super::signal::Hangup;
 use super::watcher::{DirWatcher, Wakeups};
 use crate::sources::Sources;
@@ -125,7 +126,7 @@ impl Reloader {
                     continue;
                 }
             };
-            match trigger {
+            let cause = match trigger {
                 // Trailing edge: an editor's save is several events; read after the last.
                 Trigger::Settled => {
                     settling = None;
@@ -141,6 +142,7 @@ impl Reloader {
                             continue;
                         }
                     }
+                    Cause::FileChange
                 }
                 Trigger::Poll => {
                     let back = self.rearm();
@@ -150,15 +152,17 @@ impl Reloader {
                             next_poll = self.next_poll();
                             continue;
                         }
-                        _ => log::debug!("CORS reload: the periodic check found a change"),
+                        _ => {}
                     }
+                    Cause::PeriodicCheck
                 }
-                Trigger::Hangup => log::info!("CORS reload: SIGHUP received"),
-            }
+                // The attempt's own line says it came from the signal, and what it did.
+                Trigger::Hangup => Cause::Hangup,
+            };
             let Some(state) = self.state.upgrade() else { break };
             let sources = self.sources.clone();
             let load = blocking(stop.as_mut(), move || {
-                reload_now(&state, &sources);
+                reload_for(&state, &sources, cause);
                 let files = state.checked_files();
                 (state, files)
             });

@@ -224,23 +224,45 @@ fn may_change_content(event: &Event) -> bool {
 /// The directories of `files`: that of each link of each file's symlink chain, and that
 /// of its resolved target, as absolute paths. A directory that is itself a symlink (the
 /// `..data` of a ConfigMap) is left to its target, which the watch would follow anyway.
+/// One of kubelet's snapshot directories is left out too (see [`is_kubelet_snapshot`]).
 fn dirs_of(files: &[PathBuf]) -> BTreeSet<PathBuf> {
     let mut dirs = BTreeSet::new();
     for file in files {
         let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
         for (i, hop) in symlink_chain(&file).iter().enumerate() {
             let Some(dir) = hop.parent() else { continue };
-            if i == 0 || !dir.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+            let is_link = dir.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            if i == 0 || !(is_link || is_kubelet_snapshot(dir)) {
                 dirs.insert(dir.to_path_buf());
             }
         }
         if let Some(target_dir) =
             std::fs::canonicalize(&file).ok().and_then(|t| t.parent().map(Path::to_path_buf))
+            && !is_kubelet_snapshot(&target_dir)
         {
             dirs.insert(target_dir);
         }
     }
     dirs
+}
+
+/// One of the `..<timestamp>` directories a ConfigMap volume's `..data` points at. kubelet
+/// writes each snapshot once, swaps `..data` to it, and deletes the previous one: watching
+/// it sees nothing the watched volume directory does not (the `..data` rename, the `..`
+/// names are [`Relevant`]), and its deletion made notify log that it could not remove the
+/// watch, at info and warn, on every swap. The periodic check still reads through `..data`.
+///
+/// Told by its name (`..` and more) and a `..data` symlink beside it, as kubelet's
+/// atomic writer lays a volume out.
+fn is_kubelet_snapshot(dir: &Path) -> bool {
+    let named_so = dir
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("..") && name.len() > 2 && name != "..data");
+    named_so
+        && dir.parent().is_some_and(|volume| {
+            volume.join("..data").symlink_metadata().is_ok_and(|m| m.file_type().is_symlink())
+        })
 }
 
 #[cfg(test)]
@@ -265,17 +287,32 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symlinked_file_is_watched_in_both_directories() {
+    fn a_configmap_volume_is_watched_but_not_its_snapshot_directory() {
         let root = tempfile::tempdir().unwrap();
         let root_path = std::fs::canonicalize(root.path()).unwrap();
-        let data = root_path.join("..2024_01_01");
+        let data = root_path.join("..2024_01_01_00_00_00.123456789");
         std::fs::create_dir(&data).unwrap();
         std::fs::write(data.join("Rocket.toml"), "").unwrap();
         std::os::unix::fs::symlink(&data, root_path.join("..data")).unwrap();
         let link = root_path.join("Rocket.toml");
         std::os::unix::fs::symlink("..data/Rocket.toml", &link).unwrap();
-        let dirs = dirs_of(&[link]);
-        assert_eq!(dirs, BTreeSet::from([root_path.clone(), data]));
+        assert!(is_kubelet_snapshot(&data));
+        assert_eq!(dirs_of(&[link]), BTreeSet::from([root_path.clone()]));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_watched_in_both_directories() {
+        let root = tempfile::tempdir().unwrap();
+        let root_path = std::fs::canonicalize(root.path()).unwrap();
+        // Named like a snapshot, but with no `..data` beside it: an ordinary directory.
+        let shared = root_path.join("..shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::write(shared.join("Rocket.toml"), "").unwrap();
+        let link = root_path.join("Rocket.toml");
+        std::os::unix::fs::symlink("..shared/Rocket.toml", &link).unwrap();
+        assert!(!is_kubelet_snapshot(&shared));
+        assert_eq!(dirs_of(&[link]), BTreeSet::from([root_path.clone(), shared]));
     }
 
     #[test]

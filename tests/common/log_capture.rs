@@ -55,3 +55,22 @@ pub fn take(keep: impl Fn(Level, bool) -> bool) -> Vec<String> {
     *lines = others;
     mine.into_iter().filter(|l| keep(l.level, l.from_the_crate)).map(|l| l.text).collect()
 }
+
+/// One captured line, from any thread, for tests whose lines come from the crate's own
+/// threads (the reloader) and other crates' (notify's watcher thread).
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub level: Level,
+    pub from_the_crate: bool,
+    pub text: String,
+}
+
+/// Takes every thread's lines so far. Only for a test binary whose tests take turns: the
+/// lines of a test running alongside would be taken too.
+pub fn take_all() -> Vec<Captured> {
+    let mut lines = LINES.lock().unwrap_or_else(|p| p.into_inner());
+    lines
+        .drain(..)
+        .map(|l| Captured { level: l.level, from_the_crate: l.from_the_crate, text: l.text })
+        .collect()
+}
