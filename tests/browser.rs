@@ -36,6 +36,8 @@ mod harness;
 #[allow(dead_code)]
 #[path = "../examples/tenants.rs"]
 mod tenants;
+#[path = "browser/webdriver.rs"]
+mod webdriver;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -45,7 +47,7 @@ use std::time::{Duration, Instant};
 
 use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
 use cors_fairing::{CorsFairing, CorsHandle, Policy};
-use engines::{BrowserChoice, Engine};
+use engines::{BrowserChoice, Engine, Installed, Mode};
 use harness::{Browser, Fetch, Frame, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
@@ -276,63 +278,88 @@ fn own_server_cases() -> Vec<(&'static str, OwnServerCase)> {
     ]
 }
 
-/// One engine's run: how many cases, and every problem found.
+/// One engine's run in one mode: what ran it, how many cases, and every problem found.
 #[derive(Default)]
 struct Run {
+    version: String,
     cases: usize,
+    pending: usize,
     failed: usize,
     problems: Vec<String>,
 }
 
 impl Run {
-    /// Runs one case and prints its line; the first case's time includes the browser's start.
-    async fn case(&mut self, engine: Engine, name: &str, case: impl Future<Output = Vec<String>>) {
-        let started = Instant::now();
-        let found = case.await;
+    /// Records one case's problems, found since `started`, and prints its line.
+    fn record(&mut self, browser: &Browser, name: &str, started: Instant, found: Vec<String>) {
         let verdict = if found.is_empty() { "ok" } else { "FAILED" };
         let millis = started.elapsed().as_millis();
-        eprintln!("browser case {:<8} {name:<26} {verdict:<6} {millis:>5} ms", engine.name());
+        let (engine, mode) = (browser.engine.name(), browser.mode.name());
+        eprintln!("browser case {engine:<8} {mode:<7} {name:<30} {verdict:<6} {millis:>5} ms");
         self.cases += 1;
         self.failed += usize::from(!found.is_empty());
         self.problems.extend(prefixed(name, found));
     }
 }
 
-async fn suite(engine: Engine, binary: &Path) -> Run {
+/// Every case that runs in `mode`, in a browser, page server, API servers and request log of
+/// their own.
+async fn suite(installed: &Installed, mode: Mode) -> Run {
     let log = RequestLog::default();
-    let mut browser = Browser::launch(engine, binary).await;
+    let mut browser = Browser::launch(installed, mode).await;
     let apis = start_apis(browser.page_port, &log).await;
-    let mut run = Run::default();
-    for Listed { api, case } in cases() {
-        let found = run_case(&mut browser, &apis.origins[&api], &log, &case);
-        run.case(engine, case.name, found).await;
+    let mut run = Run { version: browser.version().to_string(), ..Run::default() };
+    for Listed { api, case } in cases().into_iter().filter(|listed| listed.case.runs_in(mode)) {
+        if let Some(why) = case.pending {
+            let (engine, mode) = (browser.engine.name(), mode.name());
+            eprintln!("browser case {engine:<8} {mode:<7} {:<30} pending: {why}", case.name);
+            run.pending += 1;
+            continue;
+        }
+        let started = Instant::now();
+        let found = run_case(&mut browser, &apis.origins[&api], &log, &case).await;
+        run.record(&browser, case.name, started, found);
     }
-    for (name, own_server_case) in own_server_cases() {
-        run.case(engine, name, own_server_case(&mut browser, &log)).await;
+    // They send no `Authorization`: nothing in them depends on the mode.
+    if mode == Mode::Default {
+        for (name, own_server_case) in own_server_cases() {
+            let started = Instant::now();
+            let found = own_server_case(&mut browser, &log).await;
+            run.record(&browser, name, started, found);
+        }
     }
     drop(apis);
     browser.close();
     run
 }
 
-/// Every case in `engine`, or a message on stderr if it is missing (a failure if required).
+/// Every case in every mode of `engine`, or a message on stderr if it is missing (a failure
+/// if required).
 fn run_in(engine: Engine) {
-    let Some(binary) = engines::browser_or_skip(engine) else { return };
-    let version = engines::version(&binary);
-    let started = Instant::now();
-    let run = rocket::async_test(suite(engine, &binary));
-    eprintln!(
-        "browser summary {}: {version}: {} cases, {} failed, in {:.1} s",
-        engine.name(),
-        run.cases,
-        run.failed,
-        started.elapsed().as_secs_f64()
-    );
+    let Some(installed) = engines::browser_or_skip(engine) else { return };
+    let mut problems = Vec::new();
+    for &mode in engine.modes() {
+        let started = Instant::now();
+        let run = rocket::async_test(suite(&installed, mode));
+        eprintln!(
+            "browser summary {} {}: {}: {} cases, {} failed, {} pending, in {:.1} s",
+            engine.name(),
+            mode.name(),
+            run.version,
+            run.cases,
+            run.failed,
+            run.pending,
+            started.elapsed().as_secs_f64()
+        );
+        let version = &run.version;
+        problems
+            .extend(run.problems.iter().map(|p| format!("{version}, {} mode: {p}", mode.name())));
+    }
     assert!(
-        run.problems.is_empty(),
-        "{} browser check(s) failed in {version}:\n{}",
-        run.problems.len(),
-        run.problems.join("\n")
+        problems.is_empty(),
+        "{} browser check(s) failed in {}:\n{}",
+        problems.len(),
+        engine.name(),
+        problems.join("\n")
     );
 }
 
@@ -344,6 +371,11 @@ fn cors_in_headless_chromium() {
 #[test]
 fn cors_in_headless_firefox() {
     run_in(Engine::Firefox);
+}
+
+#[test]
+fn cors_in_webkit() {
+    run_in(Engine::WebKit);
 }
 
 #[test]

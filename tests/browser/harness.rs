@@ -1,5 +1,5 @@
 //! The machinery of the browser tests: Rocket servers on loopback, a request log, and the
-//! page that runs `fetch()` for the test in a headless browser (`engines.rs` starts it).
+//! page that runs `fetch()` for the test in a browser (`engines.rs` starts it).
 //!
 //! The test drives the page through the page server: `/next` hands the page one command at a
 //! time (long poll), the page runs it and posts the outcomes to `/report`. No DevTools
@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use rocket::tokio::sync::{Mutex as AsyncMutex, mpsc, oneshot};
 use rocket::tokio::time::timeout;
 use rocket::{Build, Config, Rocket, State, get, post, put, routes};
 
-use crate::engines::{BrowserProcess, Engine};
+use crate::engines::{BrowserProcess, Engine, Installed, Mode};
 
 /// The first command also waits for the browser to start and load the page. Firefox with a
 /// fresh profile took 5 s at a load of 8 and 32 s at a load of 20 on two cores, beside
@@ -277,9 +276,10 @@ pub async fn post(port: u16, path: &str, body: &str) -> Result<(), String> {
     timeout(COMMAND_TIMEOUT, exchange).await.map_err(|_| "no answer in time".to_string())?
 }
 
-/// A headless browser showing the test page, and the page server that drives it.
+/// A browser showing the test page, and the page server that drives it.
 pub struct Browser {
     pub engine: Engine,
+    pub mode: Mode,
     pub page_port: u16,
     page_server: Server,
     commands: mpsc::Sender<String>,
@@ -291,8 +291,8 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts the page server, then `engine` from `binary` showing its page.
-    pub async fn launch(engine: Engine, binary: &Path) -> Browser {
+    /// Starts the page server, then the browser in `mode` showing its page.
+    pub async fn launch(installed: &Installed, mode: Mode) -> Browser {
         let (commands, command_rx) = mpsc::channel(1);
         let (report_tx, reports) = mpsc::channel(1);
         let control = Control { commands: AsyncMutex::new(command_rx), reports: report_tx };
@@ -303,10 +303,11 @@ impl Browser {
             .mount("/", routes![page, next, report]);
         let page_server = serve(rocket).await;
         let page_port = page_server.port;
-        let process =
-            BrowserProcess::start(engine, binary, &format!("http://127.0.0.1:{page_port}/"));
+        let page = format!("http://127.0.0.1:{page_port}/");
+        let process = BrowserProcess::start(installed, mode, &page).await;
         Browser {
-            engine,
+            engine: installed.engine,
+            mode,
             page_port,
             page_server,
             commands,
@@ -361,6 +362,11 @@ impl Browser {
             Frame::Sandboxed => "sandbox".into(),
             Frame::At(origin) => format!("{origin}/"),
         }
+    }
+
+    /// What the browser says it is.
+    pub fn version(&self) -> &str {
+        &self.process.version
     }
 
     /// The browser first, so that it does not see its page server vanish.
