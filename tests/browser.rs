@@ -401,6 +401,45 @@ fn missing_browser_skips_unless_required() {
     }
 }
 
+/// WebKit needs an X server beside its driver: a missing Xvfb skips or fails the same way,
+/// naming the package.
+#[test]
+fn missing_xvfb_skips_unless_required() {
+    let nowhere = Some(Path::new("/nonexistent/Xvfb").to_path_buf());
+    let choose = |required| engines::choose_display(nowhere.clone(), required);
+    assert!(matches!(choose(None), BrowserChoice::Skip(_)));
+    match choose(Some("1")) {
+        BrowserChoice::Fail(why) => assert!(
+            why.contains("/nonexistent/Xvfb")
+                && why.contains("apt-get install --no-install-recommends webkit2gtk-driver xvfb")
+                && why.contains("XVFB=")
+                && why.contains("CORS_FAIRING_REQUIRE_BROWSER"),
+            "{why}"
+        ),
+        other => panic!("a required, missing Xvfb must fail, got {other:?}"),
+    }
+    let here = std::env::current_exe().expect("test binary path");
+    assert_eq!(engines::choose_display(Some(here.clone()), None), BrowserChoice::Run(here));
+}
+
+/// The strict mode is not a run of nothing: some case that sends `Authorization` runs in it,
+/// and no case without it does.
+#[test]
+fn the_strict_mode_runs_the_authorization_cases() {
+    let listed = cases();
+    let strict: Vec<&str> = listed
+        .iter()
+        .filter(|l| l.case.runs_in(Mode::Strict) && l.case.pending.is_none())
+        .map(|l| l.case.name)
+        .collect();
+    assert!(strict.contains(&"authorization-star-and-listed"), "{strict:?}");
+    for l in &listed {
+        let sends = l.case.calls.iter().any(|(call, _)| call.sends("Authorization"));
+        assert_eq!(l.case.runs_in(Mode::Strict), sends, "{}", l.case.name);
+        assert!(l.case.runs_in(Mode::Default), "{}", l.case.name);
+    }
+}
+
 /// The check behind `differs_in`: the named engine is held to its own result, the others to
 /// the common one, and a failure in the differing engine quotes the reason.
 #[test]

@@ -274,6 +274,7 @@ pub fn seen(preflights: u32, requests: u32, routed: u32) -> Seen {
 const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
 const OTHER: &[(&str, &str)] = &[("X-Other", "1")];
 const ANYTHING: &[(&str, &str)] = &[("X-Anything-Goes", "1")];
+const USER_AGENT: &[(&str, &str)] = &[("User-Agent", "cors-fairing-test")];
 const AUTHORIZATION: &[(&str, &str)] = &[("Authorization", "Bearer token")];
 
 /// Every case that runs against one of the [`ALL_APIS`] servers, in every engine.
@@ -284,6 +285,7 @@ const AUTHORIZATION: &[(&str, &str)] = &[("Authorization", "Bearer token")];
 pub fn cases() -> Vec<Listed> {
     use Api::*;
     use Call::*;
+    use Engine::*;
     use Expect::*;
     let case = |name, api, from, calls: &[(Call, Expect)], seen| Listed {
         api,
@@ -366,6 +368,19 @@ pub fn cases() -> Vec<Listed> {
         case("named-public-put", Named, PageAt::Page, &[(Put(&[]), Readable)], seen(1, 1, 1)),
         case("named-base-refused", Named, PageAt::Page, &[(Get, Blocked)], seen(0, 1, 1)),
         case("named-base-allowed", Named, PageAt::Subdomain, &[(Get, Readable)], seen(0, 1, 1)),
+        // A script-set `User-Agent` is no longer forbidden (Fetch standard, whatwg/fetch#37)
+        // and is not safelisted, so it joins the preflight's `Access-Control-Request-Headers`,
+        // as WebKit and Firefox do; `Main` does not allow it.
+        case("script-user-agent", Main, PageAt::Page, &[(Put(USER_AGENT), Blocked)], seen(1, 0, 0))
+            .differs_in(
+                Chromium,
+                &[Readable],
+                seen(1, 1, 1),
+                "Chromium still treats `User-Agent` as a forbidden request header and drops a \
+                 script-set one without a word (https://crbug.com/571722), so its preflight \
+                 asks for no header and the PUT goes through",
+            ),
+        case("script-user-agent-all", All, PageAt::Page, &[(Put(USER_AGENT), Readable)], seen(1, 1, 1)),
         // `Authorization` and `*`: these run again in the strict mode (see `Case::runs_in`).
         case(
             "authorization-not-listed",
