@@ -1,31 +1,38 @@
-//! The fairing as real browsers see it: headless Chromium and headless Firefox each run
-//! `fetch()` from one origin against API servers on another, and each case checks both what
-//! the page could read and what reached the server.
+//! The fairing as real browsers see it: Chromium, Firefox and WebKit each run `fetch()` from
+//! one origin against API servers on another, and each case checks both what the page could
+//! read and what reached the server.
 //!
 //! Origins, all on loopback: the page at `http://127.0.0.1:PA`, frames of it at
-//! `http://app.example.localhost:PA` and `http://example.localhost:PA` (both engines resolve
-//! `*.localhost` to loopback themselves, RFC 6761 §6.3) and in a sandboxed frame
+//! `http://app.example.localhost:PA` and `http://example.localhost:PA` (all three engines
+//! resolve `*.localhost` to loopback themselves, RFC 6761 §6.3) and in a sandboxed frame
 //! (`Origin: null`); each API server at `http://localhost:PB`, one per policy.
 //!
-//! Every case runs in both engines: one `#[test]` per engine (`cors_in_headless_chromium`,
-//! `cors_in_headless_firefox`), each with its own browser, page server, API servers and
-//! request log, so libtest runs the two at the same time. Each prints one line per case and
-//! a summary with the engine's version, case count and time (`-- --nocapture` to see them).
-//! An engine that is missing is skipped with a message on stderr naming it, unless
-//! `CORS_FAIRING_REQUIRE_BROWSER=1`, which makes it fail.
+//! Every case runs in every engine: one `#[test]` per engine (`cors_in_headless_chromium`,
+//! `cors_in_headless_firefox`, `cors_in_webkit`), each with its own browser, page server, API
+//! servers and request log, so libtest runs them side by side; `cargo test --test browser
+//! webkit` runs one alone. Chromium and Firefox run a second time in [`Mode::Strict`], a
+//! browser of its own with the Fetch standard's rule that `*` never covers `Authorization`
+//! switched on, for the cases that send `Authorization` (WebKit has no switch for it). Each
+//! run prints one line per case and a summary with the engine's version, mode, case count and
+//! time (`-- --nocapture` to see them). An engine that is missing is skipped with a message on
+//! stderr naming what to install, unless `CORS_FAIRING_REQUIRE_BROWSER=1`, which makes it
+//! fail.
 //!
-//! # Adding a case: one step, and it runs in both engines
+//! # Adding a case: one step, and it runs in every engine and mode
 //!
 //! Add one `case(...)` line to `cases()` in `tests/browser/cases.rs`: a name (also the token
 //! in its URLs), the API server whose policy it runs against, where the page runs, the
-//! fetches with what each should give, and what should reach the server. Both engine tests
-//! iterate that list; there is nothing to register per engine. A new policy is an `Api`
-//! variant, its `settings` arm and an `ALL_APIS` entry, in the same file. A case that needs
-//! a server of its own (one it edits, like `reload_case` here) is an async fn returning its
-//! problems, added to [`own_server_cases()`]. Where an engine honestly gives another
-//! result, chain `.differs_in(Engine::Firefox, expects, seen, why)` onto the case, `why`
-//! citing the spec or the engine's documentation: that engine is then held to its own
-//! result, and nothing is ever skipped in one engine.
+//! fetches with what each should give, and what should reach the server. Every engine test
+//! iterates that list, in each of its modes (the strict one takes the cases that send
+//! `Authorization`, see `Case::runs_in`); there is nothing to register per engine or mode. A
+//! new policy is an `Api` variant, its `settings` arm and an `ALL_APIS` entry, in the same
+//! file. A case that needs a server of its own (one it edits, like `reload_case` here) is an
+//! async fn returning its problems, added to [`own_server_cases()`]. Where an engine honestly
+//! gives another result, chain `.differs_in(Engine::Chromium, expects, seen, why)` onto the
+//! case, `why` citing the spec or the engine's source or documentation: that engine is then
+//! held to its own result, and nothing is ever skipped in one engine. A case written for a
+//! change still to come is chained `.pending("TODO(issue N): ...")`: listed, printed as
+//! pending, not run.
 
 #[path = "browser/cases.rs"]
 mod cases;

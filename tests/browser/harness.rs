@@ -2,8 +2,8 @@
 //! page that runs `fetch()` for the test in a browser (`engines.rs` starts it).
 //!
 //! The test drives the page through the page server: `/next` hands the page one command at a
-//! time (long poll), the page runs it and posts the outcomes to `/report`. No DevTools
-//! protocol is needed, so no extra dependency.
+//! time (long poll), the page runs it and posts the outcomes to `/report`. The same in every
+//! engine: no DevTools protocol is needed, and WebKit's WebDriver only opens the page.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
