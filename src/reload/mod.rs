@@ -4,6 +4,8 @@
 mod fallback;
 mod masking;
 mod narrowing;
+#[cfg(feature = "metrics")]
+mod published;
 mod relevant;
 mod report;
 mod signal;
@@ -27,6 +29,8 @@ pub(crate) fn launch(sources: &Sources, loaded: Loaded) -> Arc<LiveState> {
     let known = fingerprints(&loaded.files);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
     let last_load = LastLoad::new(files, &known, provenance, warnings, masked).with_named(named);
+    #[cfg(feature = "metrics")]
+    published::launched(policy.fingerprint());
     LiveState::new(policy, last_load)
 }
 
@@ -41,6 +45,8 @@ pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> 
     let mut attempt = state.attempt();
     // Attempts take turns, so the status is that of the attempt before this one.
     let was_refused = state.status().borrow().last_error.is_some();
+    #[cfg(feature = "metrics")]
+    let before = attempt.current().fingerprint();
     let (outcome, changed) = read_and_apply(&mut attempt, sources);
     let generation = match outcome {
         ReloadOutcome::Swapped { generation } => generation,
@@ -54,7 +60,10 @@ pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> 
     } else {
         log::info!("{}", line.text);
     }
-    // Logged before it is published: whoever waits on the status finds the line written.
+    #[cfg(feature = "metrics")]
+    published::attempted(&outcome, generation, before, fingerprint);
+    // Logged (and counted) before it is published: whoever waits on the status finds the
+    // line written.
     attempt.finish(&outcome);
     outcome
 }
