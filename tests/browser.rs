@@ -138,7 +138,7 @@ async fn start_apis(page_port: u16, log: &RequestLog) -> Apis {
         }
         let fairing = CorsFairing::from_settings(settings);
         let server = harness::serve(harness::api(fairing, log)).await;
-        apis.origins.insert(api, format!("http://localhost:{}", server.port));
+        apis.origins.insert(api, format!("http://{}:{}", api.host(), server.port));
         apis._servers.push(server);
     }
     apis

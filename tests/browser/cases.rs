@@ -34,6 +34,22 @@ pub enum Api {
     StarHeaders,
     /// GET and PUT, `allow_headers = ["*", "Authorization"]`.
     StarAuthorization,
+    /// The page origin with credentials, for the cookie cases.
+    Cookies,
+    /// As `Cookies`, reached as `http://127.0.0.1:PB`: the page's own site (sites ignore
+    /// ports), so its cookies are first-party.
+    CookiesSameSite,
+}
+
+impl Api {
+    /// The host the page reaches the API server by: `localhost`, another site than the
+    /// page's, except for `CookiesSameSite`.
+    pub fn host(self) -> &'static str {
+        match self {
+            Api::CookiesSameSite => "127.0.0.1",
+            _ => "localhost",
+        }
+    }
 }
 
 pub fn settings(api: Api, page_port: u16) -> Settings {
@@ -67,13 +83,14 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
             base.policy("public", public)
         }
         Api::StarHeaders => base.allow_methods(["GET", "PUT"]).allow_headers(["*"]),
+        Api::Cookies | Api::CookiesSameSite => base.allow_credentials(true),
         Api::StarAuthorization => {
             base.allow_methods(["GET", "PUT"]).allow_headers(["*", "Authorization"])
         }
     }
 }
 
-pub const ALL_APIS: [Api; 12] = [
+pub const ALL_APIS: [Api; 14] = [
     Api::Main,
     Api::Plain,
     Api::NoCache,
@@ -86,6 +103,8 @@ pub const ALL_APIS: [Api; 12] = [
     Api::Named,
     Api::StarHeaders,
     Api::StarAuthorization,
+    Api::Cookies,
+    Api::CookiesSameSite,
 ];
 
 /// Where a case's page runs, relative to the page server's port.
@@ -118,6 +137,8 @@ pub enum Call {
     Get,
     GetWithCredentials,
     GetFailing,
+    /// GET `/cookie/<token>` with credentials: the answer sets the case's cookie.
+    SetCookie,
     /// PUT with a body and these extra request headers.
     Put(&'static [(&'static str, &'static str)]),
 }
@@ -128,6 +149,7 @@ impl Call {
             Call::Get => ("GET", "api", &[][..], false),
             Call::GetWithCredentials => ("GET", "api", &[][..], true),
             Call::GetFailing => ("GET", "fail", &[][..], false),
+            Call::SetCookie => ("GET", "cookie", &[][..], true),
             Call::Put(headers) => ("PUT", "api", headers, false),
         };
         Fetch {
@@ -144,6 +166,7 @@ impl Call {
         match self {
             Call::Get | Call::GetWithCredentials => format!("get {token}"),
             Call::GetFailing => format!("failed {token}"),
+            Call::SetCookie => format!("cookie {token}"),
             Call::Put(_) => format!("put {token} payload"),
         }
     }
@@ -154,7 +177,7 @@ impl Call {
             Call::Put(headers) => {
                 headers.iter().any(|(header, _)| header.eq_ignore_ascii_case(name))
             }
-            Call::Get | Call::GetWithCredentials | Call::GetFailing => false,
+            Call::Get | Call::GetWithCredentials | Call::GetFailing | Call::SetCookie => false,
         }
     }
 
@@ -268,7 +291,12 @@ impl Listed {
 }
 
 pub fn seen(preflights: u32, requests: u32, routed: u32) -> Seen {
-    Seen { preflights, requests, routed }
+    Seen { preflights, requests, routed, cookies: 0 }
+}
+
+/// `seen` where `cookies` of the requests carried the case's cookie.
+pub fn seen_cookies(preflights: u32, requests: u32, routed: u32, cookies: u32) -> Seen {
+    Seen { cookies, ..seen(preflights, requests, routed) }
 }
 
 const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
@@ -381,6 +409,40 @@ pub fn cases() -> Vec<Listed> {
                  asks for no header and the PUT goes through",
             ),
         case("script-user-agent-all", All, PageAt::Page, &[(Put(USER_AGENT), Readable)], seen(1, 1, 1)),
+        // Credentials with cookies. The page's own site (127.0.0.1, ports aside) gets its
+        // cookie back in every engine, so the cookie's absence below is the engine's policy.
+        case(
+            "first-party-cookie",
+            CookiesSameSite,
+            PageAt::Page,
+            &[(SetCookie, Readable), (GetWithCredentials, Readable)],
+            seen_cookies(0, 2, 2, 1),
+        ),
+        // A cross-site API: CORS allows both fetches, but the cookie does not come back.
+        // Chromium treats a cookie without `SameSite` as `Lax`, never sent with a cross-site
+        // `fetch` (https://www.chromium.org/updates/same-site/). WebKit blocks third-party
+        // cookies whatever their attributes: WebKitGTK accepts by default only the cookies of
+        // the main document's site (`WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY`,
+        // https://webkitgtk.org/reference/webkit2gtk/stable/enum.CookieAcceptPolicy.html), as
+        // Safari does (https://webkit.org/blog/10218/full-third-party-cookie-blocking-and-more/);
+        // a `SameSite=None` cookie it keeps first-party was not sent here either.
+        case(
+            "third-party-cookie",
+            Cookies,
+            PageAt::Page,
+            &[(SetCookie, Readable), (GetWithCredentials, Readable)],
+            seen_cookies(0, 2, 2, 0),
+        )
+        .differs_in(
+            Firefox,
+            &[Readable, Readable],
+            seen_cookies(0, 2, 2, 1),
+            "Firefox does not make a cookie without `SameSite` Lax (pref \
+             network.cookie.sameSite.laxByDefault is false) and, with Total Cookie Protection, \
+             keeps a third-party cookie in the partition of the top-level site, 127.0.0.1, so \
+             the next credentialed fetch from the same page carries it \
+             (https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/State_Partitioning)",
+        ),
         // `Authorization` and `*`: these run again in the strict mode (see `Case::runs_in`).
         case(
             "authorization-not-listed",

@@ -92,6 +92,8 @@ pub struct Seen {
     pub requests: u32,
     /// Requests whose route handler ran.
     pub routed: u32,
+    /// Requests that carried the cookie the case's `/cookie/<token>` set.
+    pub cookies: u32,
 }
 
 /// Counts per token (the second path segment), shared by every API server.
@@ -110,9 +112,13 @@ impl RequestLog {
     fn arrived(&self, req: &rocket::Request<'_>) {
         let Some(token) = req.uri().path().segments().get(1) else { return };
         let preflight = req.method() == rocket::http::Method::Options;
-        self.update(token, |seen| match preflight {
-            true => seen.preflights += 1,
-            false => seen.requests += 1,
+        let cookie = req.cookies().get(CASE_COOKIE).is_some_and(|c| c.value() == token);
+        self.update(token, |seen| {
+            match preflight {
+                true => seen.preflights += 1,
+                false => seen.requests += 1,
+            }
+            seen.cookies += u32::from(cookie);
         });
     }
 
@@ -137,6 +143,26 @@ fn tagged(body: String, token: &str) -> Tagged {
     Tagged { body, token: Header::new("X-Token", token.to_string()) }
 }
 
+/// The cookie `/cookie/<token>` sets, its value the token.
+const CASE_COOKIE: &str = "case";
+
+/// A response setting the case's cookie.
+#[derive(Responder)]
+pub struct WithCookie {
+    body: String,
+    cookie: Header<'static>,
+}
+
+/// Sets the case's cookie as a framework does by default: no `SameSite`, no `Secure` (the API
+/// is plain http). Whether a later credentialed `fetch` carries it is up to the browser's
+/// cookie policy, which is what the cookie cases show.
+#[get("/cookie/<token>")]
+fn set_cookie(token: &str, log: &State<RequestLog>) -> WithCookie {
+    log.update(token, |seen| seen.routed += 1);
+    let cookie = format!("{CASE_COOKIE}={token}; Path=/");
+    WithCookie { body: format!("cookie {token}"), cookie: Header::new("Set-Cookie", cookie) }
+}
+
 #[get("/api/<token>")]
 fn get_api(token: &str, log: &State<RequestLog>) -> Tagged {
     log.update(token, |seen| seen.routed += 1);
@@ -159,7 +185,7 @@ fn fail(token: &str, log: &State<RequestLog>) -> status::Custom<String> {
 pub fn api(cors: CorsFairing, log: &RequestLog) -> Rocket<Build> {
     rocket::custom(config())
         .manage(log.clone())
-        .mount("/", routes![get_api, put_api, fail])
+        .mount("/", routes![get_api, put_api, fail, set_cookie])
         .attach(log.fairing())
         .attach(cors)
 }
