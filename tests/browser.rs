@@ -91,6 +91,12 @@ fn check(case: &Case, engine: Engine, outcomes: &[Outcome], seen: Seen) -> Vec<S
 }
 
 fn check_outcome(call: Call, expect: Expect, token: &str, outcome: &Outcome) -> Result<(), String> {
+    if let Expect::Submitted = expect {
+        return match outcome.ok {
+            true => Ok(()),
+            false => Err(format!("expected the form's answer to load, got {}", outcome.error)),
+        };
+    }
     if let Expect::Blocked = expect {
         return match outcome.ok {
             false if outcome.error.starts_with("TypeError") => Ok(()),
@@ -153,7 +159,7 @@ async fn run_case(
 ) -> Vec<String> {
     let fetches: Vec<Fetch> =
         case.calls.iter().map(|(call, _)| call.fetch(api_origin, case.name)).collect();
-    match browser.run(&case.from.frame(browser.page_port), &fetches).await {
+    match browser.run(&case.from.frame(browser.page_port, api_origin), &fetches).await {
         Ok(outcomes) => check(case, browser.engine, &outcomes, log.seen(case.name)),
         Err(err) => vec![err],
     }
@@ -252,7 +258,7 @@ async fn tenants_case(browser: &mut Browser, _log: &RequestLog) -> Vec<String> {
         }
         Err(err) => problems.push(err),
     }
-    let other = PageAt::Subdomain.frame(browser.page_port);
+    let other = PageAt::Subdomain.frame(browser.page_port, &api);
     match browser.run(&other, &[get, socket]).await {
         Ok(outcomes) => {
             problems.extend(tenant_problem("other GET", outcomes.first(), None));

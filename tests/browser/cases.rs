@@ -118,15 +118,20 @@ pub enum PageAt {
     Parent,
     /// A sandboxed frame: `Origin: null`.
     Sandboxed,
+    /// The page served by the case's API server itself: its requests to the API are
+    /// same-origin (`Sec-Fetch-Site: same-origin`).
+    ApiOrigin,
 }
 
 impl PageAt {
-    pub fn frame(self, page_port: u16) -> Frame {
+    /// Where the page runs, for a case whose API server is at `api_origin`.
+    pub fn frame(self, page_port: u16, api_origin: &str) -> Frame {
         match self {
             PageAt::Page => Frame::Top,
             PageAt::Subdomain => Frame::At(format!("http://app.example.localhost:{page_port}")),
             PageAt::Parent => Frame::At(format!("http://example.localhost:{page_port}")),
             PageAt::Sandboxed => Frame::Sandboxed,
+            PageAt::ApiOrigin => Frame::At(api_origin.to_string()),
         }
     }
 }
@@ -141,6 +146,11 @@ pub enum Call {
     SetCookie,
     /// PUT with a body and these extra request headers.
     Put(&'static [(&'static str, &'static str)]),
+    /// `fetch` POST of a `text/plain` body: a simple request, sent without a preflight.
+    PostText,
+    /// An HTML form POSTed into a hidden frame (`application/x-www-form-urlencoded`): a
+    /// navigation, never a CORS request, and its answer is never readable by the page.
+    PostForm,
 }
 
 impl Call {
@@ -151,13 +161,15 @@ impl Call {
             Call::GetFailing => ("GET", "fail", &[][..], false),
             Call::SetCookie => ("GET", "cookie", &[][..], true),
             Call::Put(headers) => ("PUT", "api", headers, false),
+            Call::PostText => ("POST", "api", TEXT_PLAIN, false),
+            Call::PostForm => ("FORM", "api", &[][..], false),
         };
         Fetch {
             url: format!("{api_origin}/{route}/{token}"),
             method,
             headers: headers.to_vec(),
             credentials,
-            body: (method == "PUT").then_some("payload"),
+            body: (method != "GET").then_some("payload"),
         }
     }
 
@@ -168,6 +180,8 @@ impl Call {
             Call::GetFailing => format!("failed {token}"),
             Call::SetCookie => format!("cookie {token}"),
             Call::Put(_) => format!("put {token} payload"),
+            Call::PostText => format!("post {token} payload"),
+            Call::PostForm => format!("post {token} body=payload"),
         }
     }
 
@@ -177,7 +191,12 @@ impl Call {
             Call::Put(headers) => {
                 headers.iter().any(|(header, _)| header.eq_ignore_ascii_case(name))
             }
-            Call::Get | Call::GetWithCredentials | Call::GetFailing | Call::SetCookie => false,
+            Call::Get
+            | Call::GetWithCredentials
+            | Call::GetFailing
+            | Call::SetCookie
+            | Call::PostText
+            | Call::PostForm => false,
         }
     }
 
@@ -195,6 +214,9 @@ pub enum Expect {
     ReadableWith(&'static str, bool),
     /// `fetch()` rejects with a TypeError.
     Blocked,
+    /// A form's answer loaded in its frame, whatever it was (the page cannot read it); what
+    /// the route did shows in the request log.
+    Submitted,
 }
 
 pub struct Case {
@@ -300,6 +322,7 @@ pub fn seen_cookies(preflights: u32, requests: u32, routed: u32, cookies: u32) -
 }
 
 const CUSTOM: &[(&str, &str)] = &[("X-Custom", "1")];
+const TEXT_PLAIN: &[(&str, &str)] = &[("Content-Type", "text/plain")];
 const OTHER: &[(&str, &str)] = &[("X-Other", "1")];
 const ANYTHING: &[(&str, &str)] = &[("X-Anything-Goes", "1")];
 const USER_AGENT: &[(&str, &str)] = &[("User-Agent", "cors-fairing-test")];
@@ -409,6 +432,13 @@ pub fn cases() -> Vec<Listed> {
                  asks for no header and the PUT goes through",
             ),
         case("script-user-agent-all", All, PageAt::Page, &[(Put(USER_AGENT), Readable)], seen(1, 1, 1)),
+        // Requests a browser sends without a preflight, whatever the policy: the route runs
+        // for a refused origin too (CORS only hides the answer), and a form is no CORS
+        // request at all.
+        case("post-text", Plain, PageAt::Page, &[(PostText, Readable)], seen(0, 1, 1)),
+        case("post-text-refused", Plain, PageAt::Subdomain, &[(PostText, Blocked)], seen(0, 1, 1)),
+        case("post-text-same-origin", Plain, PageAt::ApiOrigin, &[(PostText, Readable)], seen(0, 1, 1)),
+        case("post-form", Plain, PageAt::Subdomain, &[(PostForm, Submitted)], seen(0, 1, 1)),
         // Credentials with cookies. The page's own site (127.0.0.1, ports aside) gets its
         // cookie back in every engine, so the cookie's absence below is the engine's policy.
         case(

@@ -175,17 +175,26 @@ fn put_api(token: &str, body: &str, log: &State<RequestLog>) -> Tagged {
     tagged(format!("put {token} {body}"), token)
 }
 
+#[post("/api/<token>", data = "<body>")]
+fn post_api(token: &str, body: &str, log: &State<RequestLog>) -> Tagged {
+    log.update(token, |seen| seen.routed += 1);
+    tagged(format!("post {token} {body}"), token)
+}
+
 #[get("/fail/<token>")]
 fn fail(token: &str, log: &State<RequestLog>) -> status::Custom<String> {
     log.update(token, |seen| seen.routed += 1);
     status::Custom(Status::InternalServerError, format!("failed {token}"))
 }
 
-/// An API server answering under `cors`, logging into `log`.
+/// An API server answering under `cors`, logging into `log`. It serves the test page too, so
+/// that a frame of it can make same-origin requests (`PageAt::ApiOrigin`).
 pub fn api(cors: CorsFairing, log: &RequestLog) -> Rocket<Build> {
     rocket::custom(config())
+        // Without policies: the default Shield's `X-Frame-Options` would refuse the frame.
+        .attach(Shield::new())
         .manage(log.clone())
-        .mount("/", routes![get_api, put_api, fail, set_cookie])
+        .mount("/", routes![page, get_api, put_api, post_api, fail, set_cookie])
         .attach(log.fairing())
         .attach(cors)
 }
