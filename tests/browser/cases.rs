@@ -451,8 +451,9 @@ pub fn cases() -> Vec<Listed> {
         // A cross-site API: CORS allows both fetches, but the cookie does not come back.
         // Chromium treats a cookie without `SameSite` as `Lax`, never sent with a cross-site
         // `fetch` (https://www.chromium.org/updates/same-site/). WebKit blocks third-party
-        // cookies whatever their attributes: WebKitGTK accepts by default only the cookies of
-        // the main document's site (`WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY`,
+        // cookies whatever their attributes: MiniBrowser's cookie policy is `no-third-party`
+        // unless told otherwise (`MiniBrowser --help`: "--cookies-policy ... Default:
+        // no-third-party"; `WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY`,
         // https://webkitgtk.org/reference/webkit2gtk/stable/enum.CookieAcceptPolicy.html), as
         // Safari does (https://webkit.org/blog/10218/full-third-party-cookie-blocking-and-more/);
         // a `SameSite=None` cookie it keeps first-party was not sent here either.

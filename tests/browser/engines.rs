@@ -84,8 +84,8 @@ impl Engine {
     }
 
     /// The modes the engine runs in: [`Mode::Strict`] only where the engine has a switch for
-    /// it. WebKitGTK 2.50 has none (it lets `*` cover `Authorization`, like the others by
-    /// default), so it runs once.
+    /// it. WebKitGTK 2.50 has none (none of `MiniBrowser --features=help`; it lets `*` cover
+    /// `Authorization`, like the others by default), so it runs once.
     pub fn modes(self) -> &'static [Mode] {
         match self {
             Engine::Chromium | Engine::Firefox => &[Mode::Default, Mode::Strict],
