@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use apps::{Case, Mode};
-use cors_fairing::{CorsRequest, Field, Policy};
+use cors_fairing::{CorsRequest, Field, Policies};
 use criterion::Criterion;
 use rocket::http::Header;
 use rocket::local::blocking::Client;
@@ -91,7 +91,7 @@ fn decide_request(case: Case) -> CorsRequest<'static> {
 }
 
 fn criterion_decide(c: &mut Criterion) {
-    let policy = Policy::compile(&apps::settings()).expect("valid policy");
+    let policy = Policies::compile(&apps::settings()).expect("valid policy");
     let mut group = c.benchmark_group("decide");
     for case in Case::ALL {
         let request = decide_request(case);

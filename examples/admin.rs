@@ -52,7 +52,7 @@ fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
         let _ = writeln!(out, "# warning: {warning}");
     }
     let _ = writeln!(out, "# reloads: {:?}", *cors.status().borrow());
-    let counters = cors.counters();
+    let counters = cors.stats();
     let _ = writeln!(
         out,
         "# answered: {} allowed, refused {} origin / {} method / {} header / {} malformed, \

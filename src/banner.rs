@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::error::{Source, escaped};
-use crate::policy::Policy;
+use crate::policy::Policies;
 use crate::settings::{Key, Settings};
 use crate::sources::Loaded;
 use crate::state::NamedProvenance;
@@ -86,7 +86,7 @@ impl EffectiveSetting {
     /// Every setting of `policy`: the base's keys, then those of every named policy in name
     /// order (the keys a named policy may set).
     pub(crate) fn every(
-        policy: &Policy,
+        policy: &Policies,
         provenance: &[(&'static str, Source)],
         named: &[NamedProvenance],
     ) -> Vec<Self> {

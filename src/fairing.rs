@@ -9,7 +9,7 @@ use rocket::{Build, Data, Orbit, Request, Response, Rocket};
 use crate::error::{ConfigError, Source, Subject};
 use crate::handle::CorsHandle;
 use crate::origin_check::{Checker, OriginCheck};
-use crate::policy::Answer;
+use crate::policy::Field;
 use crate::policy::names::{ALLOW_ORIGIN, VARY};
 use crate::request::cors_request;
 use crate::settings::Settings;
@@ -29,7 +29,7 @@ pub struct CorsFairing {
     /// The handle it manages, once ignited: the live state and its sources.
     ignited: OnceLock<CorsHandle>,
     /// The application's origin check, if given.
-    check: Option<OriginCheck>,
+    check: Option<OriginCheck<Rocket<Orbit>>>,
 }
 
 impl CorsFairing {
@@ -111,7 +111,7 @@ impl CorsFairing {
     /// and by [`CorsHandle::forget_origins`]). Concurrent requests from the same unknown
     /// origin call it once. An error, a panic or a call longer than
     /// `origin_check_timeout_ms` refuses the origin, logged once per origin and counted
-    /// ([`CorsHandle::origin_check_stats`]). An allowed origin is answered like a listed
+    /// ([`CorsHandle::stats`]). An allowed origin is answered like a listed
     /// one, preflights included, credentials as configured.
     ///
     /// The check gets the origin and the running Rocket (for its managed state: a pool):
@@ -157,9 +157,17 @@ impl Fairing for CorsFairing {
         Info { name: "CORS", kind }
     }
 
+    /// The origin check's hook: a single `Origin` the lists refuse, on a request a policy
+    /// judges by origin, is put to the check, and an allowed one noted for the verdict.
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
         let Some(handle) = self.ignited.get() else { return };
-        crate::origin_check::on_request(handle.checker(), handle.state(), req).await;
+        let Some(checker) = handle.checker() else { return };
+        let Field::One(origin) = crate::request::origin(req) else { return };
+        let path = req.uri().path().as_str();
+        let (state, rocket) = (handle.state(), req.rocket());
+        if crate::origin_check::allows_request(checker, state, path, origin, rocket).await {
+            crate::respond::note_allowed_by_check(req);
+        }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -187,7 +195,7 @@ impl Fairing for CorsFairing {
         };
         crate::banner::log_policy(&loaded);
         let state = crate::reload::launch(&sources, loaded);
-        let checker = self.check.clone().map(|check| Arc::new(Checker::new(check, &state.load())));
+        let checker = self.check.clone().map(|check| Arc::new(Checker::new(check)));
         let handle = CorsHandle::new(state.clone(), Arc::new(sources), checker);
         if self.ignited.set(handle.clone()).is_err() {
             log::error!("the CORS fairing was ignited twice");
@@ -231,19 +239,15 @@ impl Fairing for CorsFairing {
             return;
         }
         let request = cors_request(req);
-        match crate::respond::answer(handle.state(), req, &request) {
-            Answer::Nothing => {}
-            Answer::Vary(value) => append_vary(res, value),
-            Answer::Lines(lines) => {
-                for (name, value) in lines.iter() {
-                    if name == VARY {
-                        append_vary(res, value);
-                    } else {
-                        res.set_raw_header(name, value);
-                    }
-                }
+        crate::respond::answer(handle.state(), req, &request, |name, value| {
+            if name == VARY {
+                // Appended to the application's `Vary`, if any (see docs/performance.md,
+                // "Appending Vary").
+                res.adjoin_raw_header(VARY, value);
+            } else {
+                res.set_raw_header(name, value);
             }
-        }
+        });
     }
 }
 
@@ -273,16 +277,8 @@ fn launch_stops<'e>(errors: impl IntoIterator<Item = &'e ConfigError>) -> String
 }
 
 /// Whether the application set `Access-Control-Allow-Origin` itself: then its CORS answer
-/// stands. One pass over the few headers a response has, names compared length first, is
-/// cheaper than a look-up that hashes the name byte by byte.
+/// stands. One pass over the few headers a response has (see docs/performance.md, "One
+/// pass over the headers").
 fn sets_allow_origin(res: &Response<'_>) -> bool {
     res.headers().iter().any(|header| header.name.as_str().eq_ignore_ascii_case(ALLOW_ORIGIN))
-}
-
-/// Appends to the application's `Vary`, if any. Appending to an absent `Vary` grows an empty
-/// list to four slots where setting would store one, but measured under callgrind it is the
-/// cheaper of the two: the 32-byte chunks a one-value list takes are glibc's busiest size,
-/// and freeing one more of them sends the allocator into `malloc_consolidate` more often.
-fn append_vary<'r>(res: &mut Response<'r>, value: &'r str) {
-    res.adjoin_raw_header(VARY, value);
 }

@@ -6,15 +6,18 @@ use std::fmt;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder};
+use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::CorsHandle;
+use crate::policy::Field;
 use crate::policy::names::ORIGIN;
 
 /// A request guard that passes when the request's `Origin` is allowed by the live policy:
 /// the configured origins (after any reload) and the application's origin check.
 ///
 /// It fails with 403 Forbidden and an [`OriginRefused`] when `Origin` is present and not
-/// allowed (or sent twice). A request without `Origin` passes (`AllowedOrigin`, the
+/// allowed (or sent twice). A route that takes it while no [`crate::CorsFairing`] is
+/// attached stops the launch (it is a Rocket [`Sentinel`]). A request without `Origin` passes (`AllowedOrigin`, the
 /// default, `MISSING_PASSES = true`: same-origin form posts of older browsers and non-browser
 /// clients send none) or fails ([`OriginRequired`]).
 ///
@@ -107,20 +110,40 @@ impl<'r, const MISSING_PASSES: bool> FromRequest<'r> for AllowedOrigin<MISSING_P
             Outcome::Error((Status::Forbidden, OriginRefused(reason)))
         };
         let Some(handle) = req.rocket().state::<CorsHandle>() else {
+            // The sentinel stops such a launch; a Rocket built without sentinels gets this.
             let reason = "the CORS fairing is not attached".to_string();
             return Outcome::Error((Status::InternalServerError, OriginRefused(reason)));
         };
-        let mut origins = req.headers().get(ORIGIN);
-        let origin = match (origins.next(), origins.next()) {
-            (None, _) if MISSING_PASSES => return Outcome::Success(AllowedOrigin { origin: None }),
-            (None, _) => return refuse(format!("no {ORIGIN} header")),
-            (Some(_), Some(_)) => return refuse(format!("more than one {ORIGIN} header")),
-            (Some(origin), None) => origin,
+        let origin = match crate::request::origin(req) {
+            Field::Absent if MISSING_PASSES => {
+                return Outcome::Success(AllowedOrigin { origin: None });
+            }
+            Field::Absent => return refuse(format!("no {ORIGIN} header")),
+            Field::Many => return refuse(format!("more than one {ORIGIN} header")),
+            Field::One(origin) => origin,
         };
         if handle.origin_allowed_at(req.uri().path().as_str(), origin, req.rocket()).await {
             Outcome::Success(AllowedOrigin { origin: Some(origin.to_string()) })
         } else {
             refuse(format!("origin {origin:?} is not allowed"))
         }
+    }
+}
+
+/// A route that takes the guard needs the fairing's live policy: without a
+/// [`crate::CorsFairing`] every request would fail, so the launch stops instead and says
+/// what to attach (as `rocket_db_pools::Connection` does for its pool).
+impl<const MISSING_PASSES: bool> Sentinel for AllowedOrigin<MISSING_PASSES> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        if rocket.state::<CorsHandle>().is_some() {
+            return false;
+        }
+        let guard = if MISSING_PASSES { "AllowedOrigin" } else { "OriginRequired" };
+        log::error!(
+            "CORS: a route takes `{guard}`, which asks the CORS fairing's live policy, but no \
+             CorsFairing is attached; the launch stops. Attach one: \
+             `.attach(cors_fairing::CorsFairing::figment())`."
+        );
+        true
     }
 }

@@ -6,10 +6,10 @@ use tokio::sync::watch;
 
 use rocket::{Orbit, Rocket};
 
-use crate::counters::CorsCounters;
+use crate::counters::Stats;
 use crate::error::ConfigWarning;
-use crate::origin_check::{self, Checker, OriginCheckStats};
-use crate::policy::{Fingerprint, Policy};
+use crate::origin_check::{self, Checker};
+use crate::policy::{Fingerprint, Policies};
 use crate::settings::Settings;
 use crate::sources::Sources;
 use crate::state::{LiveState, ReloadOutcome, ReloadStatus};
@@ -31,19 +31,19 @@ pub struct CorsHandle {
     /// Where a reload reads from.
     sources: Arc<Sources>,
     /// The application's origin check and its cache, when one was given.
-    checker: Option<Arc<Checker>>,
+    checker: Option<Arc<Checker<Rocket<Orbit>>>>,
 }
 
 impl CorsHandle {
     pub(crate) fn new(
         state: Arc<LiveState>,
         sources: Arc<Sources>,
-        checker: Option<Arc<Checker>>,
+        checker: Option<Arc<Checker<Rocket<Orbit>>>>,
     ) -> Self {
         CorsHandle { state, sources, checker }
     }
 
-    pub(crate) fn checker(&self) -> Option<&Checker> {
+    pub(crate) fn checker(&self) -> Option<&Checker<Rocket<Orbit>>> {
         self.checker.as_deref()
     }
 
@@ -80,11 +80,6 @@ impl CorsHandle {
         }
     }
 
-    /// The origin check's counters (calls, failures, cached answers); `None` without a check.
-    pub fn origin_check_stats(&self) -> Option<OriginCheckStats> {
-        self.checker.as_ref().map(|checker| checker.stats())
-    }
-
     pub(crate) fn state(&self) -> &Arc<LiveState> {
         &self.state
     }
@@ -93,8 +88,9 @@ impl CorsHandle {
         &self.sources
     }
 
-    /// The policy in force now. Requests already under way keep the one they started with.
-    pub fn current(&self) -> Arc<Policy> {
+    /// The policies in force now. Requests already under way keep the ones they started
+    /// with.
+    pub fn current(&self) -> Arc<Policies> {
         self.state.current()
     }
 
@@ -132,7 +128,7 @@ impl CorsHandle {
     }
 
     /// The warnings of the load that gave the policy in force, each with its source: the
-    /// policy's own ([`Policy::warnings`]) and the load's (unknown keys, a misplaced table).
+    /// policies' own ([`Policies::warnings`]) and the load's (unknown keys, a misplaced table).
     pub fn warnings(&self) -> Vec<ConfigWarning> {
         self.state.warnings()
     }
@@ -176,9 +172,16 @@ impl CorsHandle {
     }
 
     /// What the fairing has answered since launch (allowed, refused by reason, preflights,
-    /// out of scope), across reloads. See [`CorsCounters`].
-    pub fn counters(&self) -> CorsCounters {
-        self.state.counters().snapshot()
+    /// out of scope), across reloads, and the origin check's calls. See [`Stats`].
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.state.counters().snapshot();
+        if let Some(checker) = &self.checker {
+            let check = checker.stats();
+            stats.origin_check_calls = check.calls;
+            stats.origin_check_failures = check.failures;
+            stats.origin_check_cached = check.cached;
+        }
+        stats
     }
 }
 

@@ -388,16 +388,15 @@ mod state;
 pub use policy::fuzzing;
 
 pub use banner::EffectiveSetting;
-pub use counters::CorsCounters;
+pub use counters::Stats;
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
 pub use files::MAX_CONFIG_FILE_LEN;
 pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 pub use handle::CorsHandle;
-pub use origin_check::OriginCheckStats;
 pub use policy::{
-    CorsRequest, Decision, Field, Fingerprint, HeaderLines, ListProblem, MAX_ORIGIN_LEN,
-    MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policy, Refusal, Verdict,
+    CorsRequest, Decision, Field, Fingerprint, HeaderLines, MAX_ORIGIN_LEN,
+    MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy, Refusal, Verdict,
 };
 pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, KEYS, Key, Settings};
 pub use state::{ReloadOutcome, ReloadStatus};

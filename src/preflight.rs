@@ -16,7 +16,7 @@ use crate::respond::decide_and_keep;
 use crate::state::LiveState;
 
 /// Far below Rocket's default ranks (-12..=-1) and any rank an application picks by hand.
-pub const PREFLIGHT_RANK: isize = 1_000_000;
+const PREFLIGHT_RANK: isize = 1_000_000;
 
 #[derive(Clone)]
 struct Preflight {
@@ -32,16 +32,20 @@ pub(crate) fn route(state: Arc<LiveState>) -> Route {
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
-        // Decided here, once: `on_response` writes the answer kept with the decision.
-        decide_and_keep(&self.state, req, &cors_request(req), |policy, judgement| {
-            if !judgement.ruling.is_preflight() {
+        // Judged here, once: `on_response` writes the lines of the verdict kept.
+        let request = cors_request(req);
+        decide_and_keep(&self.state, req, &request, |policy, verdict| {
+            if !verdict.is_preflight() {
                 return Outcome::forward(data, Status::NotFound);
             }
-            match judgement.verdict {
-                Verdict::Refused(refusal) if policy.rejects_disallowed() => Outcome::from(
-                    req,
-                    (Status::Forbidden, format!("CORS preflight refused: {refusal}\n")),
-                ),
+            match verdict {
+                Verdict::Refused { refusal, .. } if policy.rejects_disallowed() => {
+                    let why = refusal.describe(&request);
+                    Outcome::from(
+                        req,
+                        (Status::Forbidden, format!("CORS preflight refused: {why}\n")),
+                    )
+                }
                 _ => Outcome::Success(
                     Response::build().status(Status::new(policy.preflight_status())).finalize(),
                 ),

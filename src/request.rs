@@ -1,4 +1,6 @@
-//! From a Rocket request to what the policy needs: a borrowed [`CorsRequest`].
+//! From a Rocket request to what the policy needs: a borrowed [`CorsRequest`]. The one
+//! reader of the request's `Origin`, for the fairing, the origin check's hook and the
+//! guards alike.
 
 use std::borrow::Cow;
 
@@ -9,24 +11,29 @@ use crate::policy::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD, REQUEST_PRIV
 use crate::policy::{CorsRequest, Field};
 
 /// The CORS-relevant parts of `req`, borrowed.
-///
-/// One pass over the request's headers instead of a look-up per name: Rocket's header map
-/// hashes a name byte by byte with SipHash (about 60 instructions a byte), so the four
-/// look-ups of a preflight cost more than 6,000 instructions, while comparing the names of
-/// the dozen headers a browser sends, length first, costs a few hundred.
 pub(crate) fn cors_request<'r>(req: &'r Request<'_>) -> CorsRequest<'r> {
+    // Only a preflight carries the Access-Control-Request-* headers: ignore them elsewhere.
+    scan(req, req.method() == Method::Options)
+}
+
+/// The request's `Origin`: absent, sent once, or sent more than once.
+pub(crate) fn origin<'r>(req: &'r Request<'_>) -> Field<'r> {
+    scan(req, false).origin
+}
+
+/// One pass over the request's headers, names compared length first, instead of a look-up
+/// per name (see docs/performance.md, "One pass over the headers").
+fn scan<'r>(req: &'r Request<'_>, preflight: bool) -> CorsRequest<'r> {
     let mut request = CorsRequest {
         method: req.method().as_str(),
         path: req.uri().path().as_str(),
         ..CorsRequest::get("")
     };
-    // Only a preflight carries the Access-Control-Request-* headers: ignore them elsewhere.
-    let preflight = req.method() == Method::Options;
     let mut private_network = Field::Absent;
     for header in req.headers().iter() {
         let Cow::Borrowed(value) = header.value else {
             // HeaderMap::iter lends every value; should that ever change, look them up.
-            return looked_up(req, request);
+            return looked_up(req, request, preflight);
         };
         let name = header.name.as_str();
         let field = match name.len() {
@@ -65,9 +72,13 @@ const REQUEST_HEADERS_LEN: usize = REQUEST_HEADERS.len();
 const REQUEST_PRIVATE_NETWORK_LEN: usize = REQUEST_PRIVATE_NETWORK.len();
 
 /// The same fields through the header map's look-ups.
-fn looked_up<'r>(req: &'r Request<'_>, mut request: CorsRequest<'r>) -> CorsRequest<'r> {
+fn looked_up<'r>(
+    req: &'r Request<'_>,
+    mut request: CorsRequest<'r>,
+    preflight: bool,
+) -> CorsRequest<'r> {
     request.origin = field(req, ORIGIN);
-    if req.method() == Method::Options {
+    if preflight {
         request.request_method = field(req, REQUEST_METHOD);
         request.request_headers = field(req, REQUEST_HEADERS);
         request.request_private_network =

@@ -1,126 +1,133 @@
-//! From a Rocket request to its [`Answer`]: decided once per request, by the policy in force
-//! when it is first asked, and kept in the request's local cache beside that policy when the
-//! answer borrows from it (or when the preflight route decided, for `on_response` to write).
+//! From a Rocket request to the lines written on its response: judged once per request, by
+//! the policies in force when it is first asked, and kept in the request's local cache
+//! beside those policies when the lines borrow from them (or when the preflight route
+//! judged, for `on_response` to write).
 
 use std::sync::Arc;
 
 use rocket::Request;
 use rocket::http::Method;
 
+use crate::policy::names::VARY;
+use crate::policy::vary;
 use crate::policy::{
-    Answer, CorsRequest, Field, Judgement, Policy, PolicyId, Refusal, Ruling, Verdict, vary,
+    CorsRequest, Field, HeaderLines, Policies, Policy, PolicyId, Refusal, Verdict,
 };
 use crate::state::LiveState;
 
-/// One request's decision: the policy that made it (the request's snapshot: one policy from
-/// start to finish, however many reloads happen meanwhile) and what it ruled. Sixteen bytes,
-/// like the bare snapshot in allocator terms: the request's cache allocates it.
+/// One request's verdict: the policies that gave it (the request's snapshot: one set from
+/// start to finish, however many reloads happen meanwhile), the verdict, and which policy
+/// of the set gave it. Sixteen bytes, like the bare snapshot in allocator terms: the
+/// request's cache allocates it (see docs/performance.md, "One allocation per request").
 struct Decided {
-    policy: Arc<Policy>,
-    ruling: Ruling,
-    /// Which policy of the set made the ruling (the base or a named one).
-    chosen: PolicyId,
+    policies: Arc<Policies>,
+    verdict: Verdict,
+    id: PolicyId,
 }
 
-// The cache's allocation stays in the allocator's smallest chunk.
 const _: () = assert!(std::mem::size_of::<Decided>() <= 16);
 
 impl Decided {
-    /// The answer to `request`, the request this decision was made for.
-    fn answer<'r>(&'r self, request: &CorsRequest<'r>) -> Answer<'r> {
-        self.policy.chosen(self.chosen).answer(self.ruling, request)
+    /// The lines for `request`, the request this verdict was given on.
+    fn lines<'r>(&'r self, request: &CorsRequest<'r>) -> HeaderLines<'r> {
+        self.policies.get(self.id).lines(self.verdict, request)
     }
 }
 
-/// The preflight route's decision: judged with the policy in force, handed to `route` for
-/// the route's outcome, and kept for `on_response` to write. The route is the first to
-/// decide (`on_response` runs after it), so what it keeps is what is written.
+/// The preflight route's verdict: judged with the policies in force, handed to `route` with
+/// the policy that gave it, and kept for `on_response` to write. The route is the first to
+/// judge (`on_response` runs after it), so what it keeps is what is written.
 pub(crate) fn decide_and_keep<T>(
     state: &LiveState,
     req: &Request<'_>,
     request: &CorsRequest<'_>,
-    route: impl FnOnce(&Policy, &Judgement<'_>) -> T,
+    route: impl FnOnce(&Policy, Verdict) -> T,
 ) -> T {
-    let policy = state.current();
-    let judgement = judge(state, &policy, req, request);
-    let outcome = route(policy.chosen(judgement.policy), &judgement);
-    let (ruling, chosen) = (judgement.ruling, judgement.policy);
-    req.local_cache(move || Decided { policy, ruling, chosen });
+    let policies = state.current();
+    let (verdict, id) = judge(state, &policies, req, request);
+    let outcome = route(policies.get(id), verdict);
+    req.local_cache(move || Decided { policies, verdict, id });
     outcome
 }
 
-/// The request's decision: the one it already has (a preflight's, made by the route), or
-/// one made now with the policy in force and kept for the rest of the request.
+/// The request's verdict: the one it already has (a preflight's, given by the route), or
+/// one given now with the policies in force and kept for the rest of the request.
 fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
     req.local_cache(|| {
-        let policy = state.current();
-        let judgement = judge(state, &policy, req, request);
-        Decided { policy, ruling: judgement.ruling, chosen: judgement.policy }
+        let policies = state.current();
+        let (verdict, id) = judge(state, &policies, req, request);
+        Decided { policies, verdict, id }
     })
 }
 
-/// What `on_response` writes.
+/// Hands every line of the request's answer to `write`, in order.
 pub(crate) fn answer<'r>(
     state: &LiveState,
     req: &'r Request<'_>,
     request: &CorsRequest<'r>,
-) -> Answer<'r> {
-    // Most requests are not cross-origin; under the usual policy their answer needs no
+    mut write: impl FnMut(&'static str, &'r str),
+) {
+    // Most requests are not cross-origin; under the usual policies their answer needs no
     // policy at all.
     if request.origin == Field::Absent && state.origin_less_answer_is_vary() {
-        return Answer::Vary(vary::ACTUAL);
+        return write(VARY, vary::ACTUAL);
     }
     if req.method() == Method::Options {
-        return decided(state, req, request).answer(request);
+        return decided(state, req, request).lines(request).iter().for_each(|(n, v)| write(n, v));
     }
     // Outside preflights most answers are `Vary` alone, a static string: judge on a borrowed
-    // guard, and keep the policy for the rest of the request (an allocation in the
-    // request's cache) only when the lines borrow from it.
+    // guard, and keep the policies for the rest of the request (an allocation in the
+    // request's cache) only when the lines borrow from them.
     let current = state.load();
-    let judgement = judge(state, &current, req, request);
-    match judgement.ruling.static_answer() {
-        Ok(answer) => answer,
-        Err(_) => {
-            let decided = Decided {
-                policy: arc_swap::Guard::into_inner(current),
-                ruling: judgement.ruling,
-                chosen: judgement.policy,
-            };
-            req.local_cache(move || decided).answer(request)
-        }
+    let (verdict, id) = judge(state, &current, req, request);
+    if let Some(lines) = verdict.static_lines() {
+        return lines.iter().for_each(|&(n, v)| write(n, v));
     }
+    let policies = arc_swap::Guard::into_inner(current);
+    let decided = req.local_cache(move || Decided { policies, verdict, id });
+    decided.lines(request).iter().for_each(|(n, v)| write(n, v));
+}
+
+/// What the application's origin check said of this request's origin, noted by the
+/// fairing's request hook for the verdict.
+#[derive(Debug, Clone, Copy, Default)]
+struct AllowedByCheck(bool);
+
+/// Notes that the origin check allowed the request's origin.
+pub(crate) fn note_allowed_by_check(req: &Request<'_>) {
+    req.local_cache(|| AllowedByCheck(true));
 }
 
 /// Judges `request`, counts the verdict and logs why when it is refused: once per request.
-/// An origin the lists refuse is granted when the application's origin check allowed it
-/// in `on_request` (only then is the request's cache read).
-fn judge<'r>(
+/// An origin the lists refuse is allowed when the application's origin check allowed it in
+/// the request hook (only then is the request's cache read).
+fn judge(
     state: &LiveState,
-    policy: &Policy,
+    policies: &Policies,
     req: &Request<'_>,
-    request: &CorsRequest<'r>,
-) -> Judgement<'r> {
+    request: &CorsRequest<'_>,
+) -> (Verdict, PolicyId) {
     #[cfg(test)]
     tests::JUDGED.with(|judged| judged.set(judged.get() + 1));
-    let mut judgement = policy.judge(request);
-    if let Verdict::Refused(Refusal::Origin(_)) = judgement.verdict
-        && crate::origin_check::allowed_by_check(req)
+    let (mut verdict, id) = policies.judge(request);
+    if let Verdict::Refused { refusal: Refusal::Origin, .. } = verdict
+        && req.local_cache(AllowedByCheck::default).0
     {
-        judgement = policy.grant_checked(judgement, request);
+        verdict = policies.get(id).judge_checked(request);
     }
-    let origin_sent = request.origin != Field::Absent;
-    state.counters().record(judgement.verdict, judgement.ruling.is_preflight(), origin_sent);
-    if let Verdict::Refused(refusal) = judgement.verdict {
-        match policy.chosen(judgement.policy).name() {
-            None => log::debug!("CORS refused {} {}: {refusal}", request.method, request.path),
+    state.counters().record(verdict, request.origin != Field::Absent);
+    if let Verdict::Refused { refusal, .. } = verdict {
+        let why = refusal.describe(request);
+        match policies.get(id).name() {
+            None => log::debug!("CORS refused {} {}: {why}", request.method, request.path),
             Some(name) => log::debug!(
-                "CORS refused {} {} (policy `{name}`): {refusal}",
+                "CORS refused {} {} (policy `{name}`): {why}",
                 request.method,
                 request.path
             ),
         }
     }
-    judgement
+    (verdict, id)
 }
 
 #[cfg(test)]

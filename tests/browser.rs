@@ -53,7 +53,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
-use cors_fairing::{CorsFairing, CorsHandle, Policy};
+use cors_fairing::{CorsFairing, CorsHandle, Policies};
 use engines::{BrowserChoice, Engine, Installed, Mode};
 use harness::{Browser, Fetch, Frame, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;
@@ -139,7 +139,7 @@ async fn start_apis(page_port: u16, log: &RequestLog) -> Apis {
     for api in ALL_APIS {
         let settings = settings(api, page_port);
         // Rocket names a fairing that failed to ignite, not the reason: say it here.
-        if let Err(err) = Policy::compile(&settings) {
+        if let Err(err) = Policies::compile(&settings) {
             panic!("the {api:?} policy does not compile: {err}");
         }
         let fairing = CorsFairing::from_settings(settings);

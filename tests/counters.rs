@@ -5,7 +5,7 @@
 mod common;
 
 use common::{APP, EVIL, origin, request_headers, request_method};
-use cors_fairing::{CorsCounters, CorsFairing, CorsHandle};
+use cors_fairing::{CorsFairing, CorsHandle, Stats};
 use rocket::http::Header;
 use rocket::local::blocking::Client;
 
@@ -57,7 +57,7 @@ fn expected() -> [(&'static str, u64); 7] {
     ]
 }
 
-fn named(counters: CorsCounters) -> [(&'static str, u64); 7] {
+fn named(counters: Stats) -> [(&'static str, u64); 7] {
     [
         ("allowed", counters.allowed),
         ("refused_origin", counters.refused_origin),
@@ -75,13 +75,13 @@ fn the_handle_counts_each_answer_exactly_once() {
     let _serial = published::recording();
     let client = client();
     let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
-    assert_eq!(handle.counters(), CorsCounters::default());
+    assert_eq!(handle.stats(), Stats::default());
     scripted_requests(&client);
-    assert_eq!(named(handle.counters()), expected());
+    assert_eq!(named(handle.stats()), expected());
     // The same again: counters only grow, and count the second round exactly too.
     scripted_requests(&client);
     let doubled = expected().map(|(name, n)| (name, 2 * n));
-    assert_eq!(named(handle.counters()), doubled);
+    assert_eq!(named(handle.stats()), doubled);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn a_response_with_its_own_cors_answer_is_not_counted() {
     let client = client();
     client.get("/api/own").header(Header::new("Origin", APP)).dispatch();
     let handle = client.rocket().state::<CorsHandle>().expect("managed handle");
-    assert_eq!(handle.counters(), CorsCounters::default());
+    assert_eq!(handle.stats(), Stats::default());
 }
 
 #[cfg(feature = "metrics")]
@@ -162,12 +162,12 @@ mod published {
         let client = client();
         scripted_requests(&client);
         let handle = client.rocket().state::<CorsHandle>().expect("managed handle");
-        let mut from_handle: BTreeMap<String, u64> = named(handle.counters())
+        let mut from_handle: BTreeMap<String, u64> = named(handle.stats())
             .into_iter()
             .filter(|(name, _)| *name != "preflights")
             .map(|(name, n)| (format!("cors_fairing_requests_total{{outcome={name}}}"), n))
             .collect();
-        from_handle.insert("cors_fairing_preflights_total{}".into(), handle.counters().preflights);
+        from_handle.insert("cors_fairing_preflights_total{}".into(), handle.stats().preflights);
         assert_eq!(published(), from_handle);
         assert!(published().keys().all(|name| !name.contains("example")), "{:?}", published());
     }

@@ -8,8 +8,8 @@
 mod common;
 
 use common::{APP, client, origin, preflight, request_headers, request_method, settings};
-use cors_fairing::{CorsRequest, Field, Policy, Refusal, Settings};
-use cors_fairing::{ListProblem, MAX_REQUEST_HEADER_NAMES};
+use cors_fairing::MAX_REQUEST_HEADER_NAMES;
+use cors_fairing::{CorsRequest, Field, Policies, Refusal, Settings};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 
@@ -279,7 +279,7 @@ async fn hostile_methods_and_duplicate_preflight_headers_are_refused() {
 
 // The same attacks straight at the policy, where nothing between could hide a mistake.
 
-fn decide_origin(policy: &Policy, origin: &str) -> Option<String> {
+fn decide_origin(policy: &Policies, origin: &str) -> Option<String> {
     let request = CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") };
     let decision = policy.decide(&request);
     for (name, value) in decision.lines().iter() {
@@ -302,7 +302,7 @@ fn policy_refuses_every_attack_whatever_the_matching_path() {
         (Settings::default().allow_origin_regex([r"https://app\.example\.com"]), "a regex"),
     ];
     for (settings, what) in policies {
-        let policy = Policy::compile(&settings).expect("valid");
+        let policy = Policies::compile(&settings).expect("valid");
         let wildcard = what == "a wildcard";
         for attack in LOOKALIKES.iter().chain(CONTROL) {
             if wildcard && SUBDOMAINS.contains(attack) {
@@ -317,7 +317,7 @@ fn policy_refuses_every_attack_whatever_the_matching_path() {
 
 #[test]
 fn policy_bounds_and_never_reflects_bad_header_lists() {
-    let policy = Policy::compile(&settings(|s| s.allow_all_headers = true)).expect("valid");
+    let policy = Policies::compile(&settings(|s| s.allow_all_headers = true)).expect("valid");
     let decide = |list: &'static str| {
         let request = CorsRequest {
             request_headers: Field::One(list),
@@ -326,11 +326,11 @@ fn policy_bounds_and_never_reflects_bad_header_lists() {
         let decision = policy.decide(&request);
         (decision.refusal(), decision.lines().get("Access-Control-Allow-Headers"))
     };
-    let too_long = Some(Refusal::Headers(ListProblem::TooLong));
+    let too_long = Some(Refusal::HeadersTooLong);
     let huge: &'static str = "x,".repeat(32 * 1024).leak();
     assert_eq!(decide(huge), (too_long, None));
     assert_eq!(decide(vec!["x"; 10_000].join(",").leak()), (too_long, None));
-    let malformed = Some(Refusal::Headers(ListProblem::Malformed));
+    let malformed = Some(Refusal::MalformedHeaders);
     assert_eq!(decide("x-a\r\nx-b"), (malformed, None));
     assert_eq!(decide("x-a, x b"), (malformed, None));
     let request =

@@ -9,7 +9,7 @@ mod common;
 
 use common::blocking::{acao_for, client, value};
 use common::{origin, request_method};
-use cors_fairing::{Policy, Settings};
+use cors_fairing::{Policies, Settings};
 use figment::Jail;
 
 fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
@@ -107,7 +107,7 @@ fn extension_origins_from_the_environment() {
     });
 }
 
-fn allowed(policy: &Policy, origin: &str) -> bool {
+fn allowed(policy: &Policies, origin: &str) -> bool {
     // A preflight for GET: allowed exactly when the origin is.
     policy.decide(&cors_fairing::CorsRequest::preflight("/", origin, "GET")).is_allowed()
 }
@@ -118,7 +118,7 @@ fn ten_thousand_origins_and_a_thousand_wildcards_match_exactly() {
     origins.extend((0..1_000).map(|i| format!("https://*.w{i}.example")));
     origins.extend((0..50).map(|i| format!("http://*.p{i}.example:*")));
     let settings = Settings::default().allow_origin(origins);
-    let policy = Policy::compile(&settings).expect("valid");
+    let policy = Policies::compile(&settings).expect("valid");
     for yes in [
         "https://o0.example",
         "https://o9999.example",

@@ -2,7 +2,7 @@
 //! generated inputs (proptest, a moderate number of cases so `cargo test` stays quick).
 
 use cors_fairing::fuzzing::{check_request_headers, normalise_origin};
-use cors_fairing::{CorsRequest, Field, Policy, Settings};
+use cors_fairing::{CorsRequest, Field, Policies, Settings};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -38,12 +38,12 @@ fn written_origin() -> impl Strategy<Value = String> {
     )
 }
 
-fn policy(allow_origin: &[&str]) -> Policy {
-    Policy::compile(&Settings::default().allow_origin(allow_origin.iter().map(|o| o.to_string())))
+fn policy(allow_origin: &[&str]) -> Policies {
+    Policies::compile(&Settings::default().allow_origin(allow_origin.iter().map(|o| o.to_string())))
         .expect("valid settings")
 }
 
-fn allows(policy: &Policy, origin: &str) -> bool {
+fn allows(policy: &Policies, origin: &str) -> bool {
     policy.decide(&CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") }).is_allowed()
 }
 
@@ -95,7 +95,7 @@ proptest! {
         extra in "[a-z0-9.:@/_-]{1,12}",
     ) {
         let pattern = format!("https://*.{parent}");
-        let compiled = Policy::compile(&Settings::default().allow_origin([pattern]));
+        let compiled = Policies::compile(&Settings::default().allow_origin([pattern]));
         // A generated parent can be a shared suffix (`co.uk`): refused, nothing to match.
         prop_assume!(compiled.is_ok());
         let policy = compiled.unwrap();
@@ -138,7 +138,7 @@ fn mixed_list() -> impl Strategy<Value = (Vec<(String, bool)>, String)> {
     })
 }
 
-fn preflight_allowed(policy: &Policy, list: &str) -> (bool, Option<String>) {
+fn preflight_allowed(policy: &Policies, list: &str) -> (bool, Option<String>) {
     let request = CorsRequest {
         request_headers: Field::One(list),
         ..CorsRequest::preflight("/", "https://app.example.com", "GET")
@@ -155,7 +155,7 @@ proptest! {
     fn a_list_with_a_non_token_element_is_never_accepted((elements, list) in mixed_list()) {
         let all_tokens = elements.iter().all(|(_, is_token)| *is_token);
         prop_assert_eq!(check_request_headers(&list, |_| true).is_ok(), all_tokens, "{:?}", list);
-        let reflecting = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_all_headers(true))
+        let reflecting = Policies::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_all_headers(true))
         .expect("valid settings");
         let (allowed, reflected) = preflight_allowed(&reflecting, &list);
         prop_assert_eq!(allowed, all_tokens, "{:?}", list);
@@ -168,7 +168,7 @@ proptest! {
         asked in prop::collection::vec(token(), 1..6),
         mask in any::<u64>(),
     ) {
-        let policy = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_headers(allowed.clone()))
+        let policy = Policies::compile(&Settings::default().allow_origin(["https://app.example.com"]).allow_headers(allowed.clone()))
         .expect("valid settings");
         let list = asked.join(", ");
         let (as_sent, _) = preflight_allowed(&policy, &list);

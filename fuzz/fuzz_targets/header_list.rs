@@ -6,15 +6,15 @@ use std::sync::OnceLock;
 
 use cors_fairing::MAX_REQUEST_HEADER_NAMES;
 use cors_fairing::fuzzing::check_request_headers;
-use cors_fairing::{CorsRequest, Field, Policy, Settings};
+use cors_fairing::{CorsRequest, Field, Policies, Settings};
 use libfuzzer_sys::fuzz_target;
 
 const APP: &str = "https://app.example.com";
 
-fn reflecting() -> &'static Policy {
-    static POLICY: OnceLock<Policy> = OnceLock::new();
+fn reflecting() -> &'static Policies {
+    static POLICY: OnceLock<Policies> = OnceLock::new();
     POLICY.get_or_init(|| {
-        Policy::compile(&Settings::default().allow_origin([APP]).allow_all_headers(true))
+        Policies::compile(&Settings::default().allow_origin([APP]).allow_all_headers(true))
         .expect("a valid policy")
     })
 }

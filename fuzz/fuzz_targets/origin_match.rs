@@ -6,16 +6,16 @@
 use std::sync::OnceLock;
 
 use cors_fairing::fuzzing::{is_well_formed_origin, normalise_origin};
-use cors_fairing::{CorsRequest, Field, Policy, Settings};
+use cors_fairing::{CorsRequest, Field, Policies, Settings};
 use libfuzzer_sys::fuzz_target;
 
 const APP: &str = "https://app.example.com";
 
 /// One policy with an exact origin, a wildcard, a regex and `null`.
-fn policy() -> &'static Policy {
-    static POLICY: OnceLock<Policy> = OnceLock::new();
+fn policy() -> &'static Policies {
+    static POLICY: OnceLock<Policies> = OnceLock::new();
     POLICY.get_or_init(|| {
-        Policy::compile(&Settings::default().allow_origin([APP, "https://*.example.org", "null"]).allow_origin_regex([r"https://[a-z]+\.example\.net(:[0-9]+)?"]))
+        Policies::compile(&Settings::default().allow_origin([APP, "https://*.example.org", "null"]).allow_origin_regex([r"https://[a-z]+\.example\.net(:[0-9]+)?"]))
         .expect("a valid policy")
     })
 }
@@ -26,7 +26,7 @@ fn check_config(text: &str) {
         assert!(!normal.bytes().any(|b| b.is_ascii_uppercase() || b.is_ascii_control()));
     }
     let as_origin = Settings::default().allow_origin([text]);
-    let compiled = Policy::compile(&as_origin);
+    let compiled = Policies::compile(&as_origin);
     assert_eq!(compiled.is_ok(), normalise_origin(text).is_ok(), "{text:?}");
 }
 
@@ -34,7 +34,7 @@ fn check_config(text: &str) {
 /// is, an origin that is not well-formed never gets through it.
 fn check_regex(pattern: &str) {
     let as_regex = Settings::default().allow_origin_regex([pattern]);
-    let Ok(policy) = Policy::compile(&as_regex) else { return };
+    let Ok(policy) = Policies::compile(&as_regex) else { return };
     for origin in ["https://a.example.com", "https://a.example.com\n", "HTTPS://A", "null", ""] {
         let request = CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") };
         if policy.decide(&request).is_allowed() {

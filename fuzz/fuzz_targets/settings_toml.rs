@@ -3,7 +3,7 @@
 //! and a compiled policy answers a preflight with clean header values.
 #![no_main]
 
-use cors_fairing::{CorsRequest, Field, Policy, Settings};
+use cors_fairing::{CorsRequest, Field, Policies, Settings};
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +16,7 @@ fn exercise(figment: Figment) {
             return;
         }
     };
-    match Policy::compile(&settings) {
+    match Policies::compile(&settings) {
         Ok(policy) => {
             for warning in policy.warnings() {
                 let _ = warning.to_string();

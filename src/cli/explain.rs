@@ -31,27 +31,29 @@ pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::R
     describe_request(&request, out)?;
     let decision = policy.decide(&request);
     let allowed = decision.is_allowed();
-    let judged_by = policy.policy_for(&probe.path);
+    let judged_by = policy.for_path(&probe.path);
     match judged_by.name() {
         Some(name) => writeln!(
             out,
             "policy: `{name}` (cors.policies.{name}, paths {})",
             judged_by.settings().paths.join(", ")
         )?,
-        None if policy.named_policies().next().is_some() => {
+        None if policy.named().next().is_some() => {
             writeln!(out, "policy: the base (no named policy's paths match)")?
         }
         None => {}
     }
     match decision.verdict() {
-        Verdict::Allowed => writeln!(out, "verdict: allowed")?,
-        Verdict::Refused(refusal) => writeln!(out, "verdict: refused: {refusal}")?,
+        Verdict::Allowed { .. } => writeln!(out, "verdict: allowed")?,
+        Verdict::Refused { refusal, .. } => {
+            writeln!(out, "verdict: refused: {}", refusal.describe(&request))?
+        }
         Verdict::OutOfScope => {
             writeln!(out, "verdict: out of scope: the path is outside `paths`, no CORS headers")?
         }
         Verdict::NoOrigin => writeln!(out, "verdict: no Origin, not a CORS request")?,
     }
-    writeln!(out, "response: {}", status(judged_by, &decision))?;
+    writeln!(out, "response: {}", status(judged_by, &decision, &request))?;
     for (name, value) in decision.lines().iter() {
         writeln!(out, "{name}: {value}")?;
     }
@@ -93,13 +95,18 @@ fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Resu
 
 /// What the response carries besides the lines: a preflight's status comes from the crate's
 /// preflight route; an actual request's from the application's route.
-fn status(policy: &Policy, decision: &crate::policy::Decision<'_>) -> String {
+fn status(
+    policy: &Policy,
+    decision: &crate::policy::Decision<'_>,
+    request: &CorsRequest<'_>,
+) -> String {
     if !decision.is_preflight() {
         return "the route's own status and body, with these lines".into();
     }
     match decision.refusal() {
         Some(refusal) if policy.rejects_disallowed() => {
-            format!("403 Forbidden, body \"CORS preflight refused: {refusal}\"")
+            let why = refusal.describe(request);
+            format!("403 Forbidden, body \"CORS preflight refused: {why}\"")
         }
         _ => format!("{} (empty body), with these lines", policy.preflight_status()),
     }

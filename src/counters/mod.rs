@@ -1,4 +1,5 @@
-//! What the fairing answered, counted: allowed, refused by reason, preflights, out of scope.
+//! What the fairing answered, counted: allowed, refused by reason, preflights, out of scope;
+//! with the origin check's calls, one [`Stats`] for an admin endpoint.
 //!
 //! Only CORS requests (those with an `Origin`) are counted, and never by origin: an origin
 //! is chosen by whoever sends the request, so a label per origin would let any client grow
@@ -13,12 +14,16 @@ mod publish;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::policy::{ListProblem, Refusal, Verdict, is_well_formed_origin};
+use serde::Serialize;
 
-/// The counters of a running fairing, read with [`crate::CorsHandle::counters`].
+use crate::policy::{Refusal, Verdict};
+
+/// What a running fairing has done since launch, across reloads, read with
+/// [`crate::CorsHandle::stats`]: its answers by outcome and its origin check's calls.
 ///
 /// A preflight counts once as allowed or refused, and once more in `preflights`. Requests
-/// without `Origin` are not CORS requests and are not counted.
+/// without `Origin` are not CORS requests and are not counted. It serialises as one flat
+/// object, so an admin endpoint can return it as JSON.
 ///
 /// ```
 /// use cors_fairing::{CorsFairing, CorsHandle, Settings};
@@ -31,12 +36,12 @@ use crate::policy::{ListProblem, Refusal, Verdict, is_well_formed_origin};
 /// client.get("/").header(Header::new("Origin", "https://app.example.com")).dispatch();
 /// client.get("/").header(Header::new("Origin", "https://evil.example")).dispatch();
 ///
-/// let counters = client.rocket().state::<CorsHandle>().unwrap().counters();
-/// assert_eq!((counters.allowed, counters.refused_origin), (1, 1));
+/// let stats = client.rocket().state::<CorsHandle>().unwrap().stats();
+/// assert_eq!((stats.allowed, stats.refused_origin), (1, 1));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
-pub struct CorsCounters {
+pub struct Stats {
     /// CORS requests granted the CORS headers (actual requests and preflights).
     pub allowed: u64,
     /// Refused: the origin is not allowed.
@@ -53,6 +58,12 @@ pub struct CorsCounters {
     pub preflights: u64,
     /// CORS requests to a path outside `paths`: no CORS headers.
     pub out_of_scope: u64,
+    /// Calls of the application's origin check (cache misses that ran it); 0 without one.
+    pub origin_check_calls: u64,
+    /// Calls that failed: errored, panicked or timed out; each refused the origin.
+    pub origin_check_failures: u64,
+    /// The origin check's answers in its cache now.
+    pub origin_check_cached: usize,
 }
 
 /// One counter each; the order of [`Counters::snapshot`]'s fields.
@@ -70,28 +81,25 @@ impl Outcome {
     const COUNT: usize = 6;
 
     /// The outcome of a verdict on a request that carried an `Origin`.
-    pub(crate) fn of(verdict: Verdict<'_>) -> Option<Outcome> {
+    pub(crate) fn of(verdict: Verdict) -> Option<Outcome> {
         Some(match verdict {
-            Verdict::Allowed => Outcome::Allowed,
+            Verdict::Allowed { .. } => Outcome::Allowed,
             Verdict::OutOfScope => Outcome::OutOfScope,
             Verdict::NoOrigin => return None,
-            Verdict::Refused(refusal) => Outcome::of_refusal(refusal),
+            Verdict::Refused { refusal, .. } => Outcome::of_refusal(refusal),
         })
     }
 
-    fn of_refusal(refusal: Refusal<'_>) -> Outcome {
+    fn of_refusal(refusal: Refusal) -> Outcome {
         match refusal {
-            Refusal::Origin(origin) if origin == "null" || is_well_formed_origin(origin) => {
-                Outcome::RefusedOrigin
-            }
-            Refusal::Method(_) => Outcome::RefusedMethod,
-            Refusal::Headers(ListProblem::NotAllowed(_)) => Outcome::RefusedHeader,
-            Refusal::Origin(_)
+            Refusal::Origin => Outcome::RefusedOrigin,
+            Refusal::Method => Outcome::RefusedMethod,
+            Refusal::Header { .. } => Outcome::RefusedHeader,
+            Refusal::MalformedOrigin
             | Refusal::MultipleOrigins
             | Refusal::MultipleMethods
-            | Refusal::Headers(ListProblem::Malformed | ListProblem::TooLong) => {
-                Outcome::RefusedMalformed
-            }
+            | Refusal::MalformedHeaders
+            | Refusal::HeadersTooLong => Outcome::RefusedMalformed,
         }
     }
 
@@ -153,10 +161,10 @@ impl Counters {
     /// Counts the verdict on one request; `origin_sent`: it carried an `Origin` (a path
     /// outside `paths` is judged before the origin is looked at).
     #[inline]
-    pub(crate) fn record(&self, verdict: Verdict<'_>, preflight: bool, origin_sent: bool) {
+    pub(crate) fn record(&self, verdict: Verdict, origin_sent: bool) {
         match Outcome::of(verdict) {
             Some(Outcome::OutOfScope) if !origin_sent => {}
-            Some(outcome) => self.count(outcome, preflight),
+            Some(outcome) => self.count(outcome, verdict.is_preflight()),
             None => {}
         }
     }
@@ -172,10 +180,11 @@ impl Counters {
         self.published.count(outcome, preflight);
     }
 
-    /// The counts so far (each read on its own: a snapshot under load may be mid-request).
-    pub(crate) fn snapshot(&self) -> CorsCounters {
+    /// The counts so far (each read on its own: a snapshot under load may be mid-request),
+    /// the origin check's left at zero.
+    pub(crate) fn snapshot(&self) -> Stats {
         let get = |outcome: Outcome| self.outcomes[outcome as usize].get();
-        CorsCounters {
+        Stats {
             allowed: get(Outcome::Allowed),
             refused_origin: get(Outcome::RefusedOrigin),
             refused_method: get(Outcome::RefusedMethod),
@@ -183,6 +192,7 @@ impl Counters {
             refused_malformed: get(Outcome::RefusedMalformed),
             preflights: self.preflights.get(),
             out_of_scope: get(Outcome::OutOfScope),
+            ..Stats::default()
         }
     }
 }
@@ -193,18 +203,15 @@ mod tests {
 
     #[test]
     fn refusals_are_counted_by_reason() {
-        let of = |refusal| Outcome::of(Verdict::Refused(refusal));
-        assert_eq!(of(Refusal::Origin("https://evil.example")), Some(Outcome::RefusedOrigin));
-        assert_eq!(of(Refusal::Origin("null")), Some(Outcome::RefusedOrigin));
-        assert_eq!(of(Refusal::Origin("HTTPS://Evil")), Some(Outcome::RefusedMalformed));
-        assert_eq!(of(Refusal::Origin("https://a.example:443")), Some(Outcome::RefusedMalformed));
+        let of = |refusal| Outcome::of(Verdict::Refused { refusal, preflight: false });
+        assert_eq!(of(Refusal::Origin), Some(Outcome::RefusedOrigin));
+        assert_eq!(of(Refusal::MalformedOrigin), Some(Outcome::RefusedMalformed));
         assert_eq!(of(Refusal::MultipleOrigins), Some(Outcome::RefusedMalformed));
         assert_eq!(of(Refusal::MultipleMethods), Some(Outcome::RefusedMalformed));
-        assert_eq!(of(Refusal::Method("PURGE")), Some(Outcome::RefusedMethod));
-        let header = Refusal::Headers(ListProblem::NotAllowed("x-a"));
-        assert_eq!(of(header), Some(Outcome::RefusedHeader));
-        let malformed = Refusal::Headers(ListProblem::Malformed);
-        assert_eq!(of(malformed), Some(Outcome::RefusedMalformed));
+        assert_eq!(of(Refusal::Method), Some(Outcome::RefusedMethod));
+        assert_eq!(of(Refusal::Header { at: 0 }), Some(Outcome::RefusedHeader));
+        assert_eq!(of(Refusal::MalformedHeaders), Some(Outcome::RefusedMalformed));
+        assert_eq!(of(Refusal::HeadersTooLong), Some(Outcome::RefusedMalformed));
         assert_eq!(Outcome::of(Verdict::NoOrigin), None);
     }
 
@@ -215,12 +222,12 @@ mod tests {
         counters.count(Outcome::Allowed, true);
         counters.count(Outcome::RefusedMethod, true);
         counters.count(Outcome::OutOfScope, false);
-        let expected = CorsCounters {
+        let expected = Stats {
             allowed: 2,
             refused_method: 1,
             preflights: 2,
             out_of_scope: 1,
-            ..CorsCounters::default()
+            ..Stats::default()
         };
         assert_eq!(counters.snapshot(), expected);
     }

@@ -3,17 +3,18 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
-/// How long answers live and how many are kept.
+/// How long answers live, how many are kept (at least one), and how long a call may take:
+/// read from the policies in force at each request, so a reload changes them at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Limits {
     pub(crate) ttl: Duration,
     pub(crate) capacity: usize,
+    pub(crate) timeout: Duration,
 }
 
 /// One origin's answer: pending while the first caller runs the check, then settled with
@@ -34,39 +35,19 @@ impl Slot {
 
 /// The cache. A [`std::sync::Mutex`] guards the map only for a look-up or an insert, never
 /// across an await: the wait for a pending answer happens on the slot.
-#[derive(Debug)]
-pub(crate) struct VerdictCache {
+#[derive(Debug, Default)]
+pub(crate) struct AnswerCache {
     slots: Mutex<HashMap<Box<str>, Arc<Slot>>>,
-    limits: Mutex<Limits>,
-    /// `limits.ttl` in nanoseconds, for the look-up of every request without a lock.
-    ttl_nanos: AtomicU64,
 }
 
-impl VerdictCache {
-    pub(crate) fn new(limits: Limits) -> Self {
-        let ttl_nanos = AtomicU64::new(nanos(limits.ttl));
-        VerdictCache { slots: Mutex::default(), limits: Mutex::new(limits), ttl_nanos }
-    }
-
+impl AnswerCache {
     fn slots(&self) -> MutexGuard<'_, HashMap<Box<str>, Arc<Slot>>> {
         // A panic while holding the lock leaves a consistent map: take it as is.
         self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(crate) fn limits(&self) -> Limits {
-        *self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// New limits (after a reload); the answers are dropped as well.
-    pub(crate) fn set_limits(&self, limits: Limits) {
-        *self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = limits;
-        self.ttl_nanos.store(nanos(limits.ttl), Ordering::Relaxed);
-        self.clear();
-    }
-
-    /// A settled, fresh answer for `origin`, if any: the cheap path of a cache hit.
-    pub(crate) fn peek(&self, origin: &str) -> Option<bool> {
-        let ttl = Duration::from_nanos(self.ttl_nanos.load(Ordering::Relaxed));
+    /// A settled answer for `origin` younger than `ttl`, if any: the cheap path of a hit.
+    pub(crate) fn peek(&self, origin: &str, ttl: Duration) -> Option<bool> {
         let slots = self.slots();
         let (allowed, settled) = *slots.get(origin)?.answer.get()?;
         (settled.elapsed() < ttl).then_some(allowed)
@@ -74,12 +55,12 @@ impl VerdictCache {
 
     /// The answer for `origin`: the cached one while fresh, else `check()`'s, called by one
     /// caller while the others for the same origin wait for it.
-    pub(crate) async fn get_or_check<F, Fut>(&self, origin: &str, check: F) -> bool
+    pub(crate) async fn get_or_check<F, Fut>(&self, origin: &str, limits: Limits, check: F) -> bool
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = bool>,
     {
-        let slot = self.slot(origin);
+        let slot = self.slot(origin, limits);
         let (allowed, _) = *slot
             .answer
             .get_or_init(|| async {
@@ -91,8 +72,8 @@ impl VerdictCache {
     }
 
     /// The slot for `origin`: the fresh one, or a new, pending one in place of a stale one.
-    fn slot(&self, origin: &str) -> Arc<Slot> {
-        let Limits { ttl, capacity } = self.limits();
+    fn slot(&self, origin: &str, limits: Limits) -> Arc<Slot> {
+        let Limits { ttl, capacity, .. } = limits;
         let now = Instant::now();
         let mut slots = self.slots();
         if let Some(slot) = slots.get(origin).filter(|slot| slot.is_fresh(ttl, now)) {
@@ -119,11 +100,6 @@ impl VerdictCache {
     pub(crate) fn len(&self) -> usize {
         self.slots().len()
     }
-}
-
-/// A TTL in nanoseconds (584 years at most: more is forever).
-fn nanos(ttl: Duration) -> u64 {
-    u64::try_from(ttl.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Frees at least one place: drops the stale answers, else the oldest settled one (or, every
@@ -156,8 +132,38 @@ mod tests {
 
     use super::*;
 
-    fn cache(ttl_ms: u64, capacity: usize) -> VerdictCache {
-        VerdictCache::new(Limits { ttl: Duration::from_millis(ttl_ms), capacity })
+    /// The cache with the limits every call passes.
+    struct Limited {
+        cache: AnswerCache,
+        limits: Limits,
+    }
+
+    impl Limited {
+        fn peek(&self, origin: &str) -> Option<bool> {
+            self.cache.peek(origin, self.limits.ttl)
+        }
+
+        async fn get_or_check<F, Fut>(&self, origin: &str, check: F) -> bool
+        where
+            F: FnOnce() -> Fut,
+            Fut: Future<Output = bool>,
+        {
+            self.cache.get_or_check(origin, self.limits, check).await
+        }
+    }
+
+    impl std::ops::Deref for Limited {
+        type Target = AnswerCache;
+
+        fn deref(&self) -> &AnswerCache {
+            &self.cache
+        }
+    }
+
+    fn cache(ttl_ms: u64, capacity: usize) -> Limited {
+        let ttl = Duration::from_millis(ttl_ms);
+        let limits = Limits { ttl, capacity, timeout: Duration::from_secs(1) };
+        Limited { cache: AnswerCache::default(), limits }
     }
 
     #[tokio::test]

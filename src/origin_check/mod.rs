@@ -2,9 +2,12 @@
 //! about well-formed origins the configured lists do not allow, its answers cached per
 //! origin (TTL, bounded size, one call in flight per origin), failing closed.
 //!
-//! The fairing resolves the check in `on_request` (async) and keeps the answer in the
-//! request's local cache, where the decision (synchronous, in `on_response` or the
-//! preflight route) reads it. Without a check, no request hook is registered at all.
+//! The fairing resolves the check in its request hook (async) and keeps the answer in the
+//! request's local cache, where the verdict (synchronous, in `on_response` or the preflight
+//! route) reads it. Without a check, no request hook is registered at all.
+//!
+//! Nothing here knows Rocket: the check is given a context `C` (the fairing passes the
+//! running Rocket) that this module only hands on.
 
 mod cache;
 
@@ -12,125 +15,111 @@ use std::collections::HashSet;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rocket::{Orbit, Request, Rocket};
-
-use crate::policy::names::ORIGIN;
-use crate::policy::{Listing, Policy};
-use cache::{Limits, VerdictCache};
+use crate::policy::{Policies, Policy, Refusal};
+use crate::state::LiveState;
+use cache::{AnswerCache, Limits};
 
 /// What a check returns: allowed or not, or an error (a refusal, logged and counted).
 type CheckFuture = Pin<Box<dyn Future<Output = Result<bool, String>> + Send>>;
-type CheckFn = dyn Fn(&str, &Rocket<Orbit>) -> CheckFuture + Send + Sync;
+type CheckFn<C> = dyn Fn(&str, &C) -> CheckFuture + Send + Sync;
 
-/// The application's origin check, as given to [`crate::CorsFairing::with_origin_check`].
-#[derive(Clone)]
-pub(crate) struct OriginCheck(Arc<CheckFn>);
+/// The application's origin check, as given to [`crate::CorsFairing::with_origin_check`],
+/// asked with a context `C` (the running Rocket).
+pub(crate) struct OriginCheck<C>(Arc<CheckFn<C>>);
 
-impl OriginCheck {
+impl<C> Clone for OriginCheck<C> {
+    fn clone(&self) -> Self {
+        OriginCheck(self.0.clone())
+    }
+}
+
+impl<C: 'static> OriginCheck<C> {
     pub(crate) fn new<F, Fut, E>(check: F) -> Self
     where
-        F: Fn(&str, &Rocket<Orbit>) -> Fut + Send + Sync + 'static,
+        F: Fn(&str, &C) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<bool, E>> + Send + 'static,
         E: Display + 'static,
     {
-        OriginCheck(Arc::new(move |origin, rocket| {
-            let answer = check(origin, rocket);
+        OriginCheck(Arc::new(move |origin, context| {
+            let answer = check(origin, context);
             Box::pin(async move { answer.await.map_err(|err| err.to_string()) })
         }))
     }
 }
 
-/// Counters of the origin check, from [`crate::CorsHandle::origin_check_stats`].
+/// What the check has done, for [`crate::Stats`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct OriginCheckStats {
-    /// Calls of the check (cache misses that ran it).
-    pub calls: u64,
-    /// Calls that failed: errored, panicked or timed out; each refused the origin.
-    pub failures: u64,
-    /// Answers in the cache now.
-    pub cached: usize,
+pub(crate) struct CheckStats {
+    pub(crate) calls: u64,
+    pub(crate) failures: u64,
+    pub(crate) cached: usize,
 }
 
 /// The check, its cache and its counters: one per fairing.
-pub(crate) struct Checker {
-    check: OriginCheck,
-    cache: VerdictCache,
-    timeout: Mutex<Duration>,
+pub(crate) struct Checker<C> {
+    check: OriginCheck<C>,
+    cache: AnswerCache,
     calls: AtomicU64,
     failures: AtomicU64,
     /// Origins whose failure was logged: logged again only after an answer in between.
     logged: Mutex<HashSet<Box<str>>>,
-    /// The policy the cache was filled under: another one in force (a reload) empties it.
-    /// Held here, so that no other policy can have its address while it is.
-    filled_under: Mutex<Option<Arc<Policy>>>,
-    /// The address of `filled_under`: what every request compares, one atomic load.
-    filled_under_at: AtomicUsize,
+    /// The generation of the newest policies the cache has seen: a newer one in force (a
+    /// reload) empties it. One atomic load per request while the policies stay.
+    seen: AtomicU64,
 }
 
-/// The check's settings: TTL, cache size and timeout.
-pub(crate) fn limits_of(policy: &Policy) -> (Limits, Duration) {
-    let settings = policy.settings();
-    let limits = Limits {
+/// The check's settings in `policies`: TTL, cache size and timeout.
+fn limits_of(policies: &Policies) -> Limits {
+    let settings = policies.settings();
+    Limits {
         ttl: Duration::from_millis(settings.origin_check_ttl_ms),
-        capacity: usize::try_from(settings.origin_check_cache_size).unwrap_or(usize::MAX),
-    };
-    (limits, Duration::from_millis(settings.origin_check_timeout_ms))
+        capacity: usize::try_from(settings.origin_check_cache_size).unwrap_or(usize::MAX).max(1),
+        timeout: Duration::from_millis(settings.origin_check_timeout_ms),
+    }
 }
 
-impl Checker {
-    pub(crate) fn new(check: OriginCheck, policy: &Policy) -> Self {
-        let (limits, timeout) = limits_of(policy);
+impl<C: Sync + 'static> Checker<C> {
+    pub(crate) fn new(check: OriginCheck<C>) -> Self {
         Checker {
             check,
-            cache: VerdictCache::new(limits),
-            timeout: Mutex::new(timeout),
+            cache: AnswerCache::default(),
             calls: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             logged: Mutex::default(),
-            filled_under: Mutex::new(None),
-            filled_under_at: AtomicUsize::new(0),
+            seen: AtomicU64::new(0),
         }
     }
 
-    /// Empties the cache when the policy in force is not the one it was filled under, and
-    /// takes up that policy's limits.
-    /// One pointer comparison while the policy stays.
-    pub(crate) fn follow(&self, policy: &Arc<Policy>) {
-        let at = Arc::as_ptr(policy) as usize;
-        if self.filled_under_at.load(Ordering::Acquire) == at {
-            return;
+    /// Empties the cache when `policies` are newer than any it has seen, and gives their
+    /// limits. What changes only on a swap is read from the policies in hand.
+    fn follow(&self, policies: &Policies) -> Limits {
+        let generation = policies.generation();
+        if self.seen.load(Ordering::Acquire) < generation
+            && self.seen.fetch_max(generation, Ordering::AcqRel) < generation
+        {
+            self.cache.clear();
         }
-        let mut filled_under =
-            self.filled_under.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if filled_under.as_ref().is_some_and(|filled_under| Arc::ptr_eq(filled_under, policy)) {
-            return;
-        }
-        let (limits, timeout) = limits_of(policy);
-        *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = timeout;
-        self.cache.set_limits(limits);
-        *filled_under = Some(policy.clone());
-        self.filled_under_at.store(at, Ordering::Release);
+        limits_of(policies)
     }
 
     /// Whether the application allows `origin` (well-formed, not allowed by the lists).
-    pub(crate) async fn allows(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
-        if let Some(allowed) = self.cache.peek(origin) {
+    async fn allows(&self, origin: &str, context: &C, limits: Limits) -> bool {
+        if let Some(allowed) = self.cache.peek(origin, limits.ttl) {
             return allowed;
         }
-        self.cache.get_or_check(origin, || self.call(origin, rocket)).await
+        self.cache.get_or_check(origin, limits, || self.call(origin, context, limits)).await
     }
 
     /// One call of the check, on its own task (a panic stays there, and a request that
     /// goes away does not cancel the call others wait for), within the timeout.
-    async fn call(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
+    async fn call(&self, origin: &str, context: &C, limits: Limits) -> bool {
         self.calls.fetch_add(1, Ordering::Relaxed);
-        let timeout = *self.timeout.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let task = tokio::spawn((self.check.0)(origin, rocket));
+        let timeout = limits.timeout;
+        let task = tokio::spawn((self.check.0)(origin, context));
         let abort = task.abort_handle();
         let failure = match tokio::time::timeout(timeout, task).await {
             Ok(Ok(Ok(allowed))) => {
@@ -147,7 +136,7 @@ impl Checker {
         };
         self.failures.fetch_add(1, Ordering::Relaxed);
         let mut logged = self.logged_set();
-        if logged.len() >= self.cache.limits().capacity.max(1) {
+        if logged.len() >= limits.capacity {
             logged.clear();
         }
         if logged.insert(origin.into()) {
@@ -168,8 +157,8 @@ impl Checker {
         self.cache.forget(origin);
     }
 
-    pub(crate) fn stats(&self) -> OriginCheckStats {
-        OriginCheckStats {
+    pub(crate) fn stats(&self) -> CheckStats {
+        CheckStats {
             calls: self.calls.load(Ordering::Relaxed),
             failures: self.failures.load(Ordering::Relaxed),
             cached: self.cache.len(),
@@ -177,100 +166,77 @@ impl Checker {
     }
 }
 
-/// The check's answer for this request, kept by `on_request` for the decision.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct CheckedOrigin(pub(crate) bool);
-
-/// Whether `on_request` found the request's origin allowed by the check.
-pub(crate) fn allowed_by_check(req: &Request<'_>) -> bool {
-    req.local_cache(CheckedOrigin::default).0
-}
-
-/// Whether the live policy allows `origin`: its lists (those of the policy that judges
-/// `path`, or the base's without one), else (well-formed) the check.
-pub(crate) async fn origin_allowed(
-    checker: Option<&Checker>,
-    state: &crate::state::LiveState,
+/// Whether the live policies allow `origin`: the lists of the policy that judges `path`
+/// (the base's without one), else (a well-formed origin) the check. What the guards ask.
+pub(crate) async fn origin_allowed<C: Sync + 'static>(
+    checker: Option<&Checker<C>>,
+    state: &LiveState,
     path: Option<&str>,
     origin: &str,
-    rocket: &Rocket<Orbit>,
+    context: &C,
 ) -> bool {
-    let policy = state.load();
-    let listing = match path {
-        Some(path) => policy.policy_for(path).listing(origin),
-        None => policy.listing(origin),
+    let policies = state.load();
+    let policy = match path {
+        Some(path) => policies.for_path(path),
+        None => policies.base(),
     };
-    match listing {
-        Listing::Listed => true,
-        Listing::Malformed => false,
-        Listing::Unlisted => {
+    match policy.cors_check(origin) {
+        Ok(_) => true,
+        Err(refusal) if !is_put_to_check(refusal, origin) => false,
+        Err(_) => {
             let Some(checker) = checker else { return false };
-            checker.follow(&policy);
-            drop(policy);
-            checker.allows(origin, rocket).await
+            let limits = checker.follow(&policies);
+            drop(policies);
+            checker.allows(origin, context, limits).await
         }
     }
 }
 
-/// The request hook: a single, well-formed `Origin` on a request a policy judges by origin
-/// (the named policy its path routes to, else the base within `paths`; not verbatim), that
-/// this policy's lists do not allow, is put to the check, and an allowed one noted for the
-/// decision. Elsewhere the decision never reads the answer, so the check is not asked.
+/// Whether the check allows the `origin` of a request for `path` that the lists of the
+/// policy judging it refuse: the request hook's question. `false` where the verdict never
+/// reads the answer (no policy judges the path by origin, or the lists allow it), so the
+/// check is not asked there.
 ///
 /// A cached answer is looked up right after the exact origins: a hit is one look-up, and
 /// the patterns and the shape check are paid on a miss.
-pub(crate) async fn on_request(
-    checker: Option<&Checker>,
-    state: &crate::state::LiveState,
-    req: &Request<'_>,
-) {
-    let Some(checker) = checker else { return };
-    let Some(origin) = single_origin(req) else { return };
-    let policy = state.load();
-    let path = req.uri().path().as_str();
-    if !policy.judges_origin_at(path) {
-        return;
+pub(crate) async fn allows_request<C: Sync + 'static>(
+    checker: &Checker<C>,
+    state: &LiveState,
+    path: &str,
+    origin: &str,
+    context: &C,
+) -> bool {
+    let policies = state.load();
+    if !policies.judges_origin_at(path) {
+        return false;
     }
     // The lists of the policy that judges the path (a named one, or the base).
-    let judging = policy.policy_for(path);
-    if judging.lists_exactly(origin) {
-        return;
+    let judging = policies.for_path(path);
+    if judging.contains_exact(origin) {
+        return false;
     }
-    checker.follow(&policy);
+    let limits = checker.follow(&policies);
     // A hit needs neither the patterns nor the shape check: only an origin that was
-    // unlisted and well-formed under this very policy is ever cached (`follow` empties the
-    // cache when another is in force), and an answer for an origin a named policy lists
-    // by pattern is never read, the lists granting it first.
-    let allowed = match checker.cache.peek(origin) {
+    // refused and well-formed under these very policies is ever cached (`follow` empties
+    // the cache when newer ones are in force), and an answer for an origin a named policy
+    // allows by pattern is never read, the lists granting it first.
+    match checker.cache.peek(origin, limits.ttl) {
         Some(allowed) => allowed,
-        None if judging.listing(origin) != Listing::Unlisted => return,
+        None if !refused_and_checkable(judging, origin) => false,
         None => {
-            drop(policy);
-            checker.cache.get_or_check(origin, || checker.call(origin, req.rocket())).await
+            drop(policies);
+            let call = || checker.call(origin, context, limits);
+            checker.cache.get_or_check(origin, limits, call).await
         }
-    };
-    if allowed {
-        req.local_cache(|| CheckedOrigin(true));
     }
 }
 
-/// The request's `Origin` when it sent exactly one. A pass over the few headers a request
-/// has, names compared length first: cheaper than the header map's look-up, which hashes
-/// the name byte by byte (see `request::cors_request`).
-fn single_origin<'r>(req: &'r Request<'_>) -> Option<&'r str> {
-    let mut found = None;
-    for header in req.headers().iter() {
-        let name = header.name.as_str();
-        if name.len() == ORIGIN.len() && name.eq_ignore_ascii_case(ORIGIN) {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(header.value);
-        }
-    }
-    match found? {
-        std::borrow::Cow::Borrowed(value) => Some(value),
-        // HeaderMap::iter lends every value; should that ever change, look it up.
-        std::borrow::Cow::Owned(_) => req.headers().get_one(ORIGIN),
-    }
+fn refused_and_checkable(policy: &Policy, origin: &str) -> bool {
+    matches!(policy.cors_check(origin), Err(refusal) if is_put_to_check(refusal, origin))
+}
+
+/// Only a well-formed origin the lists refuse is put to the check: never a malformed one,
+/// nor `null` (sandboxed frames, `data:` URLs: no one's origin).
+fn is_put_to_check(refusal: Refusal, origin: &str) -> bool {
+    refusal == Refusal::Origin && origin != "null"
 }

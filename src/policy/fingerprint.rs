@@ -16,18 +16,18 @@
 
 use std::fmt;
 
-use super::origin::normalise_origin;
+use super::origins::normalise_origin;
 use crate::settings::Settings;
 
 /// The fingerprint of a policy: 16 hex digits, the same on every machine and every build.
 ///
 /// ```
-/// use cors_fairing::{Policy, Settings};
+/// use cors_fairing::{Policies, Settings};
 ///
 /// let spelt = |origins: &[&str], methods: &[&str]| {
 ///     let settings =
 ///         Settings::default().allow_origin(origins.iter().copied()).allow_methods(methods.iter().copied());
-///     Policy::compile(&settings).unwrap().fingerprint()
+///     Policies::compile(&settings).unwrap().fingerprint()
 /// };
 /// let one = spelt(&["https://a.example", "HTTPS://B.example:443"], &["GET", "PUT"]);
 /// let same = spelt(&["https://b.example", "https://a.example"], &["PUT", "GET", "PUT"]);

@@ -1,66 +1,56 @@
-//! The compiled policy and the decision for one request. Pure: no Rocket, no I/O.
+//! The compiled policies and the verdict on one request. Pure: no Rocket, no I/O.
 //!
-//! [`Policy::compile`] validates [`Settings`] once and renders every header value up
-//! front; [`Policy::decide`] then answers a request with header lines borrowed from the
-//! policy or from the request itself, so answering allocates nothing.
+//! [`Policies::compile`] validates [`Settings`] once and renders every header value up
+//! front. A request ([`CorsRequest`]) is judged by one [`Policy`] of the set into one
+//! [`Verdict`], which [`Policy::lines`] renders into header lines borrowed from the policy
+//! or from the request itself, so answering allocates nothing.
+//!
+//! `request` <- `judge` <- `lines` <- `decision` <- `set`: each file uses only those before
+//! it; the origins, methods, header names and paths a policy holds are below all of them.
 
-mod answer;
 mod decision;
 mod fingerprint;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod headers;
+mod judge;
+mod lines;
 mod methods;
 pub(crate) mod names;
-mod origin;
+mod origins;
 mod paths;
+mod request;
 mod router;
 mod set;
 pub(crate) mod vary;
 mod verbatim;
 
-pub(crate) use answer::Answer;
-pub use answer::HeaderLines;
-pub use decision::{CorsRequest, Decision, Field, Refusal, Verdict};
-pub(crate) use decision::{Judgement, Listing, Ruling};
+pub use decision::Decision;
 pub use fingerprint::Fingerprint;
-pub use headers::{ListProblem, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
-pub use origin::MAX_ORIGIN_LEN;
-pub(crate) use origin::{is_well_formed as is_well_formed_origin, normalise_origin};
+pub use headers::{MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
+pub use judge::{Refusal, Verdict};
+pub use lines::HeaderLines;
+pub use origins::MAX_ORIGIN_LEN;
+pub(crate) use origins::normalise_origin;
+pub use request::{CorsRequest, Field};
+pub use set::Policies;
 pub(crate) use set::PolicyId;
 
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning};
 use crate::settings::{Key, Settings};
 use headers::HeaderNames;
 use methods::Methods;
-use origin::Origins;
+use origins::Origins;
 use paths::Paths;
 
 /// Browsers cap `Access-Control-Max-Age` (Firefox at a day, Chromium at two hours).
 const MAX_AGE_CAP: u64 = 86_400;
 
-/// A validated, pre-rendered CORS policy.
-///
-/// ```
-/// use cors_fairing::{CorsRequest, Field, Policy, Settings};
-///
-/// let policy = Policy::compile(&Settings::default().allow_origin(["https://app.example.com"]))?;
-/// let request = CorsRequest {
-///     origin: Field::One("https://app.example.com"),
-///     ..CorsRequest::get("/api/items")
-/// };
-/// let decision = policy.decide(&request);
-/// assert!(decision.is_allowed());
-/// assert_eq!(
-///     decision.lines().get("Access-Control-Allow-Origin"),
-///     Some("https://app.example.com")
-/// );
-/// # Ok::<(), cors_fairing::ConfigErrors>(())
-/// ```
+/// One validated, pre-rendered CORS policy: the base (the `cors` table) or a named one.
+/// [`Policies`] holds them; [`Policies::for_path`] says which judges a path.
 #[derive(Debug, Clone)]
 pub struct Policy {
     settings: Settings,
-    warnings: Vec<ConfigWarning>,
     origins: Origins,
     methods: Methods,
     headers: HeaderNames,
@@ -71,44 +61,14 @@ pub struct Policy {
     verbatim: Option<verbatim::Verbatim>,
     /// The named policy's name; `None` for the base.
     name: Option<Box<str>>,
-    /// The named policies beside the base, if any (only the base has them).
-    named: Option<Box<set::Named>>,
 }
 
 impl Policy {
-    /// Validates `settings` and renders every header value, for the base and every named
-    /// policy (all of them or none). Every problem is reported, not only the first.
-    pub fn compile(settings: &Settings) -> Result<Policy, ConfigErrors> {
-        let base = Policy::compile_one(settings, None);
-        let mut errors = Vec::new();
-        let mut named_warnings = Vec::new();
-        let named = set::compile(&settings.policies, &mut errors, &mut named_warnings);
-        let mut policy = match base {
-            Ok(policy) => policy,
-            Err(base_errors) => {
-                let all = base_errors.into_iter().chain(errors).collect();
-                return Err(ConfigErrors::from_vec(all).expect("the base's errors"));
-            }
-        };
-        if let Some(errors) = ConfigErrors::from_vec(errors) {
-            return Err(errors);
-        }
-        if named.is_some() {
-            for warning in &mut policy.warnings {
-                if warning.key() == Some(Key::AllowOrigin.name()) && warning.value.is_empty() {
-                    warning.message = "the base allows no origin, so every cross-origin request \
-                                       no named policy judges will be refused"
-                        .into();
-                }
-            }
-        }
-        policy.warnings.extend(named_warnings);
-        policy.named = named;
-        Ok(policy)
-    }
-
-    /// One policy, the base or a named one (`name`), without its named policies.
-    fn compile_one(settings: &Settings, name: Option<&str>) -> Result<Policy, ConfigErrors> {
+    /// One policy, the base or a named one (`name`), and its warnings.
+    fn compile(
+        settings: &Settings,
+        name: Option<&str>,
+    ) -> Result<(Policy, Vec<ConfigWarning>), ConfigErrors> {
         let mut warnings = Vec::new();
         let mut errors = Vec::new();
         let credentials = settings.credentials();
@@ -155,9 +115,8 @@ impl Policy {
             ));
         }
         let verbatim = settings.always_send_headers.then(|| verbatim::Verbatim::render(settings));
-        Ok(Policy {
+        let policy = Policy {
             settings: settings.clone(),
-            warnings,
             origins,
             methods,
             headers,
@@ -167,8 +126,8 @@ impl Policy {
             paths,
             verbatim,
             name: name.map(Into::into),
-            named: None,
-        })
+        };
+        Ok((policy, warnings))
     }
 
     /// The settings this policy was compiled from.
@@ -179,59 +138,6 @@ impl Policy {
     /// The name of a named policy; `None` for the base.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
-    }
-
-    /// The named policies beside this one (the base), in name order.
-    ///
-    /// ```
-    /// use cors_fairing::{Policy, Settings};
-    ///
-    /// let base = Settings::default().allow_origin(["https://app.example.com"]);
-    /// let partner = base.clone().paths(["/api/partner/**"]).allow_origin(["https://partner.example"]);
-    /// let policy = Policy::compile(&base.policy("partner", partner))?;
-    /// let names: Vec<_> = policy.named_policies().filter_map(|p| p.name()).collect();
-    /// assert_eq!(names, ["partner"]);
-    /// assert_eq!(policy.policy_for("/api/partner/orders").name(), Some("partner"));
-    /// assert_eq!(policy.policy_for("/api/items").name(), None); // the base
-    /// # Ok::<(), cors_fairing::ConfigErrors>(())
-    /// ```
-    pub fn named_policies(&self) -> impl Iterator<Item = &Policy> {
-        self.named.iter().flat_map(|named| named.policies.iter())
-    }
-
-    /// The policy that judges requests to `path`: the named policy whose `paths` match it
-    /// most specifically, else this one (the base, within its own `paths`).
-    pub fn policy_for(&self, path: &str) -> &Policy {
-        self.chosen(self.route(path))
-    }
-
-    /// Which policy of the set judges `path`.
-    pub(crate) fn route(&self, path: &str) -> PolicyId {
-        match &self.named {
-            None => PolicyId::BASE,
-            Some(named) => named.router.route(path).unwrap_or(PolicyId::BASE),
-        }
-    }
-
-    /// The policy of the set that `id` names.
-    pub(crate) fn chosen(&self, id: PolicyId) -> &Policy {
-        match &self.named {
-            Some(named) if id != PolicyId::BASE => &named.policies[id.index()],
-            _ => self,
-        }
-    }
-
-    /// A short stable hash of what this policy answers: equal for equal settings in any
-    /// spelling or order, different for any change, the same in every process.
-    pub fn fingerprint(&self) -> Fingerprint {
-        Fingerprint::of(&self.settings)
-    }
-
-    /// What deserves the operator's attention in these settings. The policy knows nothing
-    /// of sources: [`crate::CorsHandle::warnings`] gives the warnings of the load in force,
-    /// each with its source, and those of the load itself (unknown keys).
-    pub fn warnings(&self) -> &[ConfigWarning] {
-        &self.warnings
     }
 }
 

@@ -9,24 +9,22 @@
 use std::cmp::Reverse;
 
 use super::paths::{PathPattern, Paths, RequestPath};
-use super::set::PolicyId;
 use crate::error::ConfigError;
 use crate::settings::policy_key;
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct Router {
-    /// Most specific first; each pattern once.
-    routes: Box<[(PathPattern, PolicyId)]>,
+    /// Most specific first; each pattern once, with the index of its named policy.
+    routes: Box<[(PathPattern, usize)]>,
 }
 
 impl Router {
-    /// The router over `named`, the named policies in [`PolicyId`] order with their
+    /// The router over `named`, the named policies in name order with their
     /// `paths`; two policies with the same pattern (equally specific for every path it
     /// matches) are refused, each pair once, naming both and the pattern.
     pub(super) fn compile(named: &[(&str, &Paths)]) -> Result<Router, Vec<ConfigError>> {
-        let mut routes: Vec<(PathPattern, PolicyId, String)> = Vec::new();
-        for (index, (_, paths)) in named.iter().enumerate() {
-            let id = PolicyId::named(index);
+        let mut routes: Vec<(PathPattern, usize, String)> = Vec::new();
+        for (id, (_, paths)) in named.iter().enumerate() {
             for pattern in paths.patterns() {
                 routes.push((pattern.clone(), id, pattern.to_string()));
             }
@@ -39,7 +37,7 @@ impl Router {
         for pair in routes.windows(2) {
             let [(first, first_id, text), (second, second_id, _)] = pair else { continue };
             if first == second {
-                let (one, other) = (named[first_id.index()].0, named[second_id.index()].0);
+                let (one, other) = (named[*first_id].0, named[*second_id].0);
                 errors.push(tie(one, other, text));
             }
         }
@@ -49,8 +47,8 @@ impl Router {
         Ok(Router { routes: routes.into_iter().map(|(p, id, _)| (p, id)).collect() })
     }
 
-    /// The named policy that judges `path`, if any does.
-    pub(super) fn route(&self, path: &str) -> Option<PolicyId> {
+    /// The index of the named policy that judges `path`, if any does.
+    pub(super) fn route(&self, path: &str) -> Option<usize> {
         let path = RequestPath::of(path);
         self.routes.iter().find(|(pattern, _)| pattern.matches(&path)).map(|(_, id)| *id)
     }
@@ -87,7 +85,7 @@ mod tests {
     }
 
     fn routed(router: &Router, path: &str) -> Option<usize> {
-        router.route(path).map(PolicyId::index)
+        router.route(path)
     }
 
     #[test]

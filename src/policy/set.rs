@@ -1,12 +1,18 @@
-//! Named policies: the base policy's companions, each judging the paths its `paths` match
-//! most specifically. A [`Policy`] with named policies is the whole set: compiled at once
-//! (all or none), held by the live state as one value, swapped as one on reload.
+//! [`Policies`]: the set of policies a fairing applies. The base policy (the `cors` table)
+//! and its named companions, each judging the paths its `paths` match most specifically;
+//! compiled at once (all or none), held by the live state as one value, swapped as one on
+//! reload.
 
 use std::collections::BTreeMap;
 
 use super::Policy;
+use super::decision::Decision;
+use super::fingerprint::Fingerprint;
+use super::judge::Verdict;
+use super::paths::Paths;
+use super::request::CorsRequest;
 use super::router::Router;
-use crate::error::{ConfigError, ConfigWarning, Subject};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Subject};
 use crate::settings::{Key, Settings, policy_key};
 
 /// At most this many named policies: a policy is compiled and kept in memory, and the
@@ -14,7 +20,7 @@ use crate::settings::{Key, Settings, policy_key};
 pub(crate) const MAX_NAMED_POLICIES: usize = 256;
 
 /// Which policy of a set judged a request: the base or one of the named ones. Kept beside
-/// the ruling, so that the same policy renders the answer.
+/// the verdict, so that the same policy renders its lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct PolicyId(u16);
 
@@ -23,31 +29,190 @@ impl PolicyId {
     pub(crate) const BASE: PolicyId = PolicyId(0);
 
     /// The named policy at `index`, in name order.
-    pub(super) fn named(index: usize) -> PolicyId {
+    fn named(index: usize) -> PolicyId {
         PolicyId(u16::try_from(index + 1).expect("at most MAX_NAMED_POLICIES"))
-    }
-
-    /// The index of a named policy, in name order.
-    pub(super) fn index(self) -> usize {
-        usize::from(self.0) - 1
     }
 }
 
-/// The named policies of a set, in name order, and the router over their `paths`.
+/// The validated, pre-rendered policies of a configuration: the base and its named
+/// policies.
+///
+/// ```
+/// use cors_fairing::{CorsRequest, Field, Policies, Settings};
+///
+/// let policies = Policies::compile(&Settings::default().allow_origin(["https://app.example.com"]))?;
+/// let request = CorsRequest {
+///     origin: Field::One("https://app.example.com"),
+///     ..CorsRequest::get("/api/items")
+/// };
+/// let decision = policies.decide(&request);
+/// assert!(decision.is_allowed());
+/// assert_eq!(
+///     decision.lines().get("Access-Control-Allow-Origin"),
+///     Some("https://app.example.com")
+/// );
+/// # Ok::<(), cors_fairing::ConfigErrors>(())
+/// ```
 #[derive(Debug, Clone)]
-pub(super) struct Named {
-    pub(super) policies: Box<[Policy]>,
-    pub(super) router: Router,
+pub struct Policies {
+    base: Policy,
+    /// In name order.
+    named: Box<[Policy]>,
+    /// Over the named policies' `paths`.
+    router: Router,
+    /// The base's, then every named policy's (keyed `policies.<name>.<key>`).
+    warnings: Vec<ConfigWarning>,
+    /// Which install put this set in force: 0 at launch, one more for every swap.
+    generation: u64,
+}
+
+impl Policies {
+    /// Validates `settings` and renders every header value, for the base and every named
+    /// policy (all of them or none). Every problem is reported, not only the first.
+    pub fn compile(settings: &Settings) -> Result<Policies, ConfigErrors> {
+        let base = Policy::compile(settings, None);
+        let mut errors = Vec::new();
+        let mut named_warnings = Vec::new();
+        let named = compile(&settings.policies, &mut errors, &mut named_warnings);
+        let (base, mut warnings) = match base {
+            Ok(base) => base,
+            Err(base_errors) => {
+                let all = base_errors.into_iter().chain(errors).collect();
+                return Err(ConfigErrors::from_vec(all).expect("the base's errors"));
+            }
+        };
+        if let Some(errors) = ConfigErrors::from_vec(errors) {
+            return Err(errors);
+        }
+        let (named, router) = named.unwrap_or_default();
+        if !named.is_empty() {
+            for warning in &mut warnings {
+                if warning.key() == Some(Key::AllowOrigin.name()) && warning.value.is_empty() {
+                    warning.message = "the base allows no origin, so every cross-origin request \
+                                       no named policy judges will be refused"
+                        .into();
+                }
+            }
+        }
+        warnings.extend(named_warnings);
+        Ok(Policies { base, named, router, warnings, generation: 0 })
+    }
+
+    /// The settings the set was compiled from (the base's, with the named policies').
+    pub fn settings(&self) -> &Settings {
+        self.base.settings()
+    }
+
+    /// The base policy: the `cors` table itself.
+    pub fn base(&self) -> &Policy {
+        &self.base
+    }
+
+    /// The named policies, in name order.
+    ///
+    /// ```
+    /// use cors_fairing::{Policies, Settings};
+    ///
+    /// let base = Settings::default().allow_origin(["https://app.example.com"]);
+    /// let partner = base.clone().paths(["/api/partner/**"]).allow_origin(["https://partner.example"]);
+    /// let policies = Policies::compile(&base.policy("partner", partner))?;
+    /// let names: Vec<_> = policies.named().filter_map(|p| p.name()).collect();
+    /// assert_eq!(names, ["partner"]);
+    /// assert_eq!(policies.for_path("/api/partner/orders").name(), Some("partner"));
+    /// assert_eq!(policies.for_path("/api/items").name(), None); // the base
+    /// # Ok::<(), cors_fairing::ConfigErrors>(())
+    /// ```
+    pub fn named(&self) -> impl Iterator<Item = &Policy> {
+        self.named.iter()
+    }
+
+    /// The policy that judges requests to `path`: the named policy whose `paths` match it
+    /// most specifically, else the base (within its own `paths`).
+    pub fn for_path(&self, path: &str) -> &Policy {
+        self.get(self.route(path))
+    }
+
+    /// Decides one request: the verdict and the lines to write. Allocates nothing: every
+    /// value is borrowed from the policy or from the request.
+    pub fn decide<'a>(&'a self, request: &CorsRequest<'a>) -> Decision<'a> {
+        let (verdict, id) = self.judge(request);
+        let policy = self.get(id);
+        Decision { verdict, lines: policy.lines(verdict, request), policy: policy.name() }
+    }
+
+    /// A short stable hash of what the set answers: equal for equal settings in any
+    /// spelling or order, different for any change, the same in every process.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(self.settings())
+    }
+
+    /// What deserves the operator's attention in these settings. The set knows nothing of
+    /// sources: [`crate::CorsHandle::warnings`] gives the warnings of the load in force,
+    /// each with its source, and those of the load itself (unknown keys).
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.warnings
+    }
+
+    /// The verdict on `request` and the policy that gave it: the named policy the path
+    /// routes to, else the base, which first judges whether the path is in its scope.
+    pub(crate) fn judge(&self, request: &CorsRequest<'_>) -> (Verdict, PolicyId) {
+        match self.router.route(request.path) {
+            // Its `paths` matched: the path is in its scope.
+            Some(index) => (self.named[index].judge(request), PolicyId::named(index)),
+            None if !self.base.paths.matches(request.path) => (Verdict::OutOfScope, PolicyId::BASE),
+            None => (self.base.judge(request), PolicyId::BASE),
+        }
+    }
+
+    /// Which policy of the set judges `path`.
+    pub(crate) fn route(&self, path: &str) -> PolicyId {
+        self.router.route(path).map_or(PolicyId::BASE, PolicyId::named)
+    }
+
+    /// The policy of the set that `id` names.
+    pub(crate) fn get(&self, id: PolicyId) -> &Policy {
+        match id.0.checked_sub(1) {
+            Some(index) => &self.named[usize::from(index)],
+            None => &self.base,
+        }
+    }
+
+    /// Whether the verdict on a request for `path` depends on its origin: in scope of
+    /// `paths`, and not the original middleware's verbatim output (which judges nothing).
+    /// Only then is the application's origin check asked about the request's origin.
+    pub(crate) fn judges_origin_at(&self, path: &str) -> bool {
+        let id = self.route(path);
+        // A named policy's own `paths` matched; the base must match its own.
+        self.get(id).verbatim.is_none() && (id != PolicyId::BASE || self.base.paths.matches(path))
+    }
+
+    /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
+    /// and path: the fairing can then answer one without loading the set.
+    pub(crate) fn vary_only_without_origin(&self) -> bool {
+        self.base.verbatim.is_none()
+            && self.base.paths.matches_every_path()
+            && self.named.iter().all(|named| named.verbatim.is_none())
+    }
+
+    /// Which install put this set in force (0 at launch).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Set by the live state as it installs the set, before anyone else sees it.
+    pub(crate) fn set_generation(&mut self, generation: u64) {
+        self.generation = generation;
+    }
 }
 
 /// Compiles every named policy of `policies`, reporting each problem under the named
 /// policy's key (`policies.partner.allow_origin`), and the router over them. `None` when
 /// there are none, or when any is invalid (its errors are in `errors`).
-pub(super) fn compile(
+fn compile(
     policies: &BTreeMap<String, Settings>,
     errors: &mut Vec<ConfigError>,
     warnings: &mut Vec<ConfigWarning>,
-) -> Option<Box<Named>> {
+) -> Option<(Box<[Policy]>, Router)> {
     if policies.is_empty() {
         return None;
     }
@@ -85,9 +250,9 @@ pub(super) fn compile(
                 "named policies do not nest: `policies` belongs to the base `cors` table",
             ));
         }
-        match Policy::compile_one(settings, Some(name)) {
-            Ok(policy) => {
-                warnings.extend(policy.warnings.iter().cloned().map(|w| renamed_warning(name, w)));
+        match Policy::compile(settings, Some(name)) {
+            Ok((policy, own)) => {
+                warnings.extend(own.into_iter().map(|w| renamed_warning(name, w)));
                 compiled.push(policy);
             }
             Err(problems) => errors.extend(problems.into_iter().map(|e| renamed(name, e))),
@@ -96,10 +261,10 @@ pub(super) fn compile(
     if errors.len() > before {
         return None;
     }
-    let paths: Vec<(&str, &super::paths::Paths)> =
-        compiled.iter().map(|p| (p.name.as_deref().unwrap_or_default(), &p.paths)).collect();
+    let paths: Vec<(&str, &Paths)> =
+        compiled.iter().map(|p| (p.name().unwrap_or_default(), &p.paths)).collect();
     match Router::compile(&paths) {
-        Ok(router) => Some(Box::new(Named { policies: compiled.into(), router })),
+        Ok(router) => Some((compiled.into(), router)),
         Err(ties) => {
             errors.extend(ties);
             None

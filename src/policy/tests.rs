@@ -1,9 +1,9 @@
 use super::*;
 
-fn policy(edit: impl FnOnce(&mut Settings)) -> Policy {
+fn policy(edit: impl FnOnce(&mut Settings)) -> Policies {
     let mut settings = Settings::default();
     edit(&mut settings);
-    Policy::compile(&settings).expect("valid settings")
+    Policies::compile(&settings).expect("valid settings")
 }
 
 const APP: &str = "https://app.example.com";
@@ -39,6 +39,9 @@ fn allowed_actual_request() {
 #[test]
 fn refused_origins() {
     let p = policy(|s| s.allow_origin = vec![APP.into(), "https://*.example.org".into()]);
+    // Well-formed (or `null`) but not allowed; then not the shape browsers send.
+    let malformed =
+        ["HTTPS://APP.EXAMPLE.COM", "https://app.example.com/", "https://app.example.com:443", ""];
     for origin in [
         "https://app.example.com.evil.net",
         "https://evilapp.example.com",
@@ -51,8 +54,13 @@ fn refused_origins() {
         "https://evil-example.org",
         "",
     ] {
-        let d = p.decide(&CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") });
-        assert_eq!(d.refusal(), Some(Refusal::Origin(origin)), "{origin}");
+        let request = CorsRequest { origin: Field::One(origin), ..CorsRequest::get("/") };
+        let d = p.decide(&request);
+        let kind =
+            if malformed.contains(&origin) { Refusal::MalformedOrigin } else { Refusal::Origin };
+        assert_eq!(d.refusal(), Some(kind), "{origin}");
+        let described = kind.describe(&request).to_string();
+        assert_eq!(described, format!("origin {origin:?} is not allowed"));
         assert_eq!(d.lines().get("Access-Control-Allow-Origin"), None);
         assert_eq!(d.lines().get("Vary"), Some("Origin"));
     }
@@ -99,18 +107,21 @@ fn preflight_checks_method_and_headers() {
             ("Vary", "Origin, Access-Control-Request-Method"),
         ]
     );
-    let d = p.decide(&CorsRequest::preflight("/", APP, "DELETE"));
-    assert_eq!(d.refusal(), Some(Refusal::Method("DELETE")));
-    let d = p.decide(&CorsRequest::preflight("/", APP, "put"));
-    assert_eq!(d.refusal(), Some(Refusal::Method("put")));
+    for method in ["DELETE", "put"] {
+        let request = CorsRequest::preflight("/", APP, method);
+        let refusal = p.decide(&request).refusal();
+        assert_eq!(refusal, Some(Refusal::Method));
+        let described = refusal.unwrap().describe(&request).to_string();
+        assert_eq!(described, format!("method {method:?} is not in allow_methods"));
+    }
     let bad = CorsRequest {
         request_headers: Field::One("x-token, x-other"),
         ..CorsRequest::preflight("/", APP, "PUT")
     };
-    assert_eq!(
-        p.decide(&bad).refusal(),
-        Some(Refusal::Headers(ListProblem::NotAllowed("x-other")))
-    );
+    let refusal = p.decide(&bad).refusal();
+    assert_eq!(refusal, Some(Refusal::Header { at: 9 }));
+    let described = refusal.unwrap().describe(&bad).to_string();
+    assert_eq!(described, r#"header "x-other" is not in allow_headers"#);
 }
 
 #[test]
@@ -130,7 +141,7 @@ fn allow_all_headers_reflects_only_well_formed_lists() {
         request_headers: Field::One("x-a\r\nSet-Cookie: a"),
         ..CorsRequest::preflight("/", APP, "GET")
     };
-    assert_eq!(p.decide(&req).refusal(), Some(Refusal::Headers(ListProblem::Malformed)));
+    assert_eq!(p.decide(&req).refusal(), Some(Refusal::MalformedHeaders));
 }
 
 #[test]
@@ -221,7 +232,7 @@ fn refused_configurations() {
     let err = |edit: fn(&mut Settings)| {
         let mut s = Settings::default();
         edit(&mut s);
-        Policy::compile(&s).unwrap_err().first().clone()
+        Policies::compile(&s).unwrap_err().first().clone()
     };
     let e = err(|s| {
         s.allow_origin = vec!["*".into()];

@@ -2,13 +2,13 @@
 //! on it. It judges nothing: every configured header on every in-scope response, verbatim,
 //! empty where a key is unset.
 
-use super::answer::HeaderLines;
-use super::decision::{CorsRequest, Field};
 use super::headers::check_request_headers;
+use super::lines::HeaderLines;
 use super::names::{
     ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, EXPOSE_HEADERS, MAX_AGE, VARY,
 };
-use super::origin::AllowOrigin;
+use super::origins::AllowOrigin;
+use super::request::{CorsRequest, Field};
 use super::{Policy, vary};
 use crate::settings::Settings;
 

@@ -21,7 +21,7 @@ use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile};
 
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
-use crate::policy::Policy;
+use crate::policy::Policies;
 use crate::settings::{self, Settings};
 use crate::state::NamedProvenance;
 use env_file::EnvFile;
@@ -63,7 +63,7 @@ impl fmt::Debug for Sources {
 #[derive(Debug)]
 pub(crate) struct Loaded {
     /// The compiled policy.
-    pub policy: Policy,
+    pub policy: Policies,
     /// Files whose change may change the policy (config file, env file).
     pub files: Vec<PathBuf>,
     /// Where each key's value came from, in the order of [`settings::KEYS`]; empty for
@@ -115,7 +115,7 @@ impl Sources {
         let mut read = Vec::new();
         let figment = match self {
             Sources::Settings(settings) => {
-                let policy = Policy::compile(settings)?;
+                let policy = Policies::compile(settings)?;
                 let warnings = policy.warnings().to_vec();
                 let (files, provenance, read) = (Vec::new(), Vec::new(), Vec::new());
                 let named = Vec::new();
@@ -150,7 +150,7 @@ impl Sources {
         base.env_file = env_file(&figment)?;
         let (mut load_warnings, mut problems) = (Vec::new(), Vec::new());
         let (settings, named) = policies::read(&figment, &base, &mut load_warnings, &mut problems);
-        let compiled = Policy::compile(&settings).map_err(|errors| attribute(&figment, errors));
+        let compiled = Policies::compile(&settings).map_err(|errors| attribute(&figment, errors));
         let policy = match (compiled, ConfigErrors::from_vec(problems)) {
             (Ok(policy), None) => policy,
             (Ok(_), Some(problems)) => return Err(problems),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{TABLE, describe, render, source_of};
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
-use crate::policy::Policy;
+use crate::policy::Policies;
 use crate::settings::{self, Key, Settings};
 
 /// Prefix of our own variables (`CORS_FAIRING_REQUIRE_BROWSER`...), never settings.
@@ -44,7 +44,7 @@ pub(super) fn extract(figment: &Figment) -> Result<Settings, ConfigErrors> {
     }
     if let Ok(rest) = Settings::deserialize(&Value::from(readable)) {
         errors.extend(
-            Policy::compile(&rest).err().map(|e| attribute(figment, e)).into_iter().flatten(),
+            Policies::compile(&rest).err().map(|e| attribute(figment, e)).into_iter().flatten(),
         );
     }
     Err(ConfigErrors::from_vec(errors).expect("at least one unreadable key"))

@@ -1,5 +1,5 @@
-//! The live state: the policy in force, what the load that gave it read, and the reload
-//! record. One owner, private fields, one writer ([`Attempt::install`]).
+//! The live state: the policies in force, what the load that gave them read, and the
+//! reload record. One owner, private fields, one writer ([`Attempt::install`]).
 //!
 //! Everything that runs while the server does reads from here: the fairing and the
 //! preflight route (the policy and the Origin-less flag), [`crate::CorsHandle`] (the policy,
@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::counters::Counters;
 use crate::error::{ConfigWarning, Source};
-use crate::policy::Policy;
+use crate::policy::Policies;
 
 use fingerprint::refreshed;
 pub(crate) use fingerprint::{Fingerprints, fingerprints};
@@ -29,10 +29,11 @@ pub use status::{ReloadOutcome, ReloadStatus};
 
 /// The one owner of what is live.
 pub(crate) struct LiveState {
-    policy: ArcSwap<Policy>,
-    /// [`Policy::answers_every_origin_less_request_with_vary`] of the policy in force: true
-    /// only while `policy` holds one it is true of. Only [`LiveState::new`] and
-    /// [`Attempt::install`] write it, each together with `policy`.
+    /// Swapped as one: a reload changes all of them or none.
+    policy: ArcSwap<Policies>,
+    /// [`Policies::vary_only_without_origin`] of the set in force: true only while `policy`
+    /// holds one it is true of. Only [`LiveState::new`] and [`Attempt::install`] write it,
+    /// each together with `policy` (see docs/performance.md, "The Origin-less shortcut").
     origin_less_vary: AtomicBool,
     /// What the load of the policy in force read. Its lock is also the reload lock: one
     /// attempt at a time ([`LiveState::attempt`]).
@@ -46,10 +47,10 @@ pub(crate) struct LiveState {
 
 impl LiveState {
     /// The state at launch: `policy` in force, read by `last_load`, generation 0.
-    pub(crate) fn new(policy: Policy, last_load: LastLoad) -> Arc<LiveState> {
+    pub(crate) fn new(policy: Policies, last_load: LastLoad) -> Arc<LiveState> {
         let (status, _) = watch::channel(ReloadStatus::default());
         Arc::new(LiveState {
-            origin_less_vary: AtomicBool::new(policy.answers_every_origin_less_request_with_vary()),
+            origin_less_vary: AtomicBool::new(policy.vary_only_without_origin()),
             policy: ArcSwap::from_pointee(policy),
             last_load: Mutex::new(last_load),
             status,
@@ -59,12 +60,12 @@ impl LiveState {
     }
 
     /// The policy in force, borrowed for a moment: the cheapest read, for the hot path.
-    pub(crate) fn load(&self) -> Guard<Arc<Policy>> {
+    pub(crate) fn load(&self) -> Guard<Arc<Policies>> {
         self.policy.load()
     }
 
     /// The policy in force, to keep (a request's snapshot, the handle's `current()`).
-    pub(crate) fn current(&self) -> Arc<Policy> {
+    pub(crate) fn current(&self) -> Arc<Policies> {
         self.policy.load_full()
     }
 
@@ -92,7 +93,7 @@ impl LiveState {
     /// lock, so the sources belong to the policy they describe).
     pub(crate) fn with_provenance<T>(
         &self,
-        f: impl FnOnce(&Policy, &[(&'static str, Source)], &[NamedProvenance]) -> T,
+        f: impl FnOnce(&Policies, &[(&'static str, Source)], &[NamedProvenance]) -> T,
     ) -> T {
         let last_load = lock(&self.last_load);
         f(&self.policy.load(), &last_load.provenance, &last_load.named)
@@ -167,7 +168,7 @@ impl Attempt<'_> {
     }
 
     /// The policy in force.
-    pub(crate) fn current(&self) -> Guard<Arc<Policy>> {
+    pub(crate) fn current(&self) -> Guard<Arc<Policies>> {
         self.state.policy.load()
     }
 
@@ -182,19 +183,21 @@ impl Attempt<'_> {
         *self.last_load = load;
     }
 
-    /// Puts `policy`, read by `load`, in force; returns its generation.
+    /// Puts `policy`, read by `load`, in force; returns its generation, which the set
+    /// carries (what follows the policy in force, the origin check's cache, compares it).
     ///
     /// The only writer of the policy and the flag. The flag is cleared before the swap and
     /// set after it: a request that reads it true answers as a policy in force at that
     /// moment would have, the old one or the new one.
-    pub(crate) fn install(&mut self, policy: Policy, load: LastLoad) -> u64 {
-        let origin_less_vary = policy.answers_every_origin_less_request_with_vary();
+    pub(crate) fn install(&mut self, mut policy: Policies, load: LastLoad) -> u64 {
+        self.generation += 1;
+        policy.set_generation(self.generation);
+        let origin_less_vary = policy.vary_only_without_origin();
         let state = self.state;
         state.origin_less_vary.store(false, Ordering::SeqCst);
         state.policy.store(Arc::new(policy));
         state.origin_less_vary.store(origin_less_vary, Ordering::SeqCst);
         *self.last_load = load;
-        self.generation += 1;
         self.generation
     }
 
@@ -216,8 +219,8 @@ mod tests {
     use super::*;
     use crate::settings::Settings;
 
-    fn policy(settings: Settings) -> Policy {
-        Policy::compile(&settings).expect("valid settings")
+    fn policy(settings: Settings) -> Policies {
+        Policies::compile(&settings).expect("valid settings")
     }
 
     fn with_paths(paths: &[&str]) -> Settings {

@@ -4,9 +4,10 @@
 //! dropped); request origins are then compared byte for byte, because browsers always send
 //! the canonical serialisation. Anything else in a request is simply not allowed.
 //!
-//! Split along its seams: [`parse`] reads and normalises a configured entry, [`lint`] says
-//! which loadable entries deserve a warning, [`regexes`] compiles `allow_origin_regex`, and
-//! [`matching`] is the per-request side.
+//! One file per role: [`parse`] reads and normalises a configured entry, [`lint`] says
+//! which loadable entries deserve a warning, [`regexes`] compiles `allow_origin_regex`,
+//! [`index`] holds the exact origins and wildcards so a long list costs a look-up, and
+//! [`matching`] answers a request's `Origin` ([`Origins::check`]).
 
 mod app_schemes;
 mod index;
@@ -125,35 +126,6 @@ impl Origins {
             ));
         }
         origins
-    }
-
-    /// Whether `origin` (one request `Origin` header value) is allowed, and how to say so.
-    /// Whether `origin` is listed as it is (`null`, or an exact origin): the first, cheap
-    /// steps of [`Origins::check`], before any shape check or pattern.
-    pub(crate) fn lists_exactly(&self, origin: &str) -> bool {
-        if origin == "null" { self.null } else { self.exact.contains(origin) }
-    }
-
-    pub(crate) fn check(&self, origin: &str) -> Option<AllowOrigin> {
-        if origin == "null" {
-            // Sandboxed frames, `data:` URLs and redirects all send `null`: never implied.
-            return self.null.then_some(AllowOrigin::Reflect);
-        }
-        // Before the shape check: app and extension origins keep their case as written.
-        if self.exact.contains(origin) {
-            return Some(AllowOrigin::Reflect);
-        }
-        if !is_well_formed(origin) {
-            return None;
-        }
-        if (self.reflect_all && matching::is_listable(origin))
-            || (!self.any_port.is_empty() && self.any_port.contains_with_any_port(origin))
-            || (!self.wildcards.is_empty() && self.wildcards.matches(origin))
-            || self.regexes.as_ref().is_some_and(|regex| regex.is_match(origin))
-        {
-            return Some(AllowOrigin::Reflect);
-        }
-        self.any.then_some(AllowOrigin::Any)
     }
 
     /// True when no origin can ever be allowed.

@@ -1,11 +1,47 @@
-//! The per-request side: whether an `Origin` header has the shape browsers send, and
-//! whether it falls under a configured wildcard.
+//! How a request's `Origin` is matched: [`Origins::check`], whether it has the shape
+//! browsers send, and whether it falls under a configured wildcard.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::MAX_ORIGIN_LEN;
 use super::app_schemes::AppScheme;
 use super::parse::{default_port, is_host_label, split_port};
+use super::{AllowOrigin, MAX_ORIGIN_LEN, Origins};
+
+impl Origins {
+    /// Whether `origin` (one request `Origin` header value) is allowed, and what
+    /// `Access-Control-Allow-Origin` says then; `None`: refused.
+    ///
+    /// The cheap steps first: `null` and the exact origins compare bytes, since browsers
+    /// send the canonical serialisation; only then the shape check and the patterns
+    /// (<https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin>).
+    pub(crate) fn check(&self, origin: &str) -> Option<AllowOrigin> {
+        if origin == "null" {
+            // Sandboxed frames, `data:` URLs and redirects all send `null`: never implied.
+            return self.null.then_some(AllowOrigin::Reflect);
+        }
+        // Before the shape check: app and extension origins keep their case as written.
+        if self.exact.contains(origin) {
+            return Some(AllowOrigin::Reflect);
+        }
+        if !is_well_formed(origin) {
+            return None;
+        }
+        if (self.reflect_all && is_listable(origin))
+            || (!self.any_port.is_empty() && self.any_port.contains_with_any_port(origin))
+            || (!self.wildcards.is_empty() && self.wildcards.matches(origin))
+            || self.regexes.as_ref().is_some_and(|regex| regex.is_match(origin))
+        {
+            return Some(AllowOrigin::Reflect);
+        }
+        self.any.then_some(AllowOrigin::Any)
+    }
+
+    /// Whether `origin` is listed as it is (`null`, or an exact origin): the first, cheap
+    /// steps of [`Origins::check`], before any shape check or pattern.
+    pub(crate) fn contains_exact(&self, origin: &str) -> bool {
+        if origin == "null" { self.null } else { self.exact.contains(origin) }
+    }
+}
 
 /// `https://*.example.com`: the scheme part and the suffix after the `*` (with its port,
 /// unless `any_port`, the `:*` form, where any port or none follows the suffix).
@@ -122,8 +158,8 @@ fn has_default_port(scheme: &str, authority: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::parse::{Pattern, parse_config_origin};
     use super::*;
-    use crate::policy::origin::parse::{Pattern, parse_config_origin};
 
     #[test]
     fn request_origins_with_a_default_port_are_not_well_formed() {

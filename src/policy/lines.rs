@@ -1,45 +1,19 @@
-//! The answer: what the fairing writes on a response, rendered from a [`Ruling`] by the
-//! policy that made it.
+//! The header lines a verdict is written as: rendered by [`Policy::lines`], borrowed from
+//! the policy (values rendered at compile time) or from the request (a reflected origin),
+//! so that writing them allocates no string.
 
 use std::fmt;
 
-use super::decision::{CorsRequest, Field, Grant, Ruling};
+use super::judge::Verdict;
 use super::names::{
     ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, ALLOW_PRIVATE_NETWORK,
     EXPOSE_HEADERS, MAX_AGE, VARY,
 };
-use super::origin::AllowOrigin;
+use super::request::{CorsRequest, Field};
 use super::{Policy, vary};
 
-/// The decision as the fairing writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-// Returned by value and written at once, like a `Decision`; boxing the lines would allocate
-// on every answer.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Answer<'a> {
-    /// No header at all.
-    Nothing,
-    /// `Vary` alone, appended: a static string, so nothing has to be kept to write it.
-    Vary(&'static str),
-    /// Header lines borrowed from the policy or the request; `Vary` among them is appended,
-    /// the others set.
-    Lines(HeaderLines<'a>),
-}
-
-impl<'a> Answer<'a> {
-    /// The answer as lines, `Vary` included.
-    pub(crate) fn lines(self) -> HeaderLines<'a> {
-        let mut lines = HeaderLines::new();
-        match self {
-            Answer::Nothing => {}
-            Answer::Vary(value) => lines.push(VARY, value),
-            Answer::Lines(all) => lines = all,
-        }
-        lines
-    }
-}
-
-/// Up to eight header lines, borrowed from the policy or the request.
+/// Up to eight header lines, borrowed from the policy or the request. `Vary` is to be
+/// appended to the application's, the others set.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct HeaderLines<'a> {
     lines: [(&'static str, &'a str); 8],
@@ -83,25 +57,50 @@ impl fmt::Debug for HeaderLines<'_> {
     }
 }
 
+/// No line: a path outside `paths`.
+const NONE: &[(&str, &str)] = &[];
+/// Whether or not the origin was allowed, the answer varies with it, so a cache never serves
+/// one origin's answer to another (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
+const VARY_ACTUAL: &[(&str, &str)] = &[(VARY, vary::ACTUAL)];
+const VARY_PREFLIGHT: &[(&str, &str)] = &[(VARY, vary::PREFLIGHT)];
+
+impl Verdict {
+    /// The lines of a verdict that needs nothing of the policy (nothing, or `Vary` alone):
+    /// then they are written without keeping the policy for the rest of the request.
+    /// `None` for an allowed request, whose lines [`Policy::lines`] renders.
+    pub(crate) fn static_lines(self) -> Option<&'static [(&'static str, &'static str)]> {
+        match self {
+            Verdict::OutOfScope => Some(NONE),
+            Verdict::NoOrigin | Verdict::Refused { preflight: false, .. } => Some(VARY_ACTUAL),
+            Verdict::Refused { preflight: true, .. } => Some(VARY_PREFLIGHT),
+            Verdict::Allowed { .. } => None,
+        }
+    }
+}
+
 impl Policy {
-    /// The answer to `request` for a ruling this policy made about it.
-    pub(crate) fn answer<'a>(&'a self, ruling: Ruling, request: &CorsRequest<'a>) -> Answer<'a> {
-        let Grant { preflight, origin } = match ruling.static_answer() {
-            Ok(answer) => return answer,
-            Err(grant) => grant,
+    /// The lines that write `verdict`, the verdict of this policy on `request`.
+    pub(crate) fn lines<'a>(
+        &'a self,
+        verdict: Verdict,
+        request: &CorsRequest<'a>,
+    ) -> HeaderLines<'a> {
+        let mut lines = HeaderLines::new();
+        let (preflight, reflect) = match verdict {
+            Verdict::Allowed { preflight, reflect } => (preflight, reflect),
+            _ => {
+                for (name, value) in verdict.static_lines().unwrap_or_default() {
+                    lines.push(name, value);
+                }
+                return lines;
+            }
         };
         if let Some(verbatim) = &self.verbatim {
-            return Answer::Lines(verbatim.lines(self, request));
+            return verbatim.lines(self, request);
         }
-        let mut lines = HeaderLines::new();
-        lines.push(
-            ALLOW_ORIGIN,
-            match origin {
-                AllowOrigin::Any => "*",
-                // Judged allowed, so sent once.
-                AllowOrigin::Reflect => request.origin.one().unwrap_or_default(),
-            },
-        );
+        // Judged allowed, so `Origin` was sent once.
+        let origin = if reflect { request.origin.one().unwrap_or_default() } else { "*" };
+        lines.push(ALLOW_ORIGIN, origin);
         if self.credentials {
             lines.push(ALLOW_CREDENTIALS, "true");
         }
@@ -113,7 +112,7 @@ impl Policy {
             }
             lines.push(VARY, vary::ACTUAL);
         }
-        Answer::Lines(lines)
+        lines
     }
 
     /// The lines of an allowed preflight after `Access-Control-Allow-Origin` and

@@ -1,0 +1,257 @@
+//! The judgement of one request by one policy: the steps of the Fetch standard's CORS
+//! protocol, from the server's side (<https://fetch.spec.whatwg.org/#http-cors-protocol>).
+//!
+//! The CORS check asks whether the request's `Origin` is allowed; a CORS-preflight request
+//! is also asked whether the method and headers it announces are. The outcome is a
+//! [`Verdict`], which borrows nothing: a refusal names its kind, and the refused value is
+//! read back from the request when it is described ([`Refusal::describe`]).
+
+use std::fmt;
+
+use super::Policy;
+use super::headers::{ListProblem, check_request_headers};
+use super::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD};
+use super::origins::{AllowOrigin, is_well_formed};
+use super::request::{CorsRequest, Field};
+
+/// The outcome for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// The path is outside `paths`: not a CORS concern, no headers at all.
+    OutOfScope,
+    /// No `Origin`: not a CORS request; only `Vary` is written.
+    NoOrigin,
+    /// Refused: only `Vary` is written (or a 403 for preflights with `reject_disallowed`).
+    Refused {
+        /// Why.
+        refusal: Refusal,
+        /// The request is a CORS-preflight request.
+        preflight: bool,
+    },
+    /// Allowed: the CORS headers are written.
+    Allowed {
+        /// The request is a CORS-preflight request (in `always_send_headers` mode: any
+        /// `OPTIONS` with `Access-Control-Request-Method`, as the original middleware had it).
+        preflight: bool,
+        /// `Access-Control-Allow-Origin` echoes the request's origin; `false`: it says `*`.
+        reflect: bool,
+    },
+}
+
+impl Verdict {
+    /// Whether the request is a preflight the policy answers.
+    pub fn is_preflight(self) -> bool {
+        match self {
+            Verdict::Refused { preflight, .. } | Verdict::Allowed { preflight, .. } => preflight,
+            Verdict::OutOfScope | Verdict::NoOrigin => false,
+        }
+    }
+
+    /// Whether the CORS headers are granted.
+    pub fn is_allowed(self) -> bool {
+        matches!(self, Verdict::Allowed { .. })
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn refusal(self) -> Option<Refusal> {
+        match self {
+            Verdict::Refused { refusal, .. } => Some(refusal),
+            _ => None,
+        }
+    }
+}
+
+/// Why a CORS request was refused. The refused value is in the request:
+/// [`Refusal::describe`] reads it back for a log line or a 403 body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `Origin` is not the serialisation of an origin that browsers send (wrong case, a
+    /// default port, a path, too long...).
+    MalformedOrigin,
+    /// The origin (or `null`) is not allowed.
+    Origin,
+    /// The request carried more than one `Origin` header.
+    MultipleOrigins,
+    /// The requested method is not in `allow_methods`.
+    Method,
+    /// More than one `Access-Control-Request-Method` header.
+    MultipleMethods,
+    /// A requested header is not in `allow_headers`: the name that starts at byte `at` of
+    /// `Access-Control-Request-Headers`.
+    Header {
+        /// Where the name starts in the header's value.
+        at: u16,
+    },
+    /// `Access-Control-Request-Headers` is not a list of header names (or was sent twice).
+    MalformedHeaders,
+    /// `Access-Control-Request-Headers` is longer than the crate reads.
+    HeadersTooLong,
+}
+
+impl Refusal {
+    /// The refusal as one line, with the refused value read from `request` (the request it
+    /// was made for): e.g. `origin "https://evil.example" is not allowed`.
+    pub fn describe<'a>(self, request: &'a CorsRequest<'a>) -> impl fmt::Display + 'a {
+        Described { refusal: self, request }
+    }
+
+    fn of_headers(problem: ListProblem<'_>, list: &str) -> Refusal {
+        match problem {
+            ListProblem::TooLong => Refusal::HeadersTooLong,
+            ListProblem::Malformed => Refusal::MalformedHeaders,
+            // `name` is a slice of `list`, which is at most MAX_REQUEST_HEADERS_LEN long.
+            ListProblem::NotAllowed(name) => Refusal::Header {
+                at: u16::try_from(name.as_ptr() as usize - list.as_ptr() as usize)
+                    .unwrap_or(u16::MAX),
+            },
+        }
+    }
+}
+
+struct Described<'a> {
+    refusal: Refusal,
+    request: &'a CorsRequest<'a>,
+}
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn value(field: Field<'_>) -> Echo<'_> {
+            Echo(field.one().unwrap_or_default())
+        }
+        match self.refusal {
+            Refusal::MalformedOrigin | Refusal::Origin => {
+                write!(f, "origin {} is not allowed", value(self.request.origin))
+            }
+            Refusal::MultipleOrigins => write!(f, "more than one {ORIGIN} header"),
+            Refusal::Method => {
+                write!(f, "method {} is not in allow_methods", value(self.request.request_method))
+            }
+            Refusal::MultipleMethods => write!(f, "more than one {REQUEST_METHOD}"),
+            Refusal::Header { at } => {
+                let list = self.request.request_headers.one().unwrap_or_default();
+                let rest = list.get(usize::from(at)..).unwrap_or_default();
+                let name = rest.split(',').next().unwrap_or_default().trim_matches([' ', '\t']);
+                write!(f, "header {} is not in allow_headers", Echo(name))
+            }
+            Refusal::MalformedHeaders => {
+                write!(f, "{REQUEST_HEADERS} is not a list of header names")
+            }
+            Refusal::HeadersTooLong => write!(f, "{REQUEST_HEADERS} is too long"),
+        }
+    }
+}
+
+/// A request's value echoed into a log line or a 403 body: quoted, control characters
+/// escaped (`Debug`), and cut after [`Echo::MAX_CHARS`] characters, so that a 100 KB
+/// `Origin` gives a one-line, bounded answer.
+struct Echo<'a>(&'a str);
+
+impl Echo<'_> {
+    const MAX_CHARS: usize = 100;
+}
+
+impl fmt::Display for Echo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Self::MAX_CHARS) {
+            None => write!(f, "{:?}", self.0),
+            Some((cut, _)) => {
+                write!(f, "{:?}... ({} bytes in all)", &self.0[..cut], self.0.len())
+            }
+        }
+    }
+}
+
+impl Policy {
+    /// The verdict of this policy on a request in its scope (the set judges the scope).
+    pub(crate) fn judge(&self, request: &CorsRequest<'_>) -> Verdict {
+        if self.verbatim.is_some() {
+            // The original middleware judged nothing, and answered every OPTIONS that
+            // carried Access-Control-Request-Method.
+            let preflight = request.method == "OPTIONS" && request.request_method != Field::Absent;
+            return Verdict::Allowed { preflight, reflect: false };
+        }
+        let preflight = request.is_preflight();
+        let origin = match request.origin {
+            Field::Absent => return Verdict::NoOrigin,
+            Field::Many => {
+                return Verdict::Refused { refusal: Refusal::MultipleOrigins, preflight };
+            }
+            Field::One(origin) => origin,
+        };
+        match self.cors_check(origin) {
+            Ok(allow_origin) => self.after_cors_check(request, preflight, allow_origin),
+            Err(refusal) => Verdict::Refused { refusal, preflight },
+        }
+    }
+
+    /// The verdict on a request whose origin the lists refused ([`Refusal::Origin`]) and the
+    /// application's origin check allowed: granted exactly as a listed origin would be (its
+    /// own origin reflected, credentials as configured), a preflight's method and headers
+    /// still checked.
+    pub(crate) fn judge_checked(&self, request: &CorsRequest<'_>) -> Verdict {
+        self.after_cors_check(request, request.is_preflight(), AllowOrigin::Reflect)
+    }
+
+    /// The CORS check (<https://fetch.spec.whatwg.org/#cors-check>) from the server's side:
+    /// whether `Origin` is allowed, and what `Access-Control-Allow-Origin` says then.
+    pub(crate) fn cors_check(&self, origin: &str) -> Result<AllowOrigin, Refusal> {
+        match self.origins.check(origin) {
+            Some(allow_origin) => Ok(allow_origin),
+            None if origin == "null" || is_well_formed(origin) => Err(Refusal::Origin),
+            None => Err(Refusal::MalformedOrigin),
+        }
+    }
+
+    /// Whether the lists allow `origin` as it is (`null` or an exact origin): the cheap part
+    /// of [`Policy::cors_check`], no shape check, no pattern.
+    pub(crate) fn contains_exact(&self, origin: &str) -> bool {
+        self.origins.contains_exact(origin)
+    }
+
+    fn after_cors_check(
+        &self,
+        request: &CorsRequest<'_>,
+        preflight: bool,
+        allow_origin: AllowOrigin,
+    ) -> Verdict {
+        if preflight && let Err(refusal) = self.preflight_check(request) {
+            return Verdict::Refused { refusal, preflight };
+        }
+        Verdict::Allowed { preflight, reflect: allow_origin == AllowOrigin::Reflect }
+    }
+
+    /// The method and headers a CORS-preflight request announces, checked as the browser's
+    /// CORS-preflight fetch would check the answer
+    /// (<https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 7.5-7.8).
+    fn preflight_check(&self, request: &CorsRequest<'_>) -> Result<(), Refusal> {
+        match request.request_method {
+            Field::One(method) if self.methods.allows(method) => {}
+            Field::One(_) => return Err(Refusal::Method),
+            Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
+        }
+        match request.request_headers {
+            Field::Absent => Ok(()),
+            Field::Many => Err(Refusal::MalformedHeaders),
+            Field::One(list) => {
+                let checked = if self.settings.allow_all_headers {
+                    check_request_headers(list, |_| true)
+                } else {
+                    check_request_headers(list, |name| self.headers.allows(name))
+                };
+                checked.map_err(|problem| Refusal::of_headers(problem, list))
+            }
+        }
+    }
+
+    /// The status of an answered preflight (204 or 200).
+    pub fn preflight_status(&self) -> u16 {
+        self.settings.preflight_status as u16
+    }
+
+    /// Whether refused preflights get a 403.
+    pub fn rejects_disallowed(&self) -> bool {
+        self.settings.reject_disallowed
+    }
+}
