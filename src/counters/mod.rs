@@ -239,4 +239,15 @@ mod tests {
         assert_eq!(labels.len(), Outcome::COUNT);
         assert!(Outcome::ALL.iter().enumerate().all(|(i, o)| *o as usize == i));
     }
+
+    #[test]
+    fn stats_serialise_as_one_flat_object() {
+        let stats = Stats { allowed: 3, origin_check_calls: 1, ..Stats::default() };
+        assert_eq!(
+            rocket::serde::json::to_string(&stats).unwrap(),
+            r#"{"allowed":3,"refused_origin":0,"refused_method":0,"refused_header":0,"#.to_owned()
+                + r#""refused_malformed":0,"preflights":0,"out_of_scope":0,"origin_check_calls":1,"#
+                + r#""origin_check_failures":0,"origin_check_cached":0}"#
+        );
+    }
 }

@@ -1,9 +1,11 @@
 //! What a reload did, and the running record of every attempt.
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
 use crate::error::ConfigErrors;
 
 /// Reload counters, published through [`crate::CorsHandle::status`] after every attempt.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReloadStatus {
     /// Which policy is in force: 0 at launch, one more for every swap.
@@ -57,6 +59,31 @@ pub enum ReloadOutcome {
     Failed(ConfigErrors),
 }
 
+/// `{"outcome": "swapped", "generation": 2}`, `{"outcome": "unchanged"}` or
+/// `{"outcome": "failed", "errors": ["invalid CORS setting ...", ...]}`: each error as the
+/// one line the log has.
+impl Serialize for ReloadOutcome {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("ReloadOutcome", 2)?;
+        match self {
+            ReloadOutcome::Swapped { generation } => {
+                out.serialize_field("outcome", "swapped")?;
+                out.serialize_field("generation", generation)?;
+            }
+            ReloadOutcome::Unchanged => {
+                out.serialize_field("outcome", "unchanged")?;
+                out.skip_field("generation")?;
+            }
+            ReloadOutcome::Failed(errors) => {
+                out.serialize_field("outcome", "failed")?;
+                let lines: Vec<String> = errors.into_iter().map(ToString::to_string).collect();
+                out.serialize_field("errors", &lines)?;
+            }
+        }
+        out.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +103,30 @@ mod tests {
         status.record(&ReloadOutcome::Swapped { generation: 1 }, 1);
         assert_eq!(status.last_error, None, "a swap clears it");
         assert_eq!((status.attempts, status.errors, status.generation), (4, 2, 1));
+    }
+
+    #[test]
+    fn status_and_outcomes_serialise_for_an_admin_endpoint() {
+        use rocket::serde::json::to_string;
+        let failed = ReloadOutcome::Failed(
+            ConfigError::new("max_age".to_string(), "x", "not a number").into(),
+        );
+        let mut status = ReloadStatus::default();
+        status.record(&failed, 0);
+        let json = to_string(&status).unwrap();
+        assert!(
+            json.starts_with(
+                r#"{"generation":0,"attempts":1,"swaps":0,"unchanged":0,"errors":1,"last_error":"#
+            ),
+            "{json}"
+        );
+        let swapped = to_string(&ReloadOutcome::Swapped { generation: 2 }).unwrap();
+        assert_eq!(swapped, r#"{"outcome":"swapped","generation":2}"#);
+        assert_eq!(to_string(&ReloadOutcome::Unchanged).unwrap(), r#"{"outcome":"unchanged"}"#);
+        let failed = to_string(&failed).unwrap();
+        assert!(
+            failed.starts_with(r#"{"outcome":"failed","errors":["invalid CORS setting `max_age`"#),
+            "{failed}"
+        );
     }
 }
