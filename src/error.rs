@@ -52,7 +52,7 @@ fn path_text(path: &Path) -> String {
 /// Where a setting's value came from.
 ///
 /// Filled in from Figment's metadata when the settings are read from Rocket's
-/// configuration; [`crate::Policy::compile`] itself knows nothing of sources and leaves it
+/// configuration; [`crate::Policies::compile`] itself knows nothing of sources and leaves it
 /// [`Source::Code`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -132,10 +132,10 @@ impl Subject {
 /// of).
 ///
 /// ```
-/// use cors_fairing::{Policy, Settings, Source};
+/// use cors_fairing::{Policies, Settings, Source};
 ///
 /// let settings = Settings::default().allow_origin(["https://app.example.com/"]);
-/// let errors = Policy::compile(&settings).unwrap_err();
+/// let errors = Policies::compile(&settings).unwrap_err();
 /// let err = errors.first();
 /// assert_eq!(err.key(), Some("allow_origin"));
 /// assert_eq!(err.value, "https://app.example.com/");
@@ -246,13 +246,13 @@ impl fmt::Display for Named<'_> {
 /// A launch or a reload reports all of them at once, so one edit can fix them all.
 ///
 /// ```
-/// use cors_fairing::{Policy, Settings};
+/// use cors_fairing::{Policies, Settings};
 ///
 /// let settings = Settings::default()
 ///     .allow_origin(["app.example.com"])
 ///     .allow_methods(["get"])
 ///     .preflight_status(500);
-/// let errors = Policy::compile(&settings).unwrap_err();
+/// let errors = Policies::compile(&settings).unwrap_err();
 /// let keys: Vec<_> = errors.iter().filter_map(|err| err.key()).collect();
 /// assert_eq!(keys, ["allow_origin", "allow_methods", "preflight_status"]);
 /// assert_eq!(errors.to_string().lines().count(), 4); // a heading and one line each

@@ -180,20 +180,21 @@
 //! ```
 //!
 //! In code, [`Settings::policy`] adds a named policy (whole: build it from a clone of the
-//! base), and [`Policy::policy_for`] says which policy judges a path.
+//! base), and [`Policies::for_path`] says which policy judges a path.
 //!
 //! # How a request is answered
 //!
 //! Settings are read through Figment into [`Settings`], validated and rendered once by
-//! [`Policy::compile`], and kept in an [`arc_swap::ArcSwap`]. Each request takes one
-//! snapshot of the policy and asks it for a [`Decision`]: which header lines to write.
+//! [`Policies::compile`], and kept in an [`arc_swap::ArcSwap`]. Each request takes one
+//! snapshot of the policies; the one that judges its path gives a [`Verdict`], written as
+//! header lines ([`Policies::decide`] gives both: a [`Decision`]).
 //! The values are borrowed from the policy or the request, so answering allocates no
 //! strings.
 //!
 //! ```
-//! use cors_fairing::{CorsRequest, Field, Policy, Settings};
+//! use cors_fairing::{CorsRequest, Field, Policies, Settings};
 //!
-//! let policy = Policy::compile(
+//! let policy = Policies::compile(
 //!     &Settings::default().allow_origin(["https://app.example.com"]).max_age(600),
 //! )?;
 //!
@@ -270,16 +271,16 @@
 //!   cannot hand one origin's answer to another.
 //!
 //! ```
-//! use cors_fairing::{Policy, Settings};
+//! use cors_fairing::{Policies, Settings};
 //!
 //! let wildcard_with_credentials = Settings::default().allow_origin(["*"]).allow_credentials(true);
-//! let errors = Policy::compile(&wildcard_with_credentials).unwrap_err();
+//! let errors = Policies::compile(&wildcard_with_credentials).unwrap_err();
 //! let err = errors.first();
 //! assert_eq!((err.key(), err.value.as_str()), (Some("allow_origin"), "*"));
 //!
 //! let reflect_all_with_credentials =
 //!     Settings::default().allow_all_origin(true).allow_credentials(true);
-//! let policy = Policy::compile(&reflect_all_with_credentials)?;
+//! let policy = Policies::compile(&reflect_all_with_credentials)?;
 //! assert!(policy.warnings().iter().any(|w| w.key() == Some("allow_all_origin")));
 //! # Ok::<(), cors_fairing::ConfigErrors>(())
 //! ```
@@ -329,32 +330,36 @@
 //! | module | owns | knows Rocket? |
 //! |---|---|---|
 //! | `cli` | the `cors-fairing check` / `explain` binary (feature `cli`) | no |
-//! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), response (write the answer) | yes |
-//! | `guard` | [`AllowedOrigin`] / [`OriginRequired`]: the live policy as a request guard, for WebSockets and forms | yes |
+//! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), the origin check's request hook, response (write the lines) | yes |
+//! | `guard` | [`AllowedOrigin`] / [`OriginRequired`]: the live policy as a request guard (and a Rocket sentinel), for WebSockets and forms | yes |
 //! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
-//! | `preflight` | the catch-all `OPTIONS /<_..>` route: decides a preflight once | yes |
-//! | `respond` | one answer per request, kept in the request's cache beside the policy that made it | yes |
-//! | `request` | a Rocket request as a borrowed [`CorsRequest`] | yes |
+//! | `preflight` | the catch-all `OPTIONS /<_..>` route: judges a preflight once | yes |
+//! | `respond` | one verdict per request, kept in the request's cache beside the policies that gave it | yes |
+//! | `request` | a Rocket request as a borrowed [`CorsRequest`]; the one reader of `Origin` | yes |
 //! | `reload` | watcher, periodic check, SIGHUP: read the sources, compare, install | no Rocket types |
 //! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
-//! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight) | no Rocket types |
-//! | `state` | the live state: the policy in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight), following the policies' generation | no Rocket types |
+//! | `state` | the live state: the [`Policies`] in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
 //! | `files` | reading a config file: regular files only, opened without blocking, at most [`MAX_CONFIG_FILE_LEN`] | no |
-//! | `counters` | the request counters behind [`CorsHandle`] (and the `metrics` feature's publisher) | no |
-//! | `policy` | [`Policy::compile`], the judgement and the [`Decision`]; every header name | no, and no I/O |
+//! | `counters` | the request counters behind [`CorsHandle::stats`] (and the `metrics` feature's publisher) | no |
+//! | `policy` | [`Policies::compile`]; a [`Policy`] judges a [`CorsRequest`] into a [`Verdict`] and renders its [`HeaderLines`]; the configured origins (`policy/origins/`); every header name | no, and no I/O |
 //! | `settings` | [`Settings`]: the serde model of the keys | no |
 //! | `error` | [`ConfigError`], [`ConfigWarning`], [`Source`] | no |
 //!
 //! ```text
 //!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
 //!  ------------------------------------------------------------------ no Rocket types below
-//!  running           reload -> banner, sources, state
+//!  running           reload -> banner, sources, state;   origin_check -> state, policy
 //!  loading           banner -> sources;   sources -> policy, files;   state -> policy, files
 //!  pure              policy -> settings -> error
 //! ```
 //!
-//! `tests/architecture.rs` checks the table against the code's imports. The modules are
+//! Inside `policy`, a request flows `request` -> `judge` -> `lines`, and the set
+//! (`set`, with its `router`) sits on top; no two files import each other.
+//!
+//! `tests/architecture.rs` checks the table against the code's imports, file by file (no
+//! import cycle, sub-modules included) and the "knows Rocket?" column. The modules are
 //! private; everything public is re-exported here.
 
 #![warn(missing_docs)]

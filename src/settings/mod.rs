@@ -299,11 +299,11 @@ impl Settings {
     /// of the base.
     ///
     /// ```
-    /// use cors_fairing::{CorsRequest, Policy, Settings};
+    /// use cors_fairing::{CorsRequest, Policies, Settings};
     ///
     /// let base = Settings::default().allow_origin(["https://app.example.com"]);
     /// let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);
-    /// let policy = Policy::compile(&base.policy("public", public))?;
+    /// let policy = Policies::compile(&base.policy("public", public))?;
     /// let request = CorsRequest::preflight("/public/stats", "https://any.example", "GET");
     /// let decision = policy.decide(&request);
     /// assert_eq!(decision.policy(), Some("public"));
