@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn each_outcome_says_what_happened_and_after_what() {
         let fingerprint =
-            crate::policy::Policy::compile(&Settings::default()).unwrap().fingerprint();
+            crate::policy::Policies::compile(&Settings::default()).unwrap().fingerprint();
         let swapped = closing(
             Cause::FileChange,
             &ReloadOutcome::Swapped { generation: 3 },
