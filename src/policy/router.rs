@@ -49,6 +49,10 @@ impl Router {
 
     /// The index of the named policy that judges `path`, if any does.
     pub(super) fn route(&self, path: &str) -> Option<usize> {
+        // Without named policies, the path is not even looked at.
+        if self.routes.is_empty() {
+            return None;
+        }
         let path = RequestPath::of(path);
         self.routes.iter().find(|(pattern, _)| pattern.matches(&path)).map(|(_, id)| *id)
     }
