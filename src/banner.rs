@@ -8,7 +8,7 @@ use std::fmt;
 
 use crate::error::{Source, escaped};
 use crate::policy::Policies;
-use crate::settings::{Key, Settings};
+use crate::settings::{Key, Settings, env_name, policy_key};
 use crate::sources::Loaded;
 use crate::state::NamedProvenance;
 
@@ -20,10 +20,10 @@ pub(crate) const INDENTED: &str = "cors_fairing::_";
 /// the value came from.
 ///
 /// ```
-/// use cors_fairing::{EffectiveSetting, Settings, Source};
+/// use cors_fairing::{EffectiveSetting, Key, Settings, Source};
 ///
 /// let settings = Settings::default().max_age(600);
-/// let report = EffectiveSetting::all(&settings, &[("max_age", Source::Env {
+/// let report = EffectiveSetting::all(&settings, &[(Key::MaxAge, Source::Env {
 ///     var: "CORS_MAX_AGE".into(),
 /// })]);
 /// let max_age = report.iter().find(|s| s.key == "max_age").unwrap();
@@ -35,7 +35,7 @@ pub(crate) const INDENTED: &str = "cors_fairing::_";
 #[non_exhaustive]
 pub struct EffectiveSetting {
     /// The key of the `cors` table, e.g. `allow_origin`.
-    pub key: &'static str,
+    pub key: Key,
     /// The environment variable that sets it, e.g. `CORS_ALLOW_ORIGIN`.
     pub env_var: String,
     /// The value in force, as an operator would write it (defaults spelled out).
@@ -50,16 +50,15 @@ pub struct EffectiveSetting {
 }
 
 impl EffectiveSetting {
-    /// Every key of `settings`, in the order of [`crate::settings::KEYS`], with its source
-    /// looked up in `provenance` ([`Source::Code`] where it has none, as for settings
-    /// given in code).
-    pub fn all(settings: &Settings, provenance: &[(&'static str, Source)]) -> Vec<Self> {
-        rendered(settings)
+    /// Every key of `settings`, in the order of [`Key::ALL`], with its source looked up in
+    /// `provenance` ([`Source::Code`] where it has none, as for settings given in code).
+    pub fn all(settings: &Settings, provenance: &[(Key, Source)]) -> Vec<Self> {
+        Key::ALL
             .into_iter()
-            .map(|(key, value)| EffectiveSetting {
+            .map(|key| EffectiveSetting {
                 key,
-                env_var: crate::settings::env_name(key),
-                value,
+                env_var: key.env_var(),
+                value: settings.shown(key).to_string(),
                 source: source_in(provenance, key),
                 policy: None,
                 inherited: false,
@@ -73,9 +72,9 @@ impl EffectiveSetting {
         let keys = provenance.map_or(&[][..], |p| &p.keys[..]);
         Self::all(settings, keys)
             .into_iter()
-            .filter(|setting| Key::from_name(setting.key).is_some_and(Key::is_per_policy))
+            .filter(|setting| setting.key.is_per_policy())
             .map(|setting| EffectiveSetting {
-                env_var: crate::settings::env_name(&crate::settings::policy_key(name, setting.key)),
+                env_var: env_name(&policy_key(name, setting.key.name())),
                 policy: Some(name.to_string()),
                 inherited: provenance.is_some_and(|p| !p.own.contains(&setting.key)),
                 ..setting
@@ -87,7 +86,7 @@ impl EffectiveSetting {
     /// order (the keys a named policy may set).
     pub(crate) fn every(
         policy: &Policies,
-        provenance: &[(&'static str, Source)],
+        provenance: &[(Key, Source)],
         named: &[NamedProvenance],
     ) -> Vec<Self> {
         let mut all = Self::all(policy.settings(), provenance);
@@ -112,74 +111,8 @@ impl fmt::Display for EffectiveSetting {
     }
 }
 
-fn source_in(provenance: &[(&'static str, Source)], key: &str) -> Source {
+fn source_in(provenance: &[(Key, Source)], key: Key) -> Source {
     provenance.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone()).unwrap_or_default()
-}
-
-/// Each key with its effective value. Destructuring (rather than reading fields) makes a
-/// new `Settings` field a compile error here until the banner shows it.
-fn rendered(settings: &Settings) -> Vec<(&'static str, String)> {
-    let Settings {
-        allow_origin,
-        allow_origin_regex,
-        allow_methods: _,
-        allow_headers: _,
-        allow_credentials: _,
-        expose_headers,
-        max_age,
-        allow_all_origin,
-        allow_all_headers,
-        allow_private_network,
-        paths,
-        preflight_status,
-        reject_disallowed,
-        always_send_headers,
-        reload,
-        reload_settle_ms,
-        reload_poll_ms,
-        origin_check_ttl_ms,
-        origin_check_cache_size,
-        origin_check_timeout_ms,
-        env_file,
-        policies: _, // each named policy is reported on its own
-    } = settings;
-    vec![
-        ("allow_origin", list(allow_origin, "(none: every cross-origin request is refused)")),
-        ("allow_origin_regex", list(allow_origin_regex, "(none)")),
-        ("allow_methods", joined(&settings.methods())),
-        ("allow_headers", joined(&settings.headers())),
-        ("allow_credentials", settings.credentials().to_string()),
-        ("expose_headers", list(expose_headers, "(none)")),
-        (
-            "max_age",
-            max_age.map_or_else(|| "(unset: no Access-Control-Max-Age)".into(), |a| a.to_string()),
-        ),
-        ("allow_all_origin", allow_all_origin.to_string()),
-        ("allow_all_headers", allow_all_headers.to_string()),
-        ("allow_private_network", allow_private_network.to_string()),
-        ("paths", list(paths, "(every path)")),
-        ("preflight_status", preflight_status.to_string()),
-        ("reject_disallowed", reject_disallowed.to_string()),
-        ("always_send_headers", always_send_headers.to_string()),
-        ("reload", reload.to_string()),
-        ("reload_settle_ms", reload_settle_ms.to_string()),
-        ("reload_poll_ms", reload_poll_ms.to_string()),
-        ("origin_check_ttl_ms", origin_check_ttl_ms.to_string()),
-        ("origin_check_cache_size", origin_check_cache_size.to_string()),
-        ("origin_check_timeout_ms", origin_check_timeout_ms.to_string()),
-        (
-            "env_file",
-            env_file.as_ref().map_or_else(|| "(none)".into(), |p| p.display().to_string()),
-        ),
-    ]
-}
-
-fn list(items: &[String], empty: &str) -> String {
-    if items.is_empty() { empty.to_string() } else { items.join(", ") }
-}
-
-fn joined(items: &[&str]) -> String {
-    if items.is_empty() { "(none)".to_string() } else { items.join(", ") }
 }
 
 /// The launch banner: the effective policy, the source of every value, the files read.
@@ -200,7 +133,7 @@ pub(crate) fn log_policy(loaded: &Loaded) {
             let same = base.iter().any(|b| b.key == setting.key && b.value == setting.value);
             if setting.inherited || (provenance.is_none() && same) {
                 inherited += 1;
-            } else if setting.key != Key::Paths.name() {
+            } else if setting.key != Key::Paths {
                 log::info!(target: INDENTED, "{setting}");
             }
         }
@@ -217,19 +150,19 @@ pub(crate) fn log_policy(loaded: &Loaded) {
 /// One key whose effective value differs between two settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Change {
-    pub(crate) key: &'static str,
+    pub(crate) key: Key,
     pub(crate) before: String,
     pub(crate) after: String,
 }
 
-/// The keys whose effective value differs, in the order of [`crate::settings::KEYS`].
-/// Compared as rendered, so unsetting `allow_methods` to its default list is no change.
+/// The keys whose effective value differs, in the order of [`Key::ALL`]. Compared as
+/// shown, so unsetting `allow_methods` to its default list is no change.
 pub(crate) fn changes(before: &Settings, after: &Settings) -> Vec<Change> {
-    rendered(before)
+    Key::ALL
         .into_iter()
-        .zip(rendered(after))
-        .filter(|((_, old), (_, new))| old != new)
-        .map(|((key, before), (_, after))| Change { key, before, after })
+        .map(|key| (key, before.shown(key).to_string(), after.shown(key).to_string()))
+        .filter(|(_, before, after)| before != after)
+        .map(|(key, before, after)| Change { key, before, after })
         .collect()
 }
 
@@ -238,7 +171,7 @@ pub(crate) fn changes(before: &Settings, after: &Settings) -> Vec<Change> {
 pub(crate) fn log_changes(
     before: &Settings,
     after: &Settings,
-    provenance: &[(&'static str, Source)],
+    provenance: &[(Key, Source)],
     named: &[NamedProvenance],
 ) {
     for Change { key, before, after } in changes(before, after) {
@@ -270,7 +203,7 @@ pub(crate) fn named_changes(
         };
         let provenance = named.iter().find(|p| p.name == *name).map_or(&[][..], |p| &p.keys[..]);
         for Change { key, before, after } in changes(old, new) {
-            let key_name = crate::settings::policy_key(name, key);
+            let key_name = policy_key(name, key.name());
             let source = source_in(provenance, key);
             let (key_name, before, after) = (escaped(&key_name), escaped(&before), escaped(&after));
             lines.push(format!(
@@ -284,12 +217,12 @@ pub(crate) fn named_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::KEYS;
 
     #[test]
     fn every_key_is_reported_once_in_order() {
-        let keys: Vec<&str> = rendered(&Settings::default()).iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, KEYS);
+        let keys: Vec<Key> =
+            EffectiveSetting::all(&Settings::default(), &[]).iter().map(|s| s.key).collect();
+        assert_eq!(keys, Key::ALL);
     }
 
     #[test]
@@ -305,7 +238,7 @@ mod tests {
 
     #[test]
     fn sources_are_looked_up_by_key() {
-        let provenance = [("paths", Source::Env { var: "CORS_PATHS".into() })];
+        let provenance = [(Key::Paths, Source::Env { var: "CORS_PATHS".into() })];
         let all = EffectiveSetting::all(&Settings::default(), &provenance);
         let paths = all.iter().find(|s| s.key == "paths").unwrap();
         assert_eq!(paths.source, Source::Env { var: "CORS_PATHS".into() });
@@ -325,12 +258,12 @@ mod tests {
             changes(&before, &after),
             [
                 Change {
-                    key: "allow_origin",
+                    key: Key::AllowOrigin,
                     before: "https://a.example".into(),
                     after: "https://a.example, https://b.example".into(),
                 },
                 Change {
-                    key: "max_age",
+                    key: Key::MaxAge,
                     before: "(unset: no Access-Control-Max-Age)".into(),
                     after: "60".into(),
                 },

@@ -403,5 +403,5 @@ pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, MAX_ORIGIN_LEN,
     MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy, Refusal, Verdict,
 };
-pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, KEYS, Key, Settings};
+pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, Key, Settings};
 pub use state::{ReloadOutcome, ReloadStatus};

@@ -425,3 +425,34 @@ fn from_figment_takes_serialized_settings() {
         Ok(())
     });
 }
+
+/// The settings tables of the README and the crate docs follow the keys table: every key
+/// once, in its order, with its environment variable and, where the docs write the default
+/// as a literal, the default the crate reports.
+#[test]
+fn the_docs_tables_list_every_key_with_its_variable_and_default() {
+    use cors_fairing::{EffectiveSetting, Key, Settings};
+    let defaults = EffectiveSetting::all(&Settings::default(), &[]);
+    for (doc, text) in
+        [("README.md", include_str!("../README.md")), ("src/lib.rs", include_str!("../src/lib.rs"))]
+    {
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .map(|line| line.trim_start_matches("//! "))
+            .filter(|line| line.starts_with("| `") && !line.starts_with("| `policies."))
+            .map(|line| line.split(" | ").map(|cell| cell.trim_matches(['|', ' '])).collect())
+            .filter(|cells: &Vec<&str>| cells.len() >= 4 && cells[1].starts_with("`CORS_"))
+            .collect();
+        let keys: Vec<&str> = rows.iter().map(|row| row[0].trim_matches('`')).collect();
+        let expected: Vec<&str> = Key::ALL.iter().map(|key| key.name()).collect();
+        assert_eq!(keys, expected, "{doc}: the settings table is not the keys table");
+        for (row, key) in rows.iter().zip(Key::ALL) {
+            assert_eq!(row[1].trim_matches('`'), key.env_var(), "{doc}: {key}");
+            let default = &defaults.iter().find(|s| s.key == key).unwrap().value;
+            let literal = row[2].strip_prefix('`').and_then(|d| d.strip_suffix('`'));
+            if let Some(literal) = literal.filter(|l| !l.contains('`')) {
+                assert_eq!(literal, default, "{doc}: the default of {key}");
+            }
+        }
+    }
+}

@@ -214,8 +214,8 @@ fn the_banner_names_file_and_profile_env_var_or_default_for_every_key() {
             banner_line(&lines, "allow_headers"),
             "allow_headers = Accept, Authorization, Content-Type, X-Requested-With (built-in default)"
         );
-        for key in cors_fairing::KEYS {
-            banner_line(&lines, key);
+        for key in cors_fairing::Key::ALL {
+            banner_line(&lines, key.name());
         }
 
         // The handle reports the same, for an application's status page.

@@ -17,7 +17,7 @@
 use std::fmt;
 
 use super::origins::normalise_origin;
-use crate::settings::Settings;
+use crate::settings::{Canon, Key, Settings};
 
 /// The fingerprint of a policy: 16 hex digits, the same on every machine and every build.
 ///
@@ -60,44 +60,40 @@ impl fmt::Display for Fingerprint {
 }
 
 /// Bumped whenever the rendering changes meaning, so that old and new fingerprints of the
-/// same settings never pass for equal across a version change.
-const VERSION: &str = "cors-fairing policy v1";
+/// same settings never pass for equal across a version change. (v2: one line per key of
+/// the keys table, in its order.)
+const VERSION: &str = "cors-fairing policy v2";
 
-/// One line per key, each list length-prefixed item by item, so that no two different
-/// settings render alike (a regex may hold `,` or `;`).
+/// One line per key that changes an answer, each list length-prefixed item by item, so that
+/// no two different settings render alike (a regex may hold `,` or `;`).
 fn canonical(settings: &Settings) -> String {
     let mut out = Canonical(format!("{VERSION}\n"));
-    let verbatim = settings.always_send_headers;
-    let origins: Vec<String> = settings
-        .allow_origin
-        .iter()
-        .map(|o| normalise_origin(o).unwrap_or_else(|_| o.clone()))
-        .collect();
-    if verbatim {
-        // The original middleware's output: values sent as written, in order, and an unset
-        // key (an empty header) differs from its default.
-        out.list("allow_origin", settings.allow_origin.iter());
-        out.list("allow_methods", settings.allow_methods.iter().flatten());
-        out.list("allow_headers", settings.allow_headers.iter().flatten());
-        out.line("allow_credentials", &format!("{:?}", settings.allow_credentials));
-        out.list("expose_headers", settings.expose_headers.iter());
-    } else {
-        out.set("allow_origin", origins);
-        out.set("allow_methods", settings.methods().iter().map(|m| m.to_string()).collect());
-        out.set("allow_headers", lower(&settings.headers()));
-        out.line("allow_credentials", &settings.credentials().to_string());
-        let expose: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
-        out.set("expose_headers", lower(&expose));
+    for key in Key::ALL {
+        let shown = settings.shown(key);
+        let name = key.name();
+        match key.canon() {
+            Canon::Skip => {}
+            // The original middleware's output: values sent as written, in order, and an
+            // unset key (an empty header) differs from its default.
+            _ if settings.always_send_headers && ORIGINAL.contains(&key) => {
+                if shown.set {
+                    out.list(name, shown.items.iter())
+                } else {
+                    out.line(name, "unset")
+                }
+            }
+            Canon::Origins => {
+                let normalised =
+                    shown.items.iter().map(|o| normalise_origin(o).unwrap_or_else(|_| o.clone()));
+                out.set(name, normalised.collect());
+            }
+            Canon::Set => out.set(name, shown.items),
+            Canon::Names => {
+                out.set(name, shown.items.iter().map(|n| n.to_ascii_lowercase()).collect())
+            }
+            Canon::Value => out.list(name, shown.items.iter()),
+        }
     }
-    out.set("allow_origin_regex", settings.allow_origin_regex.clone());
-    out.line("max_age", &format!("{:?}", settings.max_age));
-    out.line("allow_all_origin", &settings.allow_all_origin.to_string());
-    out.line("allow_all_headers", &settings.allow_all_headers.to_string());
-    out.line("allow_private_network", &settings.allow_private_network.to_string());
-    out.set("paths", settings.paths.clone());
-    out.line("preflight_status", &settings.preflight_status.to_string());
-    out.line("reject_disallowed", &settings.reject_disallowed.to_string());
-    out.line("always_send_headers", &verbatim.to_string());
     // Named policies, in name order; none adds nothing, so a set without them keeps the
     // fingerprint it always had.
     for (name, named) in &settings.policies {
@@ -107,9 +103,14 @@ fn canonical(settings: &Settings) -> String {
     out.0
 }
 
-fn lower(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| n.to_ascii_lowercase()).collect()
-}
+/// The keys `always_send_headers` sends verbatim, as the original middleware did.
+const ORIGINAL: [Key; 5] = [
+    Key::AllowOrigin,
+    Key::AllowMethods,
+    Key::AllowHeaders,
+    Key::AllowCredentials,
+    Key::ExposeHeaders,
+];
 
 struct Canonical(String);
 
@@ -198,7 +199,7 @@ mod tests {
         // Pinned: a change here means every deployed fingerprint changes with the upgrade;
         // bump VERSION on purpose if that is intended. (Checked against an independent FNV-1a
         // of the same rendering written in Python.)
-        assert_eq!(of(Settings::default()).to_string(), "6f72c9fa68801383");
+        assert_eq!(of(Settings::default()).to_string(), "224a24ed5062e886");
     }
 
     #[test]

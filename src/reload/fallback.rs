@@ -13,14 +13,14 @@ use figment::Profile;
 use figment::value::Value;
 
 use crate::error::{ConfigError, ConfigErrors, Source};
-use crate::settings::{POLICIES, policy_key};
+use crate::settings::{Key, POLICIES, policy_key};
 use crate::sources::{Loaded, ReadFile, shape};
 use crate::state::NamedProvenance;
 
 /// The errors that refuse `loaded`, given where the values in force came from (`before`).
-pub(crate) fn refused(before: &[(&'static str, Source)], loaded: &Loaded) -> Option<ConfigErrors> {
+pub(crate) fn refused(before: &[(Key, Source)], loaded: &Loaded) -> Option<ConfigErrors> {
     // (file, profile, what is wrong) -> the keys it takes away.
-    let mut problems: Vec<(PathBuf, Profile, String, Vec<&'static str>)> = Vec::new();
+    let mut problems: Vec<(PathBuf, Profile, String, Vec<Key>)> = Vec::new();
     for (key, old) in before {
         let (path, profile) = match old {
             Source::File { path, profile } => (path, Profile::new(profile)),
@@ -34,12 +34,12 @@ pub(crate) fn refused(before: &[(&'static str, Source)], loaded: &Loaded) -> Opt
         // A file the load no longer reads is not this check's business: a vanished
         // Rocket.toml is refused before, a dropped `env_file` is an edit of its own.
         let Some(file) = loaded.read.iter().find(|f| &f.path == path) else { continue };
-        let Some(problem) = table_problem(file, &profile, key) else { continue };
+        let Some(problem) = table_problem(file, &profile, key.name()) else { continue };
         match problems
             .iter_mut()
             .find(|(p, pr, what, _)| p == path && *pr == profile && *what == problem)
         {
-            Some((.., keys)) => keys.push(key),
+            Some((.., keys)) => keys.push(*key),
             None => problems.push((path.clone(), profile, problem, vec![*key])),
         }
     }
@@ -81,8 +81,8 @@ pub(crate) fn refused_named(before: &[NamedProvenance], loaded: &Loaded) -> Opti
             let Some(table) = shape::table(file, &Profile::new(profile)) else { continue };
             let Some(Value::Dict(_, policies)) = table.get(POLICIES) else { continue };
             let Some(Value::Dict(_, own)) = policies.get(&old.name) else { continue };
-            let Some(found) = shape::unknown_spelling(own, key) else { continue };
-            let full = policy_key(&old.name, key);
+            let Some(found) = shape::unknown_spelling(own, key.name()) else { continue };
+            let full = policy_key(&old.name, key.name());
             errors.push(
                 ConfigError::file(
                     path,

@@ -181,7 +181,7 @@ fn vanished(path: &std::path::Path, what: &str) -> ConfigError {
 }
 
 fn masked_keys(sources: &Sources, loaded: &Loaded) -> Vec<MaskedKey> {
-    let keys: Vec<&str> = loaded.env_keys().map(|(key, _)| key).collect();
+    let keys: Vec<&str> = loaded.env_keys().map(|(key, _)| key.name()).collect();
     let env_file = loaded.policy.settings().env_file.as_deref();
     let file_values = sources.file_values(&keys, env_file);
     loaded

@@ -48,7 +48,7 @@ pub(crate) fn changed_keys(before: &Settings, after: &Settings) -> Vec<String> {
         match before.policies.get(name) {
             None => keys.push(format!("{POLICIES}.{name} (added)")),
             Some(old) => {
-                keys.extend(changes(old, new).into_iter().map(|c| policy_key(name, c.key)));
+                keys.extend(changes(old, new).into_iter().map(|c| policy_key(name, c.key.name())));
             }
         }
     }

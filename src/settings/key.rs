@@ -1,119 +1,234 @@
-//! The keys of the `cors` table, as a type: code that treats one key differently from another
-//! matches on a [`Key`] rather than comparing strings, so a misspelt key is a compile error.
+//! What a key is: the `keys!` macro that turns the one table of keys (in `settings/mod.rs`)
+//! into the serde model, the [`Key`] enum, the names, the builders and the renderer, and the
+//! names derived from a key (`CORS_*` variables, a named policy's keys, "did you mean").
+//!
+//! The table is the only place a key is spelt: code that treats one key differently from
+//! another matches on a [`Key`], so a misspelt key is a compile error, and a new key is one
+//! entry in the table (field, type, default, value form, scope, rendering) plus its meaning.
+//! The pattern is `http`'s `standard_headers!`.
 
 use std::fmt;
 
+use serde::{Serialize, Serializer};
+
+use super::Key;
 use crate::error::Subject;
 
-/// One key of the `cors` table (or the `CORS_*` variable that sets it).
-///
-/// ```
-/// use cors_fairing::Key;
-///
-/// assert_eq!(Key::AllowOrigin.name(), "allow_origin");
-/// assert_eq!(Key::AllowOrigin.env_var(), "CORS_ALLOW_ORIGIN");
-/// assert_eq!(Key::from_name("max_age"), Some(Key::MaxAge));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Key {
-    /// `allow_origin`
-    AllowOrigin,
-    /// `allow_origin_regex`
-    AllowOriginRegex,
-    /// `allow_methods`
-    AllowMethods,
-    /// `allow_headers`
-    AllowHeaders,
-    /// `allow_credentials`
-    AllowCredentials,
-    /// `expose_headers`
-    ExposeHeaders,
-    /// `max_age`
-    MaxAge,
-    /// `allow_all_origin`
-    AllowAllOrigin,
-    /// `allow_all_headers`
-    AllowAllHeaders,
-    /// `allow_private_network`
-    AllowPrivateNetwork,
-    /// `paths`
-    Paths,
-    /// `preflight_status`
-    PreflightStatus,
-    /// `reject_disallowed`
-    RejectDisallowed,
-    /// `always_send_headers`
-    AlwaysSendHeaders,
-    /// `reload`
-    Reload,
-    /// `reload_settle_ms`
-    ReloadSettleMs,
-    /// `reload_poll_ms`
-    ReloadPollMs,
-    /// `origin_check_ttl_ms`
-    OriginCheckTtlMs,
-    /// `origin_check_cache_size`
-    OriginCheckCacheSize,
-    /// `origin_check_timeout_ms`
-    OriginCheckTimeoutMs,
-    /// `env_file`
-    EnvFile,
+/// Who a key belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// A key of the answer: the base and every named policy may set it.
+    Policy,
+    /// The reload mechanics, the origin check's cache and the `env_file` belong to the
+    /// fairing: the base only.
+    Fairing,
 }
 
-impl Key {
-    /// Every key, in the order of the settings table (and of the launch banner).
-    pub const ALL: [Key; 21] = [
-        Key::AllowOrigin,
-        Key::AllowOriginRegex,
-        Key::AllowMethods,
-        Key::AllowHeaders,
-        Key::AllowCredentials,
-        Key::ExposeHeaders,
-        Key::MaxAge,
-        Key::AllowAllOrigin,
-        Key::AllowAllHeaders,
-        Key::AllowPrivateNetwork,
-        Key::Paths,
-        Key::PreflightStatus,
-        Key::RejectDisallowed,
-        Key::AlwaysSendHeaders,
-        Key::Reload,
-        Key::ReloadSettleMs,
-        Key::ReloadPollMs,
-        Key::OriginCheckTtlMs,
-        Key::OriginCheckCacheSize,
-        Key::OriginCheckTimeoutMs,
-        Key::EnvFile,
-    ];
+/// How the policy fingerprint reads a key (see `policy/fingerprint.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Canon {
+    /// Origins: normalised, then read as a set.
+    Origins,
+    /// A list whose order and repeats mean nothing.
+    Set,
+    /// Header names: case-insensitive, read as a set.
+    Names,
+    /// One value, as rendered.
+    Value,
+    /// Changes no answer (reload mechanics, the origin check's cache): left out, so that
+    /// replicas that mount the same settings at different paths still agree.
+    Skip,
+}
 
-    /// The key as written in the `cors` table, e.g. `allow_origin`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Key::AllowOrigin => "allow_origin",
-            Key::AllowOriginRegex => "allow_origin_regex",
-            Key::AllowMethods => "allow_methods",
-            Key::AllowHeaders => "allow_headers",
-            Key::AllowCredentials => "allow_credentials",
-            Key::ExposeHeaders => "expose_headers",
-            Key::MaxAge => "max_age",
-            Key::AllowAllOrigin => "allow_all_origin",
-            Key::AllowAllHeaders => "allow_all_headers",
-            Key::AllowPrivateNetwork => "allow_private_network",
-            Key::Paths => "paths",
-            Key::PreflightStatus => "preflight_status",
-            Key::RejectDisallowed => "reject_disallowed",
-            Key::AlwaysSendHeaders => "always_send_headers",
-            Key::Reload => "reload",
-            Key::ReloadSettleMs => "reload_settle_ms",
-            Key::ReloadPollMs => "reload_poll_ms",
-            Key::OriginCheckTtlMs => "origin_check_ttl_ms",
-            Key::OriginCheckCacheSize => "origin_check_cache_size",
-            Key::OriginCheckTimeoutMs => "origin_check_timeout_ms",
-            Key::EnvFile => "env_file",
-        }
+/// A key's value in force, as the banner, `check`, the status page and the fingerprint all
+/// see it: the items (a default spelt out), whether the key was set at all, and what an
+/// empty value means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shown {
+    pub(crate) items: Vec<String>,
+    /// `false` for an `Option` left unset: the original middleware sent an empty header
+    /// where the default applies here (`always_send_headers`).
+    pub(crate) set: bool,
+    pub(super) empty: &'static str,
+}
+
+impl Shown {
+    pub(super) fn list(items: &[String], empty: &'static str) -> Shown {
+        Shown { items: items.to_vec(), set: true, empty }
     }
 
+    /// A list that is `default` when unset.
+    pub(super) fn or_default(items: &Option<Vec<String>>, default: &[&str]) -> Shown {
+        let shown = match items {
+            Some(items) => items.clone(),
+            None => default.iter().map(|item| item.to_string()).collect(),
+        };
+        Shown { items: shown, set: items.is_some(), empty: "(none)" }
+    }
+
+    pub(super) fn one(value: impl fmt::Display) -> Shown {
+        Shown { items: vec![value.to_string()], set: true, empty: "" }
+    }
+
+    /// A value that may be unset, which `unset` explains.
+    pub(super) fn maybe(value: Option<impl fmt::Display>, unset: &'static str) -> Shown {
+        let items = value.iter().map(ToString::to_string).collect();
+        Shown { items, set: value.is_some(), empty: unset }
+    }
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.items.is_empty() {
+            f.write_str(self.empty)
+        } else {
+            f.write_str(&self.items.join(", "))
+        }
+    }
+}
+
+/// The table of keys -> `Settings`, `Default`, `Key` (`ALL`, `name`, `scope`, `canon`), the
+/// builders and `Settings::shown`. One entry:
+///
+/// ```text
+/// /// docs of the field (and of its builder)
+/// Variant field: Type = default, builder, serde(attributes), Scope, Canon, |s| Shown;
+/// ```
+///
+/// The builder is `list` (any list of strings), `some_list` (the same, for an `Option`),
+/// `some(T)` (a `T`, for an `Option<T>`), `path` or `value` (the field's own type).
+macro_rules! keys {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident $field:ident: $ty:ty = $default:expr, $builder:ident $(($inner:ty))?,
+            serde($($serde:tt)*), $scope:ident, $canon:ident, $shown:expr;
+    )*) => {
+        /// The CORS settings, one field per key of the `cors` table.
+        ///
+        /// Fields whose default matters to `always_send_headers` (where the original
+        /// middleware sent an empty header for an unset key) are `Option`s: `None` means
+        /// "not set". Each field has a builder method of the same name, which keeps code that
+        /// builds settings compiling when a key is added (`Settings` is `#[non_exhaustive]`).
+        ///
+        /// ```
+        /// use cors_fairing::Settings;
+        ///
+        /// let settings = Settings::default()
+        ///     .allow_origin(["https://app.example.com"])
+        ///     .allow_credentials(true);
+        /// assert_eq!(settings.allow_origin, ["https://app.example.com"]);
+        /// assert_eq!(settings.allow_credentials, Some(true));
+        /// assert_eq!(settings.methods(), ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(default)]
+        #[non_exhaustive]
+        pub struct Settings {
+            $( $(#[doc = $doc])* #[serde($($serde)*)] pub $field: $ty, )*
+            /// Named policies by path (`[default.cors.policies.<name>]`), each whole: a
+            /// request is judged by the one whose `paths` match it most specifically, and by
+            /// this (the base) where none does. Read from a file or the environment, every
+            /// key a named policy leaves unset is the base's; given in code, each is complete
+            /// (start from a clone of the base). The loader fills this map; serde does not
+            /// read it from the `policies` table itself.
+            #[serde(skip_deserializing, skip_serializing_if = "BTreeMap::is_empty")]
+            pub policies: BTreeMap<String, Settings>,
+        }
+
+        impl Default for Settings {
+            fn default() -> Self {
+                Settings { $( $field: $default, )* policies: BTreeMap::new() }
+            }
+        }
+
+        /// One key of the `cors` table (or the `CORS_*` variable that sets it).
+        ///
+        /// ```
+        /// use cors_fairing::Key;
+        ///
+        /// assert_eq!(Key::AllowOrigin.name(), "allow_origin");
+        /// assert_eq!(Key::AllowOrigin.env_var(), "CORS_ALLOW_ORIGIN");
+        /// assert_eq!(Key::from_name("max_age"), Some(Key::MaxAge));
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Key {
+            $( #[doc = concat!("`", stringify!($field), "`")] $variant, )*
+        }
+
+        impl Key {
+            /// Every key, in the order of the settings table (and of the launch banner).
+            pub const ALL: [Key; [$(stringify!($variant)),*].len()] = [$(Key::$variant),*];
+
+            /// The key as written in the `cors` table, e.g. `allow_origin`.
+            pub const fn name(self) -> &'static str {
+                match self { $( Key::$variant => stringify!($field), )* }
+            }
+
+            pub(crate) const fn scope(self) -> Scope {
+                match self { $( Key::$variant => Scope::$scope, )* }
+            }
+
+            pub(crate) const fn canon(self) -> Canon {
+                match self { $( Key::$variant => Canon::$canon, )* }
+            }
+        }
+
+        impl Settings {
+            $( keys!(@builder $builder $(($inner))? $field: $ty; $($doc)*); )*
+
+            /// The value of `key` in force, defaults spelt out: what the banner, `check`,
+            /// [`crate::CorsHandle`]'s report and the fingerprint read.
+            pub(crate) fn shown(&self, key: Key) -> Shown {
+                #[allow(clippy::redundant_closure_call)]
+                match key { $( Key::$variant => ($shown)(self), )* }
+            }
+        }
+    };
+    (@builder list $field:ident: $ty:ty; $($doc:literal)*) => {
+        $( #[doc = $doc] )*
+        #[must_use]
+        pub fn $field(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.$field = items.into_iter().map(Into::into).collect();
+            self
+        }
+    };
+    (@builder some_list $field:ident: $ty:ty; $($doc:literal)*) => {
+        $( #[doc = $doc] )*
+        #[must_use]
+        pub fn $field(mut self, items: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.$field = Some(items.into_iter().map(Into::into).collect());
+            self
+        }
+    };
+    (@builder some ($inner:ty) $field:ident: $ty:ty; $($doc:literal)*) => {
+        $( #[doc = $doc] )*
+        #[must_use]
+        pub fn $field(mut self, value: $inner) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+    (@builder path $field:ident: $ty:ty; $($doc:literal)*) => {
+        $( #[doc = $doc] )*
+        #[must_use]
+        pub fn $field(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+            self.$field = Some(path.into());
+            self
+        }
+    };
+    (@builder value $field:ident: $ty:ty; $($doc:literal)*) => {
+        $( #[doc = $doc] )*
+        #[must_use]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = value;
+            self
+        }
+    };
+}
+pub(super) use keys;
+
+impl Key {
     /// The environment variable that sets this key: `allow_origin` -> `CORS_ALLOW_ORIGIN`.
     pub fn env_var(self) -> String {
         env_name(self.name())
@@ -122,16 +237,7 @@ impl Key {
     /// Whether a named policy may set this key. The reload mechanics, the origin check's
     /// cache and the `env_file` belong to the fairing, and are set in the base only.
     pub const fn is_per_policy(self) -> bool {
-        !matches!(
-            self,
-            Key::Reload
-                | Key::ReloadSettleMs
-                | Key::ReloadPollMs
-                | Key::OriginCheckTtlMs
-                | Key::OriginCheckCacheSize
-                | Key::OriginCheckTimeoutMs
-                | Key::EnvFile
-        )
+        matches!(self.scope(), Scope::Policy)
     }
 
     /// The key written `name` in the `cors` table, if there is one.
@@ -152,30 +258,32 @@ impl fmt::Display for Key {
     }
 }
 
-/// Every key the `cors` table (or a `CORS_*` variable) may hold, by name: [`Key::ALL`] as text.
-pub const KEYS: [&str; Key::ALL.len()] = {
-    let mut names = [""; Key::ALL.len()];
-    let mut i = 0;
-    while i < names.len() {
-        names[i] = Key::ALL[i].name();
-        i += 1;
+/// A key is its name in a status page's JSON.
+impl Serialize for Key {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
-    names
-};
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
 
 /// `allow_origin` -> `CORS_ALLOW_ORIGIN`; any name, known key or not. A key of a named
 /// policy nests with `__`: `policies.public.allow_origin` ->
 /// `CORS_POLICIES__PUBLIC__ALLOW_ORIGIN`.
-pub fn env_name(key: &str) -> String {
+pub(crate) fn env_name(key: &str) -> String {
     format!("CORS_{}", key.to_ascii_uppercase().replace('.', "__"))
 }
 
 /// The table that holds the named policies, `policies` (`[default.cors.policies.<name>]`).
-pub const POLICIES: &str = "policies";
+pub(crate) const POLICIES: &str = "policies";
 
 /// The key `key` of the named policy `name`, as errors and reports name it:
 /// `policies.partner.allow_origin`.
-pub fn policy_key(name: &str, key: &str) -> String {
+pub(crate) fn policy_key(name: &str, key: &str) -> String {
     format!("{POLICIES}.{name}.{key}")
 }
 
@@ -183,22 +291,11 @@ pub fn policy_key(name: &str, key: &str) -> String {
 ///
 /// Names that django-cors-headers users type are mapped by hand; anything else goes to the
 /// nearest key by edit distance, if it is near enough to be a typo.
-pub fn closest_key(unknown: &str) -> Option<Key> {
+pub(crate) fn closest_key(unknown: &str) -> Option<Key> {
     let lower = unknown.to_ascii_lowercase();
     let lower = lower.strip_prefix("cors_").unwrap_or(&lower);
-    let alias = match lower {
-        "allowed_origins" | "allow_origins" | "origin_whitelist" => Some(Key::AllowOrigin),
-        "allowed_origin_regexes" | "origin_regex_whitelist" | "allow_origin_regexes" => {
-            Some(Key::AllowOriginRegex)
-        }
-        "origin_allow_all" | "allow_all_origins" => Some(Key::AllowAllOrigin),
-        "preflight_max_age" => Some(Key::MaxAge),
-        "urls_regex" => Some(Key::Paths),
-        "allow_private_network_access" => Some(Key::AllowPrivateNetwork),
-        _ => None,
-    };
-    if alias.is_some() {
-        return alias;
+    if let Some(key) = django_name(lower) {
+        return Some(key);
     }
     // Ties go to the alphabetically first name, as they always have.
     Key::ALL
@@ -208,6 +305,23 @@ pub fn closest_key(unknown: &str) -> Option<Key> {
         .min_by_key(|(distance, name, _)| (*distance, *name))
         .map(|(_, _, key)| key)
 }
+
+/// The key a django-cors-headers setting (lower-case, without `cors_`) maps to, if it is
+/// one of theirs: docs/migrating.md has the whole mapping.
+pub(crate) fn django_name(lower: &str) -> Option<Key> {
+    match lower {
+        "allowed_origins" | "allow_origins" | "origin_whitelist" => Some(Key::AllowOrigin),
+        "allowed_origin_regexes" | "origin_regex_whitelist" | "allow_origin_regexes" => {
+            Some(Key::AllowOriginRegex)
+        }
+        "origin_allow_all" | "allow_all_origins" => Some(Key::AllowAllOrigin),
+        "preflight_max_age" => Some(Key::MaxAge),
+        "urls_regex" => Some(Key::Paths),
+        "allow_private_network_access" => Some(Key::AllowPrivateNetwork),
+        _ => None,
+    }
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -242,8 +356,8 @@ mod tests {
         for key in Key::ALL {
             assert_eq!(Key::from_name(key.name()), Some(key));
         }
-        assert_eq!(KEYS[0], "allow_origin");
-        assert_eq!(KEYS[KEYS.len() - 1], "env_file");
+        assert_eq!(Key::ALL[0].name(), "allow_origin");
+        assert_eq!(Key::ALL[Key::ALL.len() - 1].name(), "env_file");
         assert_eq!(Key::from_name("allow_origins"), None);
     }
 }

@@ -22,7 +22,7 @@ use figment::{Figment, Metadata, Profile};
 
 use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
 use crate::policy::Policies;
-use crate::settings::{self, Settings};
+use crate::settings::{self, Key, Settings};
 use crate::state::NamedProvenance;
 use env_file::EnvFile;
 pub(crate) use in_code::InCode;
@@ -66,9 +66,9 @@ pub(crate) struct Loaded {
     pub policy: Policies,
     /// Files whose change may change the policy (config file, env file).
     pub files: Vec<PathBuf>,
-    /// Where each key's value came from, in the order of [`settings::KEYS`]; empty for
-    /// settings given in code.
-    pub provenance: Vec<(&'static str, Source)>,
+    /// Where each key's value came from, in the order of [`Key::ALL`]; empty for settings
+    /// given in code.
+    pub provenance: Vec<(Key, Source)>,
     /// The policy's warnings with their sources, and the load's own (unknown keys, a
     /// misplaced table).
     pub warnings: Vec<ConfigWarning>,
@@ -169,8 +169,7 @@ impl Sources {
         warnings.extend(load_warnings);
         warnings.extend(misplaced);
         warnings.extend(shape_warnings);
-        let provenance =
-            settings::KEYS.iter().map(|key| (*key, source_of(&figment, key))).collect();
+        let provenance = Key::ALL.map(|key| (key, source_of(&figment, key.name()))).to_vec();
         let files = files_of(&figment, self);
         Ok(Loaded { policy, files, provenance, warnings, read, named })
     }
@@ -179,7 +178,7 @@ impl Sources {
 impl Loaded {
     /// Keys set by an environment variable (which masks the same key in a file), with the
     /// variable's name.
-    pub fn env_keys(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub fn env_keys(&self) -> impl Iterator<Item = (Key, &str)> {
         self.provenance.iter().filter_map(|(key, source)| match source {
             Source::Env { var } => Some((*key, var.as_str())),
             _ => None,

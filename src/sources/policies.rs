@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{render, source_of};
 use crate::error::{ConfigError, ConfigWarning, Subject};
-use crate::settings::{self, KEYS, Key, POLICIES, Settings, policy_key};
+use crate::settings::{self, Key, POLICIES, Settings, policy_key};
 use crate::state::NamedProvenance;
 
 /// The named policies of the focused Figment, resolved against `base` (the base's settings,
@@ -81,11 +81,10 @@ pub(super) fn read(
                 resolved.env_file = base.env_file.clone();
                 provenance.push(NamedProvenance {
                     name: name.clone(),
-                    keys: KEYS
-                        .iter()
-                        .map(|key| (*key, source_of(figment, &policy_key(&name, key))))
-                        .collect(),
-                    own: KEYS.iter().copied().filter(|key| own.contains_key(*key)).collect(),
+                    keys: Key::ALL
+                        .map(|key| (key, source_of(figment, &policy_key(&name, key.name()))))
+                        .to_vec(),
+                    own: Key::ALL.into_iter().filter(|key| own.contains_key(key.name())).collect(),
                 });
                 settings.policies.insert(name, resolved);
             }

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use super::fingerprint::{Fingerprint, Fingerprints};
 use crate::error::{ConfigWarning, Source};
+use crate::settings::Key;
 
 #[derive(Debug, Default)]
 pub(crate) struct LastLoad {
     pub(crate) files: Vec<PathBuf>,
     /// Where each key of the current policy came from, for the banner and status pages.
-    pub(crate) provenance: Vec<(&'static str, Source)>,
+    pub(crate) provenance: Vec<(Key, Source)>,
     /// The warnings of the load, each with its source: the policy's own and the load's
     /// (unknown keys, a misplaced table).
     pub(crate) warnings: Vec<ConfigWarning>,
@@ -28,10 +29,10 @@ pub(crate) struct LastLoad {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct NamedProvenance {
     pub(crate) name: String,
-    /// Every key, in the order of [`crate::settings::KEYS`], with its source.
-    pub(crate) keys: Vec<(&'static str, Source)>,
+    /// Every key, in the order of [`Key::ALL`], with its source.
+    pub(crate) keys: Vec<(Key, Source)>,
     /// The keys the named policy sets itself; the others are the base's.
-    pub(crate) own: Vec<&'static str>,
+    pub(crate) own: Vec<Key>,
 }
 
 /// A key an environment variable sets, with what the files alone say about it.
@@ -50,7 +51,7 @@ impl LastLoad {
     pub(crate) fn new(
         files: Vec<PathBuf>,
         known: &Fingerprints,
-        provenance: Vec<(&'static str, Source)>,
+        provenance: Vec<(Key, Source)>,
         warnings: Vec<ConfigWarning>,
         masked: Vec<MaskedKey>,
     ) -> LastLoad {

@@ -93,7 +93,7 @@ impl LiveState {
     /// lock, so the sources belong to the policy they describe).
     pub(crate) fn with_provenance<T>(
         &self,
-        f: impl FnOnce(&Policies, &[(&'static str, Source)], &[NamedProvenance]) -> T,
+        f: impl FnOnce(&Policies, &[(crate::settings::Key, Source)], &[NamedProvenance]) -> T,
     ) -> T {
         let last_load = lock(&self.last_load);
         f(&self.policy.load(), &last_load.provenance, &last_load.named)
