@@ -77,12 +77,24 @@ fn check_reports_every_key_with_its_source_and_the_fingerprint() {
 
 #[test]
 fn check_prints_warnings_and_still_passes() {
+    let dir = dir_with("[default.cors]\nallow_origin = \"https://a.example\"\nmax_age = 86401\n");
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert!(run.line("warning: ").contains("`max_age`"), "{}", run.out);
+    assert_eq!(run.line("OK: "), "OK: valid, 1 warning");
+}
+
+/// A typo'd key beside the real one: `check` refuses it with the message a launch and a
+/// reload give (tests/launch_errors.rs, tests/reload_faults.rs).
+#[test]
+fn check_refuses_an_unknown_key_with_its_did_you_mean() {
     let dir =
         dir_with("[default.cors]\nallow_origin = \"https://a.example\"\nalow_methods = \"GET\"\n");
     let run = run(dir.path(), &["check"], &[]);
-    assert_eq!(run.code, 0, "{}", run.out);
-    assert!(run.line("warning: ").contains("did you mean `allow_methods`"), "{}", run.out);
-    assert_eq!(run.line("OK: "), "OK: valid, 1 warning");
+    assert_eq!(run.code, 1, "{}", run.out);
+    let error = run.line("error: ");
+    assert!(error.contains("`alow_methods` = \"GET\""), "{error}");
+    assert!(error.contains("did you mean `allow_methods` (env CORS_ALLOW_METHODS)?"), "{error}");
 }
 
 #[test]

@@ -284,33 +284,39 @@ fn one_warning_about<'w>(warnings: &'w [String], key: &str) -> &'w str {
     about[0]
 }
 
+/// The one line of `logged` about `key`.
+fn one_line_about<'l>(logged: &'l str, key: &str) -> &'l str {
+    let about: Vec<&str> = logged.lines().filter(|l| l.contains(&format!("`{key}`"))).collect();
+    assert_eq!(about.len(), 1, "lines about {key}: {logged}");
+    about[0]
+}
+
+/// A key nobody reads is a policy nobody wrote: `allow_origins` beside `allow_origin` would
+/// be silently not in force, so the launch stops (as a reload and `check` refuse it).
 #[test]
-fn unknown_env_var_warns_with_the_closest_name() {
+fn an_unknown_env_var_stops_the_launch_with_the_closest_name() {
     in_jail(None, |jail| {
         jail.set_env("CORS_ALLOW_ORIGIN", APP);
         jail.set_env("CORS_ALLOW_ORIGINS", "https://b.example");
-        let (client, warnings) = launch_with_warnings();
-        let warning = one_warning_about(&warnings, "allow_origins");
-        assert!(warning.contains("did you mean `allow_origin`"), "{warning}");
-        assert!(warning.contains("CORS_ALLOW_ORIGIN"), "{warning}");
-        assert!(warning.contains("environment variable CORS_ALLOW_ORIGINS"), "{warning}");
-        // Ignored, not applied.
-        assert_eq!(acao_for(&client, "https://b.example"), None);
-        assert_eq!(acao_for(&client, APP).as_deref(), Some(APP));
+        let errors = figment_launch_error();
+        let error = one_line_about(&errors, "allow_origins");
+        assert!(error.contains("here it is `allow_origin` (env CORS_ALLOW_ORIGIN)"), "{error}");
+        assert!(error.contains("environment variable CORS_ALLOW_ORIGINS"), "{error}");
         Ok(())
     });
 }
 
 #[test]
-fn unknown_toml_key_warns_with_the_closest_name() {
+fn an_unknown_toml_key_stops_the_launch_with_the_closest_name() {
     let toml = "[default.cors]\nallow_origin = \"https://app.example.com\"\nallowed_origins = [\"https://b.example\"]\nmax_agee = 5\n";
     in_jail(Some(toml), |jail| {
-        let (_client, warnings) = launch_with_warnings();
-        let warning = one_warning_about(&warnings, "allowed_origins");
-        assert!(warning.contains("did you mean `allow_origin`"), "{warning}");
-        assert!(warning.contains(&rocket_toml(jail)), "{warning}");
-        let warning = one_warning_about(&warnings, "max_agee");
-        assert!(warning.contains("did you mean `max_age`"), "{warning}");
+        let errors = figment_launch_error();
+        let error = one_line_about(&errors, "allowed_origins");
+        assert!(error.contains("django-cors-headers' name; here it is `allow_origin`"), "{error}");
+        assert!(error.contains("docs/migrating.md"), "{error}");
+        assert!(error.contains(&rocket_toml(jail)), "{error}");
+        let error = one_line_about(&errors, "max_agee");
+        assert!(error.contains("did you mean `max_age`"), "{error}");
         Ok(())
     });
 }

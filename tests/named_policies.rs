@@ -615,8 +615,13 @@ fn a_named_policy_key_respelt_away_is_refused_not_inherited() {
     let errors = reload_errors(&respelt);
     assert_eq!(errors.len(), 1, "{errors:?}");
     let text = errors[0].to_string();
-    assert!(text.contains("`policies.partner.alow_origin`"), "{text}");
-    assert!(text.contains("`policies.partner.allow_origin` from [default.cors.policies.partner]"));
+    // An unknown key is refused by the load itself, as at launch and by `check`.
+    assert!(text.contains("`cors.policies.partner.alow_origin`"), "{text}");
+    assert!(text.contains("is not a key of a named policy's table"), "{text}");
+    assert!(
+        text.contains("did you mean `allow_origin` (env CORS_POLICIES__PARTNER__ALLOW_ORIGIN)?"),
+        "{text}"
+    );
 }
 
 #[test]

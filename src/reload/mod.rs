@@ -1,7 +1,6 @@
 //! Reloading: rebuild from every source, validate, compare, swap. Never loses the last
 //! good policy.
 
-mod fallback;
 mod masking;
 mod narrowing;
 #[cfg(feature = "metrics")]
@@ -14,8 +13,8 @@ mod watcher;
 
 use std::sync::Arc;
 
-use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Subject};
-use crate::sources::{Loaded, Sources};
+use crate::error::{ConfigError, ConfigWarning, Subject};
+use crate::sources::{LastGood, Loaded, Sources};
 use crate::state::{
     Attempt, Fingerprints, LastLoad, LiveState, MaskedKey, ReloadOutcome, fingerprints,
 };
@@ -78,7 +77,7 @@ fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> (ReloadOutcom
     let checked = attempt.last_load().checked_files();
     for _ in 0..READ_TRIES {
         let before = fingerprints(&checked);
-        let result = sources.load().map(|loaded| {
+        let result = sources.load_after(Some(&last_good(attempt))).map(|loaded| {
             let masked = masked_keys(sources, &loaded);
             (loaded, masked)
         });
@@ -101,24 +100,26 @@ fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> (ReloadOutcom
     (ReloadOutcome::Failed(err.into()), Vec::new())
 }
 
-/// Checks that no file the last good load read has gone missing or blank, then installs
-/// the policy if it differs. Same settings with new warnings (a misspelt key added to the
-/// file changes no setting) are news for the log and the last load, not a new policy.
-/// With the outcome, the keys a swap changed.
+/// What the load in force read, for the one check that a reload would not fall back to
+/// defaults ([`LastGood`]).
+fn last_good<'a>(attempt: &'a Attempt<'_>) -> LastGood<'a> {
+    let last_load = attempt.last_load();
+    LastGood {
+        provenance: &last_load.provenance,
+        required: &last_load.required,
+        env_file: attempt.current().settings().env_file.clone(),
+    }
+}
+
+/// Installs the policy if it differs. Same settings with new warnings (a duplicate origin
+/// added to the file changes no setting) are news for the log and the last load, not a new
+/// policy. With the outcome, the keys a swap changed.
 fn apply(
     attempt: &mut Attempt<'_>,
     loaded: Loaded,
     masked: Vec<MaskedKey>,
     before: Fingerprints,
 ) -> (ReloadOutcome, Vec<String>) {
-    let refusal = vanished_file(attempt, &loaded, &before)
-        .map(ConfigErrors::from)
-        .or_else(|| fallback::refused(&attempt.last_load().provenance, &loaded))
-        .or_else(|| fallback::refused_named(&attempt.last_load().named, &loaded));
-    if let Some(errors) = refusal {
-        attempt.remember_fingerprints(before);
-        return (ReloadOutcome::Failed(errors), Vec::new());
-    }
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
     let current = attempt.current();
@@ -143,41 +144,11 @@ fn apply(
     (ReloadOutcome::Swapped { generation }, changed)
 }
 
-/// A file the last good load read that is now missing or blank, unless the new load no
-/// longer names it (an `env_file` dropped on purpose).
-fn vanished_file(
-    attempt: &Attempt<'_>,
-    loaded: &Loaded,
-    before: &Fingerprints,
-) -> Option<ConfigError> {
-    let current = attempt.current();
-    let new_env_file = loaded.policy.settings().env_file.as_ref();
-    let dropped_env_file =
-        current.settings().env_file.as_ref().filter(|old| Some(*old) != new_env_file);
-    let required = &attempt.last_load().required;
-    before.iter().find_map(|(path, fingerprint)| {
-        let must_exist = required.contains(path) && Some(path) != dropped_env_file;
-        match fingerprint {
-            _ if !must_exist => None,
-            None => Some(vanished(path, "is missing")),
-            Some(f) if f.blank => Some(vanished(path, "is empty")),
-            Some(_) => None,
-        }
-    })
-}
-
 /// Logs the warnings of a load, but not those already logged for the load in force.
 fn log_warnings(warnings: &[ConfigWarning], already_logged: &[ConfigWarning]) {
     for warning in warnings.iter().filter(|w| !already_logged.contains(w)) {
         log::warn!("{warning}");
     }
-}
-
-/// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
-/// save caught half-way must never turn CORS off.
-fn vanished(path: &std::path::Path, what: &str) -> ConfigError {
-    ConfigError::file(path, format!("{what}, but the last good policy was read from it"))
-        .hint("write the file again; to clear the settings on purpose, leave a comment in it")
 }
 
 fn masked_keys(sources: &Sources, loaded: &Loaded) -> Vec<MaskedKey> {

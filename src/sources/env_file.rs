@@ -12,7 +12,7 @@ use crate::error::ConfigError;
 /// A `KEY=VALUE` file of `CORS_*` lines, read without touching the process environment.
 pub(super) struct EnvFile {
     pub(super) path: PathBuf,
-    text: String,
+    pub(super) text: String,
 }
 
 impl EnvFile {

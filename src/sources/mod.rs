@@ -9,7 +9,7 @@ mod in_code;
 mod policies;
 mod read;
 mod report;
-pub(crate) mod shape;
+mod shape;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -28,6 +28,7 @@ use env_file::EnvFile;
 pub(crate) use in_code::InCode;
 use read::TomlFile;
 use report::{attribute, extract, from_figment_error, misplaced_table, unknown_keys};
+pub(crate) use shape::LastGood;
 
 /// The table that holds the settings in every provider.
 pub(crate) const TABLE: &str = "cors";
@@ -72,9 +73,6 @@ pub(crate) struct Loaded {
     /// The policy's warnings with their sources, and the load's own (unknown keys, a
     /// misplaced table).
     pub warnings: Vec<ConfigWarning>,
-    /// The files as read (`Rocket.toml` by profile, the `env_file` as the global profile),
-    /// so that a reload can tell a key removed on purpose from a table that vanished.
-    pub read: Vec<ReadFile>,
     /// Where each key of each named policy came from, in name order; empty for settings
     /// given in code.
     pub named: Vec<NamedProvenance>,
@@ -87,6 +85,10 @@ pub(crate) struct ReadFile {
     pub path: PathBuf,
     /// What the file holds, by profile (an `env_file` holds only the global one).
     pub profiles: Map<Profile, Dict>,
+    /// Nothing but whitespace: a save caught half-way (a comment is not blank).
+    pub blank: bool,
+    /// The `env_file`, not `Rocket.toml`.
+    pub env_file: bool,
 }
 
 impl Sources {
@@ -110,16 +112,24 @@ impl Sources {
 
     /// Reads every source again and compiles the result; every problem is reported.
     pub(crate) fn load(&self) -> Result<Loaded, ConfigErrors> {
+        self.load_after(None)
+    }
+
+    /// [`Sources::load`], refused if it would fall back to defaults from `last_good` (see
+    /// [`shape`]).
+    pub(crate) fn load_after(
+        &self,
+        last_good: Option<&LastGood<'_>>,
+    ) -> Result<Loaded, ConfigErrors> {
         let mut misplaced = None;
-        let mut shape_warnings = Vec::new();
         let mut read = Vec::new();
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policies::compile(settings)?;
                 let warnings = policy.warnings().to_vec();
-                let (files, provenance, read) = (Vec::new(), Vec::new(), Vec::new());
+                let (files, provenance) = (Vec::new(), Vec::new());
                 let named = Vec::new();
-                return Ok(Loaded { policy, files, provenance, warnings, read, named });
+                return Ok(Loaded { policy, files, provenance, warnings, named });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile, in_code } => {
@@ -128,36 +138,40 @@ impl Sources {
                 let whole = match env_file(&without_env_file.focus(TABLE))? {
                     Some(path) => {
                         let env = EnvFile::read(path)?;
-                        read.push(ReadFile { path: env.path.clone(), profiles: env.profiles() });
+                        read.push(ReadFile {
+                            path: env.path.clone(),
+                            profiles: env.profiles(),
+                            blank: shape::is_blank(&env.text),
+                            env_file: true,
+                        });
                         rocket_figment(&toml, Some(env), profile, in_code)
                     }
                     None => without_env_file,
                 };
                 if let Some(path) = &toml.path {
-                    let file = ReadFile { path: path.clone(), profiles: toml.profiles() };
-                    let (errors, warnings) = shape::check_at_launch(&file, profile);
-                    if let Some(errors) = ConfigErrors::from_vec(errors) {
-                        return Err(errors);
-                    }
-                    shape_warnings = warnings;
-                    read.push(file);
+                    let profiles = toml.profiles();
+                    let blank = shape::is_blank(&toml.text);
+                    read.push(ReadFile { path: path.clone(), profiles, blank, env_file: false });
                 }
                 misplaced = misplaced_table(&whole, config_file);
                 whole.focus(TABLE)
             }
         };
-        let mut base = extract(&figment)?;
+        // Every problem at once: unknown keys beside the values that cannot be read.
+        let mut problems = unknown_keys(&figment);
+        let mut base = match extract(&figment) {
+            Ok(base) => base,
+            Err(errors) => return Err(joined(problems, errors)),
+        };
         base.env_file = env_file(&figment)?;
-        let (mut load_warnings, mut problems) = (Vec::new(), Vec::new());
-        let (settings, named) = policies::read(&figment, &base, &mut load_warnings, &mut problems);
+        let (settings, named) = policies::read(&figment, &base, &mut problems);
         let compiled = Policies::compile(&settings).map_err(|errors| attribute(&figment, errors));
-        let policy = match (compiled, ConfigErrors::from_vec(problems)) {
-            (Ok(policy), None) => policy,
-            (Ok(_), Some(problems)) => return Err(problems),
-            (Err(errors), problems) => {
-                let all = problems.into_iter().flatten().chain(errors).collect();
-                return Err(ConfigErrors::from_vec(all).expect("at least one"));
+        let policy = match compiled {
+            Err(errors) => return Err(joined(problems, errors)),
+            Ok(_) if !problems.is_empty() => {
+                return Err(ConfigErrors::from_vec(problems).expect("not empty"));
             }
+            Ok(policy) => policy,
         };
         let mut warnings = policy.warnings().to_vec();
         for warning in &mut warnings {
@@ -165,13 +179,16 @@ impl Sources {
                 warning.provenance = source_of(&figment, key);
             }
         }
-        warnings.extend(unknown_keys(&figment));
-        warnings.extend(load_warnings);
         warnings.extend(misplaced);
-        warnings.extend(shape_warnings);
         let provenance = Key::ALL.map(|key| (key, source_of(&figment, key.name()))).to_vec();
+        let selected = figment.profile().clone();
+        let (errors, shape_warnings) = shape::check(&read, &selected, last_good, &provenance);
+        if let Some(errors) = ConfigErrors::from_vec(errors) {
+            return Err(errors);
+        }
+        warnings.extend(shape_warnings);
         let files = files_of(&figment, self);
-        Ok(Loaded { policy, files, provenance, warnings, read, named })
+        Ok(Loaded { policy, files, provenance, warnings, named })
     }
 }
 
@@ -184,6 +201,11 @@ impl Loaded {
             _ => None,
         })
     }
+}
+
+/// `first`, then `then`: one list of every problem.
+fn joined(first: Vec<ConfigError>, then: ConfigErrors) -> ConfigErrors {
+    ConfigErrors::from_vec(first.into_iter().chain(then).collect()).expect("at least one")
 }
 
 /// Every source in precedence order, lowest first: values given in code before

@@ -6,9 +6,10 @@ use figment::Figment;
 use figment::value::{Dict, Value};
 use serde::Deserialize;
 
+use super::report::unknown_key;
 use super::{render, source_of};
-use crate::error::{ConfigError, ConfigWarning, Subject};
-use crate::settings::{self, Key, POLICIES, Settings, policy_key};
+use crate::error::{ConfigError, Subject};
+use crate::settings::{Key, POLICIES, Settings, policy_key};
 use crate::state::NamedProvenance;
 
 /// The named policies of the focused Figment, resolved against `base` (the base's settings,
@@ -18,7 +19,6 @@ use crate::state::NamedProvenance;
 pub(super) fn read(
     figment: &Figment,
     base: &Settings,
-    warnings: &mut Vec<ConfigWarning>,
     errors: &mut Vec<ConfigError>,
 ) -> (Settings, Vec<NamedProvenance>) {
     let mut settings = base.clone();
@@ -73,7 +73,9 @@ pub(super) fn read(
                     .from(source_of(figment, &full))
                     .hint(format!("set `{known}` in the base table, [default.cors]")),
                 ),
-                None => warnings.push(unknown(figment, &name, key, value)),
+                None => errors.push(
+                    unknown_key(key, Some(&name), render(value)).from(source_of(figment, &full)),
+                ),
             }
         }
         match resolve(figment, &name, merged) {
@@ -119,19 +121,6 @@ fn resolve(figment: &Figment, name: &str, merged: Dict) -> Result<Settings, Vec<
         ));
     }
     Err(errors)
-}
-
-fn unknown(figment: &Figment, name: &str, key: &str, value: &Value) -> ConfigWarning {
-    let full = policy_key(name, key);
-    let message = match settings::closest_key(key) {
-        Some(known) => format!(
-            "unknown key, ignored; did you mean `{known}` (env {})?",
-            settings::env_name(&policy_key(name, known.name()))
-        ),
-        None => "unknown key, ignored".to_string(),
-    };
-    let source = source_of(figment, &full);
-    ConfigWarning::new(full, render(value), message).from(source)
 }
 
 /// Where a named policy's value came from when it does not set the key itself: the base.

@@ -118,8 +118,10 @@ fn unreadable(err: figment::Error) -> ConfigError {
         .hint("fix the file at the line shown; until then the last good policy stays")
 }
 
-/// Keys in the `cors` table (or `CORS_*` variables) that mean nothing to the crate.
-pub(super) fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
+/// Keys in the `cors` table (or `CORS_*` variables) that mean nothing to the crate: errors,
+/// because a key nobody reads is a policy nobody wrote (an `allow_origins` beside
+/// `allow_origin` would be silently not in force).
+pub(super) fn unknown_keys(figment: &Figment) -> Vec<ConfigError> {
     let Ok(table) = figment.extract::<Dict>() else {
         return Vec::new();
     };
@@ -130,17 +132,36 @@ pub(super) fn unknown_keys(figment: &Figment) -> Vec<ConfigWarning> {
                 && !key.starts_with(OWN_ENV_PREFIX)
                 && key.as_str() != settings::POLICIES
         })
-        .map(|(key, value)| {
-            let message = match settings::closest_key(key) {
-                Some(known) => format!(
-                    "unknown key, ignored; did you mean `{known}` (env {})?",
-                    known.env_var()
-                ),
-                None => "unknown key, ignored".to_string(),
-            };
-            ConfigWarning::new(key.clone(), render(value), message).from(source_of(figment, key))
-        })
+        .map(|(key, value)| unknown_key(key, None, render(value)).from(source_of(figment, key)))
         .collect()
+}
+
+/// The error of an unknown `key` (of the named policy `policy`, if any), with the key it
+/// most likely means.
+pub(super) fn unknown_key(key: &str, policy: Option<&str>, value: String) -> ConfigError {
+    let full = |key: &str| match policy {
+        Some(name) => settings::policy_key(name, key),
+        None => key.to_string(),
+    };
+    let table = if policy.is_some() { "a named policy's table" } else { "the `cors` table" };
+    let reason = format!("is not a key of {table}, and a key nobody reads would be ignored");
+    let lower = key.to_ascii_lowercase();
+    let hint = match settings::closest_key(key) {
+        Some(known) if settings::django_name(lower.trim_start_matches("cors_")).is_some() => {
+            format!(
+                "`{key}` is django-cors-headers' name; here it is `{known}` (env {}): \
+                 docs/migrating.md maps every such name",
+                settings::env_name(&full(known.name()))
+            )
+        }
+        Some(known) => {
+            format!("did you mean `{known}` (env {})?", settings::env_name(&full(known.name())))
+        }
+        None => "the keys are the rows of the README's settings table; the CORS_ prefix of \
+                 environment variables belongs to this crate"
+            .to_string(),
+    };
+    ConfigError::new(full(key), value, reason).hint(hint)
 }
 
 /// `[cors]` at the top of Rocket.toml: Rocket reads the file by profile, so that is a

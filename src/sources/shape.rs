@@ -1,18 +1,143 @@
-//! The shape of the `cors` table in a file as read: there, a table, and under its own name.
-//! A `cors` that is a string, a `[default.CORS]`, a top-level `[cors]` or a half-written
-//! file that stops before the table all give the built-in defaults without a word from
-//! Figment; these say what is wrong, at launch and when a reload is refused for it.
+//! The one place that decides a load would fall back to the built-in defaults.
+//!
+//! A `cors` that is a string, a `[default.CORS]`, a top-level `[cors]`, a half-written file
+//! that stops before the table, a file caught empty or gone: each gives the built-in
+//! defaults without a word from Figment. At launch the shape of the table is checked (a
+//! string is an error, another case a warning); on a reload the check is a transition,
+//! given what the last good load read: a file it read that is now missing or blank, or a
+//! table gone that gave keys in force, is refused like an invalid edit (CORS off first of
+//! all). A key removed while its table stays valid is a deliberate return to the default.
+//! `cors-fairing check --previous OLD NEW` asks the same question.
+
+use std::path::{Path, PathBuf};
 
 use figment::Profile;
 use figment::value::{Dict, Value};
 
 use super::{ReadFile, TABLE, render};
 use crate::error::{ConfigError, ConfigWarning, Source, Subject};
-use crate::settings::{Key, closest_key};
+use crate::files;
+use crate::settings::Key;
+
+/// What the last good load read, which a reload must not silently take away.
+#[derive(Debug, Clone)]
+pub(crate) struct LastGood<'a> {
+    /// Where each key in force came from.
+    pub(crate) provenance: &'a [(Key, Source)],
+    /// The files that had content.
+    pub(crate) required: &'a [PathBuf],
+    /// The `env_file` it named: dropping it from the settings is an edit of its own.
+    pub(crate) env_file: Option<PathBuf>,
+}
+
+/// Every reason the load of `read` (for `selected`) would fall back to defaults; with
+/// `last_good`, also those of the transition from it. Warnings say what only looks wrong.
+pub(super) fn check(
+    read: &[ReadFile],
+    selected: &Profile,
+    last_good: Option<&LastGood<'_>>,
+    provenance: &[(Key, Source)],
+) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    for file in read {
+        let (e, w) = check_at_launch(file, selected);
+        errors.extend(e);
+        warnings.extend(w);
+    }
+    if let (true, Some(last_good)) = (errors.is_empty(), last_good) {
+        errors.extend(vanished(read, last_good));
+        if errors.is_empty() {
+            errors.extend(taken_away(read, last_good, provenance));
+        }
+    }
+    (errors, warnings)
+}
+
+/// A file the last good load read with content that is now missing or blank, unless the
+/// new load no longer names it (an `env_file` dropped on purpose; one still named but
+/// missing is an error of the load itself). A file this load did not read itself (a
+/// caller's Figment read it) is looked at here.
+fn vanished(read: &[ReadFile], last_good: &LastGood<'_>) -> Option<ConfigError> {
+    last_good.required.iter().find_map(|path| {
+        let blank = match read.iter().find(|f| &f.path == path) {
+            Some(file) => file.blank,
+            None if Some(path) == last_good.env_file.as_ref() => return None,
+            None => match files::read_text(path) {
+                Err(err) if err.is_not_found() => {
+                    return Some(vanished_error(path, "is missing"));
+                }
+                Err(_) => return None, // the load reported it, or the next one will
+                Ok(text) => is_blank(&text),
+            },
+        };
+        blank.then(|| vanished_error(path, "is empty"))
+    })
+}
+
+/// Nothing but whitespace: a save caught half-way (a comment is not blank).
+pub(super) fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
+}
+
+/// Figment reads a missing file as an empty one, and an empty file gives the defaults: a
+/// save caught half-way must never turn CORS off.
+fn vanished_error(path: &Path, what: &str) -> ConfigError {
+    ConfigError::file(path, format!("{what}, but the last good policy was read from it"))
+        .hint("write the file again; to clear the settings on purpose, leave a comment in it")
+}
+
+/// Keys in force from a file's `cors` table that the new load gives their defaults because
+/// the table is gone, moved or not a table: one error per file and problem.
+fn taken_away(
+    read: &[ReadFile],
+    last_good: &LastGood<'_>,
+    provenance: &[(Key, Source)],
+) -> Vec<ConfigError> {
+    // (file, profile, what is wrong) -> the keys it takes away.
+    let mut problems: Vec<(&ReadFile, Profile, String, Vec<Key>)> = Vec::new();
+    for (key, old) in last_good.provenance {
+        let (path, profile) = match old {
+            Source::File { path, profile } => (path, Profile::new(profile)),
+            Source::EnvFile { path, .. } => (path, Profile::Global),
+            _ => continue,
+        };
+        if provenance.iter().any(|(k, new)| k == key && new == old) {
+            continue;
+        }
+        // A file the load no longer reads is `vanished`'s business.
+        let Some(file) = read.iter().find(|f| &f.path == path) else { continue };
+        let Some(problem) = table_problem(file, &profile) else { continue };
+        match problems
+            .iter_mut()
+            .find(|(f, p, what, _)| f.path == file.path && *p == profile && *what == problem)
+        {
+            Some((.., keys)) => keys.push(*key),
+            None => problems.push((file, profile, problem, vec![*key])),
+        }
+    }
+    problems
+        .into_iter()
+        .map(|(file, profile, problem, keys)| {
+            let keys = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            let table = if file.env_file { "it".to_string() } else { format!("[{profile}.cors]") };
+            ConfigError::file(
+                &file.path,
+                format!(
+                    "{problem}: the policy in force has {keys} from {table}, and this load \
+                     would silently give them their built-in defaults"
+                ),
+            )
+            .hint(
+                "fix the table, and the last good policy stays until then; to return a key to \
+                 its default on purpose, remove that key and keep the table",
+            )
+        })
+        .collect()
+}
 
 /// What is wrong with the `cors` table of `profile` in `file`, completing "the file
 /// `<path>` ..."; `None` when it is a table.
-pub(crate) fn table_problem(file: &ReadFile, profile: &Profile) -> Option<String> {
+fn table_problem(file: &ReadFile, profile: &Profile) -> Option<String> {
     let section = file.profiles.get(profile);
     match section.and_then(|s| s.get(TABLE)) {
         Some(Value::Dict(..)) => None,
@@ -21,31 +146,10 @@ pub(crate) fn table_problem(file: &ReadFile, profile: &Profile) -> Option<String
     }
 }
 
-/// A key of `table` the crate does not know that means `key` (`Allow_Origin`,
-/// `allow_origins`), if any.
-pub(crate) fn unknown_spelling<'d>(table: &'d Dict, key: &str) -> Option<&'d str> {
-    table.keys().map(String::as_str).find(|found| {
-        Key::from_name(found).is_none()
-            && (found.eq_ignore_ascii_case(key)
-                || closest_key(found).is_some_and(|k| k.name() == key))
-    })
-}
-
-/// The `cors` table of `profile` in `file`, if it is one.
-pub(crate) fn table<'f>(file: &'f ReadFile, profile: &Profile) -> Option<&'f Dict> {
-    match file.profiles.get(profile)?.get(TABLE)? {
-        Value::Dict(_, dict) => Some(dict),
-        _ => None,
-    }
-}
-
 /// At launch: a `cors` that is not a table in one of the profiles read is an error (the
 /// operator wrote settings, and none of them would apply); a `cors` table under another
 /// case (`[default.CORS]`) a warning, like a top-level `[cors]`.
-pub(super) fn check_at_launch(
-    file: &ReadFile,
-    selected: &Profile,
-) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
+fn check_at_launch(file: &ReadFile, selected: &Profile) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     let mut profiles = vec![Profile::Default, selected.clone(), Profile::Global];
     profiles.dedup();
@@ -127,7 +231,8 @@ mod tests {
 
     fn file(toml: &str) -> ReadFile {
         let profiles = Toml::string(toml).nested().data().unwrap();
-        ReadFile { path: "/srv/Rocket.toml".into(), profiles }
+        let blank = is_blank(toml);
+        ReadFile { path: "/srv/Rocket.toml".into(), profiles, blank, env_file: false }
     }
 
     fn problem(toml: &str) -> Option<String> {
@@ -151,12 +256,26 @@ mod tests {
         assert_eq!(problem("[default.cors]\n"), None);
     }
 
+    fn reload(toml: &str) -> Vec<String> {
+        let path = PathBuf::from("/srv/Rocket.toml");
+        let source = Source::File { path: path.clone(), profile: "default".into() };
+        let before = [(Key::AllowOrigin, source), (Key::MaxAge, Source::Default)];
+        let required = [path];
+        let last_good = LastGood { provenance: &before, required: &required, env_file: None };
+        let now = [(Key::AllowOrigin, Source::Default), (Key::MaxAge, Source::Default)];
+        let (errors, _) = check(&[file(toml)], &Profile::Default, Some(&last_good), &now);
+        errors.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
-    fn a_respelt_key_is_found_under_its_known_name() {
-        let file = file("[default.cors]\nAllow_Origin = \"x\"\nallow_origins = \"y\"\n");
-        let table = table(&file, &Profile::Default).unwrap();
-        assert_eq!(unknown_spelling(table, "allow_origin"), Some("Allow_Origin"));
-        assert_eq!(unknown_spelling(table, "max_age"), None);
+    fn a_lost_table_or_file_is_refused_and_a_removed_key_is_not() {
+        let gone = reload("[default]\nport = 8000\n");
+        assert_eq!(gone.len(), 1, "{gone:?}");
+        assert!(gone[0].contains("has no [default.cors] table any more"), "{gone:?}");
+        assert!(gone[0].contains("has `allow_origin` from [default.cors]"), "{gone:?}");
+        assert!(reload("  \n")[0].contains("is empty, but the last good policy"));
+        assert_eq!(reload("[default.cors]\nmax_age = 60\n"), Vec::<String>::new());
+        assert_eq!(reload("# cleared on purpose\n[default.cors]\n"), Vec::<String>::new());
     }
 
     #[test]
