@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 /// Text that came from outside (a file's content, a path, an environment variable, an
 /// `Origin`), ready for a log line: every control character escaped as Rust writes it
 /// (`\0`, `\t`, `\u{1b}`), so that a NUL or a terminal escape from a file never reaches
@@ -54,7 +56,8 @@ fn path_text(path: &Path) -> String {
 /// Filled in from Figment's metadata when the settings are read from Rocket's
 /// configuration; [`crate::Policies::compile`] itself knows nothing of sources and leaves it
 /// [`Source::Code`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Source {
     /// Given in code: a [`crate::Settings`] value, or a value merged into a Figment in code.
@@ -83,6 +86,9 @@ pub enum Source {
     },
     /// Some other provider of Rocket's Figment, by the name it gives itself.
     Provider(String),
+    /// A named policy's key the policy leaves unset: the base's value, from where the
+    /// base's came.
+    Inherited(Box<Source>),
 }
 
 impl fmt::Display for Source {
@@ -98,12 +104,42 @@ impl fmt::Display for Source {
                 write!(f, "{} in env file {}", escaped(var), path_text(path))
             }
             Source::Provider(name) => write!(f, "Rocket's Figment: {}", escaped(name)),
+            Source::Inherited(base) => write!(f, "inherited from {base}"),
         }
     }
 }
 
+/// A source as a message about a key names it: a named policy's own value from a file is
+/// in the policy's table (`[default.cors.policies.partner] in ...`), not the base's.
+pub(crate) struct Located<'a> {
+    pub(crate) source: &'a Source,
+    /// The named policy the key belongs to, if any.
+    pub(crate) policy: Option<&'a str>,
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.source, self.policy) {
+            (Source::File { path, profile }, Some(name)) => write!(
+                f,
+                "[{}.cors.policies.{}] in {}",
+                escaped(profile),
+                escaped(name),
+                path_text(path)
+            ),
+            (source, _) => source.fmt(f),
+        }
+    }
+}
+
+/// The named policy of a key as errors name it (`policies.partner.allow_origin`).
+fn policy_of(key: &str) -> Option<&str> {
+    key.strip_prefix("policies.")?.split_once('.').map(|(name, _)| name)
+}
+
 /// What an error or a warning is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Subject {
     /// One key of the `cors` table, e.g. `allow_origin` (or an unknown key, for a warning).
@@ -142,7 +178,7 @@ impl Subject {
 /// assert_eq!(err.provenance, Source::Code);
 /// assert!(err.hint.as_deref().unwrap().contains("https://app.example.com"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ConfigError {
     /// What the error is about: a key, the `cors` table, or a whole file.
@@ -214,7 +250,7 @@ impl fmt::Display for ConfigError {
                 "invalid CORS setting `{}` = {:?} (from {}): {reason}",
                 Named(key),
                 self.value,
-                self.provenance
+                Located { source: &self.provenance, policy: policy_of(key) }
             )?,
             Subject::Table => write!(f, "invalid CORS configuration: {reason}")?,
             Subject::File(path) => write!(f, "the file {} {reason}", path_text(path))?,
@@ -332,7 +368,7 @@ impl fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 /// A configuration that loads but deserves the operator's attention.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ConfigWarning {
     /// What the warning is about: a key (perhaps an unknown one), the table, a file.
@@ -379,7 +415,7 @@ impl fmt::Display for ConfigWarning {
                 "CORS setting `{}` = {:?} (from {}): {message}",
                 Named(key),
                 self.value,
-                self.provenance
+                Located { source: &self.provenance, policy: policy_of(key) }
             ),
             Subject::Table => write!(f, "CORS configuration: {message}"),
             Subject::File(path) => write!(f, "the file {} {message}", path_text(path)),

@@ -329,7 +329,6 @@
 //!
 //! | module | owns | knows Rocket? |
 //! |---|---|---|
-//! | `cli` | the `cors-fairing check` / `explain` binary (feature `cli`) | no |
 //! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), the origin check's request hook, response (write the lines) | yes |
 //! | `guard` | [`AllowedOrigin`] / [`OriginRequired`]: the live policy as a request guard (and a Rocket sentinel), for WebSockets and forms | yes |
 //! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
@@ -337,7 +336,8 @@
 //! | `respond` | one verdict per request, kept in the request's cache beside the policies that gave it | yes |
 //! | `request` | a Rocket request as a borrowed [`CorsRequest`]; the one reader of `Origin` | yes |
 //! | `reload` | watcher, periodic check, SIGHUP: read the sources, compare, install | no Rocket types |
-//! | `banner` | what an operator sees of a load: the banner, the changes of a reload | no |
+//! | `banner` | what an operator sees of a load in the log: the banner, the changes of a reload | no |
+//! | `report` | [`check`], the one verdict on a configuration, and its [`Report`] | Figment only |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
 //! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight), following the policies' generation | no Rocket types |
 //! | `state` | the live state: the [`Policies`] in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
@@ -351,7 +351,7 @@
 //!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
 //!  ------------------------------------------------------------------ no Rocket types below
 //!  running           reload -> banner, sources, state;   origin_check -> state, policy
-//!  loading           banner -> sources;   sources -> policy, files;   state -> policy, files
+//!  loading           banner -> report -> sources;   sources -> policy, files;   state -> policy, files
 //!  pure              policy -> settings -> error
 //! ```
 //!
@@ -367,9 +367,6 @@
 #![allow(clippy::result_large_err)]
 
 mod banner;
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
 mod counters;
 mod error;
 mod fairing;
@@ -380,6 +377,7 @@ mod origin_check;
 mod policy;
 mod preflight;
 mod reload;
+mod report;
 mod request;
 mod respond;
 mod settings;
@@ -392,7 +390,6 @@ mod state;
 #[doc(hidden)]
 pub use policy::fuzzing;
 
-pub use banner::EffectiveSetting;
 pub use counters::Stats;
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
 pub use fairing::CorsFairing;
@@ -403,5 +400,6 @@ pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, MAX_ORIGIN_LEN,
     MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy, Refusal, Verdict,
 };
+pub use report::{EffectiveSetting, Report, check};
 pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, Key, Settings};
 pub use state::{ReloadOutcome, ReloadStatus};

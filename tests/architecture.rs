@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 /// The table's order, top to bottom.
 const LAYERS: [&str; 17] = [
-    "cli",
     "fairing",
     "guard",
     "handle",
@@ -18,6 +17,7 @@ const LAYERS: [&str; 17] = [
     "request",
     "reload",
     "banner",
+    "report",
     "sources",
     "origin_check",
     "state",

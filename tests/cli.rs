@@ -53,9 +53,9 @@ allow_origin = ["https://app.example.com", "https://staging.example.com"]
 "#;
 
 #[test]
-fn check_reports_every_key_with_its_source_and_the_fingerprint() {
+fn check_all_reports_every_key_with_its_source_and_the_fingerprint() {
     let dir = dir_with(CONFIG);
-    let run = run(dir.path(), &["check"], &[]);
+    let run = run(dir.path(), &["check", "--all"], &[]);
     assert_eq!(run.code, 0, "{}", run.out);
     let file = dir.path().join("Rocket.toml");
     assert_eq!(run.line("checking "), "checking Rocket.toml (profile `release`)");
@@ -148,7 +148,7 @@ fn check_fails_on_an_invalid_setting_naming_key_value_source_and_hint() {
             file.display()
         )
     );
-    assert!(run.line("INVALID: ").starts_with("INVALID: 1 error;"), "{}", run.out);
+    assert!(run.line("INVALID: ").starts_with("INVALID: 1 error, 0 warnings;"), "{}", run.out);
     assert!(!run.out.contains("policy fingerprint"), "{}", run.out);
 }
 
@@ -163,6 +163,11 @@ fn check_refuses_a_missing_file_rather_than_passing_the_defaults() {
 #[test]
 fn usage_errors_exit_2() {
     let dir = dir_with(CONFIG);
+    let bare = run(dir.path(), &[], &[]);
+    assert_eq!(bare.code, 2, "no arguments is a usage error: {}", bare.out);
+    assert_eq!(bare.out, "", "the usage goes to stderr");
+    let version = run(dir.path(), &["--version"], &[]);
+    assert_eq!((version.code, version.out.trim()), (0, "cors-fairing 0.1.0"));
     assert_eq!(run(dir.path(), &["chekc"], &[]).code, 2);
     assert_eq!(run(dir.path(), &["explain", "--method", "PUT"], &[]).code, 2);
     let help = run(dir.path(), &["--help"], &[]);
@@ -301,19 +306,20 @@ reject_disallowed = true
 #[test]
 fn check_reports_every_named_policy_key_with_its_source_or_the_base_it_inherits() {
     let dir = dir_with(NAMED);
-    let run = run(dir.path(), &["check"], &[]);
+    let run = run(dir.path(), &["check", "--all"], &[]);
     assert_eq!(run.code, 0, "{}", run.out);
     let file = dir.path().join("Rocket.toml");
     let own = run.line("  policies.partner.allow_origin = ");
     assert_eq!(
         own,
         format!(
-            "  policies.partner.allow_origin = https://partner.example ([default.cors] in {})",
+            "  policies.partner.allow_origin = https://partner.example \
+             ([default.cors.policies.partner] in {})",
             file.display()
         )
     );
     let inherited = run.line("  policies.partner.allow_credentials = ");
-    assert!(inherited.contains("(inherited from the base: [default.cors] in"), "{inherited}");
+    assert!(inherited.contains("(inherited from [default.cors] in"), "{inherited}");
     // The fairing-wide keys are the base's alone.
     assert!(!run.out.contains("policies.partner.reload"), "{}", run.out);
 }
@@ -342,4 +348,55 @@ fn explain_names_the_policy_that_judges_the_path_and_its_403() {
     let base = run(dir.path(), &[&args[..], &["--path", "/api/items"]].concat(), &[]);
     assert_eq!(base.code, 0, "{}", base.out);
     assert_eq!(base.line("policy: "), "policy: the base (no named policy's paths match)");
+}
+
+/// A short file gets a short report: the keys it sets with their sources, then the problems.
+#[test]
+fn check_shows_the_keys_that_are_set_and_all_shows_the_defaults() {
+    let dir = dir_with("[default.cors]\nallow_origin = \"https://a.example\"\n");
+    let short = run(dir.path(), &["check"], &[("CORS_MAX_AGE", "30")]);
+    assert_eq!(short.code, 0, "{}", short.out);
+    let keys: Vec<&str> =
+        short.out.lines().filter(|l| l.starts_with("  ") && l.contains(" = ")).collect();
+    assert_eq!(keys.len(), 2, "allow_origin and max_age only: {}", short.out);
+    assert!(keys[0].starts_with("  allow_origin = https://a.example ([default.cors] in"));
+    assert_eq!(keys[1], "  max_age = 30 (environment variable CORS_MAX_AGE)");
+    assert!(
+        short
+            .out
+            .contains("values an application merges into Rocket's Figment in code are not seen")
+    );
+    let all = run(dir.path(), &["check", "--all"], &[]);
+    let every = all.out.lines().filter(|l| l.starts_with("  ") && l.contains(" = ")).count();
+    assert_eq!(every, cors_fairing::Key::ALL.len(), "{}", all.out);
+}
+
+#[test]
+fn check_strict_fails_on_warnings() {
+    let dir = dir_with("[default.cors]\nallow_origin = \"https://a.example\"\nmax_age = 86401\n");
+    let strict = run(dir.path(), &["check", "--strict"], &[]);
+    assert_eq!(strict.code, 1, "{}", strict.out);
+    assert_eq!(strict.line("FAILED "), "FAILED (--strict): valid, but 1 warning");
+    assert_eq!(run(dir.path(), &["check"], &[]).code, 0);
+}
+
+/// `--previous OLD NEW` refuses what a running server would refuse on that edit, with the
+/// reload's message (tests/reload_faults.rs).
+#[test]
+fn check_previous_refuses_a_reload_that_would_fall_back_to_defaults() {
+    let dir = dir_with(CONFIG);
+    let old = dir.path().join("old.toml");
+    std::fs::write(&old, CONFIG).unwrap();
+    std::fs::write(dir.path().join("Rocket.toml"), "[default]\nlog_level = \"off\"\n").unwrap();
+    let alone = run(dir.path(), &["check"], &[]);
+    assert_eq!(alone.code, 0, "alone, the new file is valid: {}", alone.out);
+    let after = run(dir.path(), &["check", "--previous", "old.toml"], &[]);
+    assert_eq!(after.code, 1, "{}", after.out);
+    let error = after.line("error: ");
+    assert!(error.contains("has no [default.cors] table any more"), "{error}");
+    assert!(error.contains("the policy in force has `allow_origin`"), "{error}");
+    assert!(error.contains("silently give them their built-in defaults"), "{error}");
+    // A key removed from a table that stays is a deliberate edit.
+    std::fs::write(dir.path().join("Rocket.toml"), CONFIG.replace("max_age = 600\n", "")).unwrap();
+    assert_eq!(run(dir.path(), &["check", "--previous", "old.toml"], &[]).code, 0);
 }

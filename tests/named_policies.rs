@@ -364,6 +364,14 @@ fn an_inherited_value_a_named_policy_cannot_take_is_named_with_the_base_source()
     let err = errors.iter().find(|e| e.key() == Some("policies.public.allow_origin"));
     let err = err.unwrap_or_else(|| panic!("{errors:?}"));
     assert_eq!(err.value, "*");
+    // The credentials the policy cannot take are the base's: the error says so.
+    let credentials = errors.iter().find(|e| e.key() == Some("policies.public.allow_credentials"));
+    if let Some(credentials) = credentials {
+        assert!(
+            credentials.to_string().contains("inherited from [default.cors] in"),
+            "{credentials}"
+        );
+    }
 }
 
 #[test]
@@ -490,11 +498,11 @@ fn the_status_report_gives_every_policy_with_provenance() {
         let base_origin = find(None, "allow_origin");
         assert_eq!(base_origin.value, APP);
         let public = find(Some("public"), "allow_origin");
-        assert_eq!((public.value.as_str(), public.inherited), ("*", false));
+        assert_eq!((public.value.as_str(), public.is_inherited()), ("*", false));
         assert!(matches!(&public.source, Source::File { profile, .. } if profile == "default"));
         let inherited = find(Some("partner"), "expose_headers");
-        assert_eq!((inherited.value.as_str(), inherited.inherited), ("X-Total-Count", true));
-        assert_eq!(inherited.source, base_origin.source);
+        assert_eq!((inherited.value.as_str(), inherited.is_inherited()), ("X-Total-Count", true));
+        assert_eq!(inherited.source, Source::Inherited(Box::new(base_origin.source.clone())));
         let max_age = find(Some("partner"), "max_age");
         assert_eq!(max_age.value, "60");
         let var = "CORS_POLICIES__PARTNER__MAX_AGE";
@@ -503,7 +511,9 @@ fn the_status_report_gives_every_policy_with_provenance() {
             max_age.to_string(),
             format!("policies.partner.max_age = 60 (environment variable {var})")
         );
-        assert!(inherited.to_string().contains("(inherited from the base: [default.cors] in"));
+        assert!(inherited.to_string().contains("(inherited from [default.cors] in"), "{inherited}");
+        // A policy's own value from the file is in its own table.
+        assert!(public.to_string().contains("([default.cors.policies.public] in"), "{public}");
         // The fairing's own keys belong to the base only.
         assert!(!report.iter().any(|s| s.policy.is_some() && s.key == "reload"));
         Ok(())

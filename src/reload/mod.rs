@@ -102,12 +102,13 @@ fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> (ReloadOutcom
 
 /// What the load in force read, for the one check that a reload would not fall back to
 /// defaults ([`LastGood`]).
-fn last_good<'a>(attempt: &'a Attempt<'_>) -> LastGood<'a> {
+fn last_good(attempt: &Attempt<'_>) -> LastGood {
     let last_load = attempt.last_load();
     LastGood {
-        provenance: &last_load.provenance,
-        required: &last_load.required,
+        provenance: last_load.provenance.clone(),
+        required: last_load.required.clone(),
         env_file: attempt.current().settings().env_file.clone(),
+        config_file: None, // the same file as before
     }
 }
 

@@ -76,6 +76,8 @@ pub(crate) struct Loaded {
     /// Where each key of each named policy came from, in name order; empty for settings
     /// given in code.
     pub named: Vec<NamedProvenance>,
+    /// The files this loader read itself (`Rocket.toml`, the `env_file`), as read.
+    pub read: Vec<ReadFile>,
 }
 
 /// One file of a load as parsed: the profiles it holds, each with its tables.
@@ -117,19 +119,16 @@ impl Sources {
 
     /// [`Sources::load`], refused if it would fall back to defaults from `last_good` (see
     /// [`shape`]).
-    pub(crate) fn load_after(
-        &self,
-        last_good: Option<&LastGood<'_>>,
-    ) -> Result<Loaded, ConfigErrors> {
+    pub(crate) fn load_after(&self, last_good: Option<&LastGood>) -> Result<Loaded, ConfigErrors> {
         let mut misplaced = None;
         let mut read = Vec::new();
         let figment = match self {
             Sources::Settings(settings) => {
                 let policy = Policies::compile(settings)?;
                 let warnings = policy.warnings().to_vec();
-                let (files, provenance) = (Vec::new(), Vec::new());
+                let (files, provenance, read) = (Vec::new(), Vec::new(), Vec::new());
                 let named = Vec::new();
-                return Ok(Loaded { policy, files, provenance, warnings, named });
+                return Ok(Loaded { policy, files, provenance, warnings, named, read });
             }
             Sources::Figment(make) => make().focus(TABLE),
             Sources::Rocket { config_file, profile, in_code } => {
@@ -188,7 +187,7 @@ impl Sources {
         }
         warnings.extend(shape_warnings);
         let files = files_of(&figment, self);
-        Ok(Loaded { policy, files, provenance, warnings, named })
+        Ok(Loaded { policy, files, provenance, warnings, named, read })
     }
 }
 
@@ -275,7 +274,7 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     let Ok(value) = figment.find_value(key) else {
         // A named policy's key it does not set itself is the base's.
         return match policies::inherited_key(key) {
-            Some(inherited) => source_of(figment, inherited),
+            Some(inherited) => Source::Inherited(Box::new(source_of(figment, inherited))),
             None => Source::Default,
         };
     };

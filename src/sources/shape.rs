@@ -14,20 +14,55 @@ use std::path::{Path, PathBuf};
 use figment::Profile;
 use figment::value::{Dict, Value};
 
-use super::{ReadFile, TABLE, render};
+use super::{Loaded, ReadFile, TABLE, render};
 use crate::error::{ConfigError, ConfigWarning, Source, Subject};
 use crate::files;
 use crate::settings::Key;
 
 /// What the last good load read, which a reload must not silently take away.
-#[derive(Debug, Clone)]
-pub(crate) struct LastGood<'a> {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LastGood {
     /// Where each key in force came from.
-    pub(crate) provenance: &'a [(Key, Source)],
+    pub(crate) provenance: Vec<(Key, Source)>,
     /// The files that had content.
-    pub(crate) required: &'a [PathBuf],
+    pub(crate) required: Vec<PathBuf>,
     /// The `env_file` it named: dropping it from the settings is an edit of its own.
     pub(crate) env_file: Option<PathBuf>,
+    /// The `Rocket.toml` it read, when known: a new load of another file (`cors-fairing
+    /// check --previous OLD NEW`) is judged as that file's next version.
+    pub(crate) config_file: Option<PathBuf>,
+}
+
+impl LastGood {
+    /// What `loaded` read, as the last good load of a later one.
+    pub(crate) fn of(loaded: &Loaded) -> LastGood {
+        LastGood {
+            provenance: loaded.provenance.clone(),
+            required: loaded.read.iter().filter(|f| !f.blank).map(|f| f.path.clone()).collect(),
+            env_file: loaded.policy.settings().env_file.clone(),
+            config_file: loaded.read.iter().find(|f| !f.env_file).map(|f| f.path.clone()),
+        }
+    }
+
+    /// The same, with `old`'s path (the file it read) replaced by `new`.
+    fn moved(&self, old: &Path, new: &Path) -> LastGood {
+        let at = |path: &PathBuf| if path == old { new.to_path_buf() } else { path.clone() };
+        let provenance = self.provenance.iter().map(|(key, source)| {
+            let source = match source {
+                Source::File { path, profile } => {
+                    Source::File { path: at(path), profile: profile.clone() }
+                }
+                other => other.clone(),
+            };
+            (*key, source)
+        });
+        LastGood {
+            provenance: provenance.collect(),
+            required: self.required.iter().map(at).collect(),
+            env_file: self.env_file.clone(),
+            config_file: Some(new.to_path_buf()),
+        }
+    }
 }
 
 /// Every reason the load of `read` (for `selected`) would fall back to defaults; with
@@ -35,10 +70,16 @@ pub(crate) struct LastGood<'a> {
 pub(super) fn check(
     read: &[ReadFile],
     selected: &Profile,
-    last_good: Option<&LastGood<'_>>,
+    last_good: Option<&LastGood>,
     provenance: &[(Key, Source)],
 ) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    let new_file = read.iter().find(|f| !f.env_file).map(|f| f.path.as_path());
+    let moved = match (last_good.and_then(|l| l.config_file.as_deref()), new_file) {
+        (Some(old), Some(new)) if old != new => last_good.map(|l| l.moved(old, new)),
+        _ => None,
+    };
+    let last_good = moved.as_ref().or(last_good);
     for file in read {
         let (e, w) = check_at_launch(file, selected);
         errors.extend(e);
@@ -57,7 +98,7 @@ pub(super) fn check(
 /// new load no longer names it (an `env_file` dropped on purpose; one still named but
 /// missing is an error of the load itself). A file this load did not read itself (a
 /// caller's Figment read it) is looked at here.
-fn vanished(read: &[ReadFile], last_good: &LastGood<'_>) -> Option<ConfigError> {
+fn vanished(read: &[ReadFile], last_good: &LastGood) -> Option<ConfigError> {
     last_good.required.iter().find_map(|path| {
         let blank = match read.iter().find(|f| &f.path == path) {
             Some(file) => file.blank,
@@ -90,12 +131,12 @@ fn vanished_error(path: &Path, what: &str) -> ConfigError {
 /// the table is gone, moved or not a table: one error per file and problem.
 fn taken_away(
     read: &[ReadFile],
-    last_good: &LastGood<'_>,
+    last_good: &LastGood,
     provenance: &[(Key, Source)],
 ) -> Vec<ConfigError> {
     // (file, profile, what is wrong) -> the keys it takes away.
     let mut problems: Vec<(&ReadFile, Profile, String, Vec<Key>)> = Vec::new();
-    for (key, old) in last_good.provenance {
+    for (key, old) in &last_good.provenance {
         let (path, profile) = match old {
             Source::File { path, profile } => (path, Profile::new(profile)),
             Source::EnvFile { path, .. } => (path, Profile::Global),
@@ -259,9 +300,9 @@ mod tests {
     fn reload(toml: &str) -> Vec<String> {
         let path = PathBuf::from("/srv/Rocket.toml");
         let source = Source::File { path: path.clone(), profile: "default".into() };
-        let before = [(Key::AllowOrigin, source), (Key::MaxAge, Source::Default)];
-        let required = [path];
-        let last_good = LastGood { provenance: &before, required: &required, env_file: None };
+        let provenance = vec![(Key::AllowOrigin, source), (Key::MaxAge, Source::Default)];
+        let required = vec![path];
+        let last_good = LastGood { provenance, required, ..LastGood::default() };
         let now = [(Key::AllowOrigin, Source::Default), (Key::MaxAge, Source::Default)];
         let (errors, _) = check(&[file(toml)], &Profile::Default, Some(&last_good), &now);
         errors.iter().map(ToString::to_string).collect()

@@ -7,9 +7,23 @@ use std::path::PathBuf;
 /// What the operator asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Command {
-    Check(Target),
+    Check(Target, CheckOptions),
     Explain(Target, Probe),
     Help,
+    Version,
+    /// No arguments at all: the usage, as an error (a CI step that forgot its command).
+    Usage,
+}
+
+/// How `check` reports and what fails it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct CheckOptions {
+    /// Warnings fail the check too.
+    pub(crate) strict: bool,
+    /// Every key with its default, not only the keys that are set.
+    pub(crate) all: bool,
+    /// The configuration in force: judge FILE as the reload from it.
+    pub(crate) previous: Option<PathBuf>,
 }
 
 /// Which configuration to read, as a server would at launch.
@@ -30,17 +44,23 @@ pub(crate) struct Probe {
 }
 
 pub(crate) const USAGE: &str = "\
-usage: cors-fairing check   [--profile P] [--env-file F] [FILE]
+usage: cors-fairing check   [--profile P] [--env-file F] [--strict] [--all]
+                            [--previous OLD] [FILE]
        cors-fairing explain [--profile P] [--env-file F] [FILE] --origin O
                             [--method M] [--header H]... [--path P]
+       cors-fairing --version
 
 FILE defaults to $ROCKET_CONFIG, else Rocket.toml; the profile to $ROCKET_PROFILE, else
 `release` (what a server built with --release selects). CORS_* and ROCKET_CORS variables in
 the environment apply as they would at launch; --env-file F reads F as the env_file setting
 (as if CORS_ENV_FILE=F were set).
 
-check    validates without starting anything: every key with its value and source, every
-         warning, the policy's fingerprint; exit 0 if valid, 1 with every error if not.
+check    validates without starting anything, with the verdict a launch and a reload reach:
+         the keys that are set with their sources (--all: every key, defaults too), every
+         error and every warning, the policy's fingerprint; exit 0 if valid, 1 if not
+         (--strict: also on warnings). --previous OLD judges FILE as a reload from OLD
+         would: a table or file gone that gave keys in force is refused. Values merged into
+         Rocket's Figment in code are not seen.
 explain  the verdict for one request, the policy that judged it and the exact header lines;
          a preflight when --method is not GET, HEAD or POST or any --header is given.
          Exit 0 if allowed, 3 if not, 1 if the configuration is invalid.
@@ -53,11 +73,14 @@ pub(crate) struct UsageError(pub(crate) String);
 pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageError> {
     let mut args = Args::new(args)?;
     let command = match args.next_word().as_deref() {
-        None | Some("help" | "-h" | "--help") => return Ok(Command::Help),
+        None => return Ok(Command::Usage),
+        Some("help" | "-h" | "--help") => return Ok(Command::Help),
+        Some("-V" | "--version") => return Ok(Command::Version),
         Some(command @ ("check" | "explain")) => command.to_string(),
         Some(other) => return Err(UsageError(format!("unknown command `{other}`"))),
     };
     let mut target = Target::default();
+    let mut options = CheckOptions::default();
     let (mut origin, mut method, mut headers, mut path) = (None, None, Vec::new(), None);
     let explain = command == "explain";
     while let Some(arg) = args.next_word() {
@@ -71,6 +94,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--strict" if !explain => options.strict = true,
+            "--all" if !explain => options.all = true,
+            "--previous" if !explain => options.previous = Some(value("--previous")?.into()),
             "--profile" => target.profile = Some(value("--profile")?),
             "--env-file" => target.env_file = Some(value("--env-file")?.into()),
             "--origin" if explain => origin = Some(value("--origin")?),
@@ -87,7 +113,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         }
     }
     if !explain {
-        return Ok(Command::Check(target));
+        return Ok(Command::Check(target, options));
     }
     let origin = origin.ok_or_else(|| UsageError("`explain` needs --origin".into()))?;
     let path = path.unwrap_or_else(|| "/".into());
@@ -95,6 +121,21 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         return Err(UsageError(format!("--path is a request path starting with `/`: `{path}`")));
     }
     Ok(Command::Explain(target, Probe { origin, method, headers, path }))
+}
+
+/// The `--env-file` of a command line, if any, for `main` to set as `CORS_ENV_FILE` before
+/// anything else runs.
+pub(crate) fn env_file_override(args: &[OsString]) -> Option<OsString> {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--env-file" {
+            return args.next().cloned();
+        }
+        if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--env-file=")) {
+            return Some(value.into());
+        }
+    }
+    None
 }
 
 struct Args(std::vec::IntoIter<String>);
@@ -131,15 +172,26 @@ mod tests {
 
     #[test]
     fn check_takes_a_file_a_profile_and_an_env_file() {
-        assert_eq!(parsed("check").unwrap(), Command::Check(Target::default()));
+        let defaults = CheckOptions::default();
+        assert_eq!(parsed("check").unwrap(), Command::Check(Target::default(), defaults));
         assert_eq!(
             parsed("check --profile staging --env-file=cors.env deploy/Rocket.toml").unwrap(),
-            Command::Check(Target {
-                file: Some("deploy/Rocket.toml".into()),
-                profile: Some("staging".into()),
-                env_file: Some("cors.env".into()),
-            })
+            Command::Check(
+                Target {
+                    file: Some("deploy/Rocket.toml".into()),
+                    profile: Some("staging".into()),
+                    env_file: Some("cors.env".into()),
+                },
+                CheckOptions::default()
+            )
         );
+        let Command::Check(_, options) =
+            parsed("check --strict --all --previous old.toml new.toml").unwrap()
+        else {
+            panic!("not check");
+        };
+        let previous = Some("old.toml".into());
+        assert_eq!(options, CheckOptions { strict: true, all: true, previous });
     }
 
     #[test]
@@ -157,6 +209,14 @@ mod tests {
     }
 
     #[test]
+    fn the_env_file_is_found_in_either_spelling() {
+        let args = |line: &str| line.split(' ').map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(env_file_override(&args("check --env-file a.env")), Some("a.env".into()));
+        assert_eq!(env_file_override(&args("check --env-file=b.env x")), Some("b.env".into()));
+        assert_eq!(env_file_override(&args("check Rocket.toml")), None);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let error = |line| parsed(line).unwrap_err().0;
         assert_eq!(error("deploy"), "unknown command `deploy`");
@@ -169,5 +229,8 @@ mod tests {
             "--path is a request path starting with `/`: `api`"
         );
         assert_eq!(parsed("check --help").unwrap(), Command::Help);
+        assert_eq!(parsed("").unwrap(), Command::Usage);
+        assert_eq!(parsed("--version").unwrap(), Command::Version);
+        assert_eq!(error("explain --origin o --strict"), "`explain` takes no option `--strict`");
     }
 }

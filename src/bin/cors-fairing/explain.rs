@@ -3,26 +3,26 @@
 
 use std::io::{self, Write};
 
-use super::{INVALID, NOT_ALLOWED, OK, args::Probe, args::Target, check, load};
-use crate::policy::{CorsRequest, Field, Policy, Verdict, names};
+use cors_fairing::{CorsRequest, Decision, Field, Policy, Verdict};
+
+use super::args::{Probe, Target};
+use super::{INVALID, NOT_ALLOWED, OK, check, load};
 
 /// Methods a page sends without a preflight (Fetch standard, CORS-safelisted methods).
 const SIMPLE_METHODS: &[&str] = &["GET", "HEAD", "POST"];
 
 pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::Result<u8> {
-    let checked = load(target);
+    let checked = load(target, target.file.as_deref(), None);
     check::header(&checked, out)?;
-    let loaded = match &checked.result {
-        Ok(loaded) => loaded,
-        Err(errors) => {
-            for err in errors {
-                writeln!(out, "error: {err}")?;
-            }
-            writeln!(out, "INVALID: nothing to explain until the configuration is valid")?;
-            return Ok(INVALID);
-        }
+    let Some(report) = &checked.report else {
+        writeln!(out, "error: the file {} does not exist", checked.file.display())?;
+        return Ok(INVALID);
     };
-    let policy = &loaded.policy;
+    let Some(policy) = report.policy() else {
+        check::problems(report, out)?;
+        writeln!(out, "INVALID: nothing to explain until the configuration is valid")?;
+        return Ok(INVALID);
+    };
     writeln!(out, "policy fingerprint: {}", policy.fingerprint())?;
     // Browsers send the list lower-cased and joined by `,` (Fetch, CORS-preflight request).
     let header_list = probe.headers.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>();
@@ -52,6 +52,7 @@ pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::R
             writeln!(out, "verdict: out of scope: the path is outside `paths`, no CORS headers")?
         }
         Verdict::NoOrigin => writeln!(out, "verdict: no Origin, not a CORS request")?,
+        other => writeln!(out, "verdict: {other:?}")?, // the enum is #[non_exhaustive]
     }
     writeln!(out, "response: {}", status(judged_by, &decision, &request))?;
     for (name, value) in decision.lines().iter() {
@@ -81,9 +82,9 @@ fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Resu
     let what = if request.is_preflight() { "preflight" } else { "actual request" };
     writeln!(out, "request ({what}): {} {}", request.method, request.path)?;
     let fields = [
-        (names::ORIGIN, request.origin),
-        (names::REQUEST_METHOD, request.request_method),
-        (names::REQUEST_HEADERS, request.request_headers),
+        ("Origin", request.origin),
+        ("Access-Control-Request-Method", request.request_method),
+        ("Access-Control-Request-Headers", request.request_headers),
     ];
     for (name, field) in fields {
         if let Field::One(value) = field {
@@ -95,11 +96,7 @@ fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Resu
 
 /// What the response carries besides the lines: a preflight's status comes from the crate's
 /// preflight route; an actual request's from the application's route.
-fn status(
-    policy: &Policy,
-    decision: &crate::policy::Decision<'_>,
-    request: &CorsRequest<'_>,
-) -> String {
+fn status(policy: &Policy, decision: &Decision<'_>, request: &CorsRequest<'_>) -> String {
     if !decision.is_preflight() {
         return "the route's own status and body, with these lines".into();
     }

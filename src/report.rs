@@ -1,0 +1,245 @@
+//! What one configuration gives, as one [`Report`]: every error, every warning, every
+//! setting with its provenance, the fingerprint. [`check`] judges a configuration the way a
+//! launch and a reload do (they call the same loader); [`crate::CorsHandle::report`] gives
+//! the report of the policy in force.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use figment::Figment;
+use serde::Serialize;
+
+use crate::error::{ConfigError, ConfigWarning, Located, Source, escaped};
+use crate::policy::{Fingerprint, Policies};
+use crate::settings::{Key, Settings, env_name, policy_key};
+use crate::sources::{LastGood, Sources};
+use crate::state::NamedProvenance;
+
+/// One setting as it is in force: key, environment variable, effective value and where
+/// the value came from.
+///
+/// ```
+/// use cors_fairing::{EffectiveSetting, Key, Settings, Source};
+///
+/// let settings = Settings::default().max_age(600);
+/// let report = EffectiveSetting::all(&settings, &[(Key::MaxAge, Source::Env {
+///     var: "CORS_MAX_AGE".into(),
+/// })]);
+/// let max_age = report.iter().find(|s| s.key == "max_age").unwrap();
+/// assert_eq!(max_age.value, "600");
+/// assert_eq!(max_age.env_var, "CORS_MAX_AGE");
+/// assert_eq!(max_age.to_string(), "max_age = 600 (environment variable CORS_MAX_AGE)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EffectiveSetting {
+    /// The key of the `cors` table, e.g. `allow_origin`.
+    pub key: Key,
+    /// The environment variable that sets it, e.g. `CORS_ALLOW_ORIGIN`.
+    pub env_var: String,
+    /// The value in force, as an operator would write it (defaults spelled out).
+    pub value: String,
+    /// Where the value came from: a file and profile, a variable, or the built-in default.
+    pub source: Source,
+    /// The named policy this setting belongs to; `None` for the base (the `cors` table).
+    /// A key the policy leaves unset has the base's value, and [`Source::Inherited`].
+    pub policy: Option<String>,
+}
+
+impl EffectiveSetting {
+    /// Every key of `settings`, in the order of [`Key::ALL`], with its source looked up in
+    /// `provenance` ([`Source::Code`] where it has none, as for settings given in code).
+    pub fn all(settings: &Settings, provenance: &[(Key, Source)]) -> Vec<Self> {
+        Key::ALL
+            .into_iter()
+            .map(|key| EffectiveSetting {
+                key,
+                env_var: key.env_var(),
+                value: settings.shown(key).to_string(),
+                source: source_in(provenance, key),
+                policy: None,
+            })
+            .collect()
+    }
+
+    /// The keys a named policy may set, of the named policy `name` with `settings`, each
+    /// with its source in `provenance` and whether it is the base's.
+    pub(crate) fn named(
+        name: &str,
+        settings: &Settings,
+        provenance: Option<&NamedProvenance>,
+    ) -> Vec<Self> {
+        let keys = provenance.map_or(&[][..], |p| &p.keys[..]);
+        Self::all(settings, keys)
+            .into_iter()
+            .filter(|setting| setting.key.is_per_policy())
+            .map(|setting| EffectiveSetting {
+                env_var: env_name(&policy_key(name, setting.key.name())),
+                policy: Some(name.to_string()),
+                ..setting
+            })
+            .collect()
+    }
+
+    /// Every setting of `policy`: the base's keys, then those of every named policy in name
+    /// order (the keys a named policy may set).
+    pub(crate) fn every(
+        policy: &Policies,
+        provenance: &[(Key, Source)],
+        named: &[NamedProvenance],
+    ) -> Vec<Self> {
+        let mut all = Self::all(policy.settings(), provenance);
+        for (name, settings) in &policy.settings().policies {
+            let provenance = named.iter().find(|p| p.name == *name);
+            all.extend(Self::named(name, settings, provenance));
+        }
+        all
+    }
+}
+
+impl EffectiveSetting {
+    /// A named policy's key the policy leaves unset: its value is the base's.
+    pub fn is_inherited(&self) -> bool {
+        matches!(self.source, Source::Inherited(_))
+    }
+}
+
+impl fmt::Display for EffectiveSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = &self.policy {
+            write!(f, "policies.{name}.")?;
+        }
+        let source = Located { source: &self.source, policy: self.policy.as_deref() };
+        write!(f, "{} = {} ({source})", self.key, escaped(&self.value))
+    }
+}
+
+pub(crate) fn source_in(provenance: &[(Key, Source)], key: Key) -> Source {
+    provenance.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone()).unwrap_or_default()
+}
+
+/// The verdict on one configuration: what a launch would do with it, and what it would
+/// serve. Valid when [`Report::errors`] is empty.
+///
+/// ```
+/// use cors_fairing::check;
+///
+/// figment::Jail::expect_with(|jail| {
+///     jail.create_file("Rocket.toml", r#"
+///         [default.cors]
+///         allow_origin = "https://app.example.com"
+///         allow_origins = "https://typo.example"
+///     "#)?;
+///     let report = check(&rocket::Config::figment(), None);
+///     assert_eq!(report.errors.len(), 1);
+///     assert_eq!(report.errors[0].key(), Some("allow_origins"));
+///     assert!(report.errors[0].hint.as_deref().unwrap().contains("`allow_origin`"));
+///     Ok(())
+/// });
+/// ```
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Report {
+    /// Every reason a launch would stop (and a reload would keep the last good policy).
+    pub errors: Vec<ConfigError>,
+    /// Everything that loads but deserves the operator's attention.
+    pub warnings: Vec<ConfigWarning>,
+    /// Every setting in force with where its value came from (empty when invalid): the
+    /// base's keys, then every named policy's.
+    pub settings: Vec<EffectiveSetting>,
+    /// The fingerprint of the policy (`None` when invalid): the same on every replica that
+    /// serves the same policy.
+    pub fingerprint: Option<Fingerprint>,
+    /// The files the configuration was read from.
+    pub files: Vec<PathBuf>,
+    /// The compiled policy, for `cors-fairing explain`.
+    #[serde(skip)]
+    policy: Option<Policies>,
+    /// What a later load must not silently take away.
+    #[serde(skip)]
+    last_good: Option<LastGood>,
+}
+
+/// Judges the configuration a server built from `figment` would load: what
+/// `CorsFairing::figment()` reads at launch (`Rocket.toml` for the figment's profile, the
+/// `env_file`, `ROCKET_CORS`, `CORS_*`), with the same loader a launch and a reload use,
+/// so a configuration it accepts launches and reloads, and one it refuses is refused by
+/// both. Given the report of the configuration in force (`previous`), it also refuses what
+/// a reload would refuse: a file or table gone that gave keys in force.
+///
+/// `figment` is Rocket's (`rocket::Config::figment()`, or the one an application passes to
+/// `rocket::custom`); values it holds under `cors` that no file or variable gave are read
+/// as given in code.
+pub fn check(figment: &Figment, previous: Option<&Report>) -> Report {
+    let sources = Sources::from_rocket(figment);
+    let mut report = Report::empty();
+    match sources.load_after(previous.and_then(|p| p.last_good.as_ref())) {
+        Ok(loaded) => {
+            report.settings =
+                EffectiveSetting::every(&loaded.policy, &loaded.provenance, &loaded.named);
+            report.fingerprint = Some(loaded.policy.fingerprint());
+            report.last_good = Some(LastGood::of(&loaded));
+            report.warnings = loaded.warnings;
+            report.files = loaded.files;
+            report.policy = Some(loaded.policy);
+        }
+        Err(errors) => report.errors = errors.into_iter().collect(),
+    }
+    report
+}
+
+impl Report {
+    fn empty() -> Report {
+        Report {
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            settings: Vec::new(),
+            fingerprint: None,
+            files: Vec::new(),
+            policy: None,
+            last_good: None,
+        }
+    }
+
+    /// Whether a server would launch with this configuration.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The compiled policies, when the configuration is valid: ask them what a request gets.
+    pub fn policy(&self) -> Option<&Policies> {
+        self.policy.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_reported_once_in_order() {
+        let keys: Vec<Key> =
+            EffectiveSetting::all(&Settings::default(), &[]).iter().map(|s| s.key).collect();
+        assert_eq!(keys, Key::ALL);
+    }
+
+    #[test]
+    fn defaults_are_spelled_out() {
+        let all = EffectiveSetting::all(&Settings::default(), &[]);
+        let value = |key: &str| all.iter().find(|s| s.key == key).unwrap().value.clone();
+        assert_eq!(value("allow_methods"), "GET, HEAD, POST, PUT, PATCH, DELETE");
+        assert_eq!(value("allow_headers"), "Accept, Authorization, Content-Type, X-Requested-With");
+        assert_eq!(value("paths"), "(every path)");
+        assert_eq!(value("preflight_status"), "204");
+        assert!(all.iter().all(|s| s.source == Source::Code));
+    }
+
+    #[test]
+    fn sources_are_looked_up_by_key() {
+        let provenance = [(Key::Paths, Source::Env { var: "CORS_PATHS".into() })];
+        let all = EffectiveSetting::all(&Settings::default(), &provenance);
+        let paths = all.iter().find(|s| s.key == "paths").unwrap();
+        assert_eq!(paths.source, Source::Env { var: "CORS_PATHS".into() });
+        assert_eq!(paths.env_var, "CORS_PATHS");
+    }
+}
