@@ -46,6 +46,16 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// A value as the operator wrote it, in quotes: control characters escaped, but not the
+/// backslashes of a regex (`"https://a\.example"`, not `"https://a\\.example"`).
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\"", escaped(self.0))
+    }
+}
+
 /// A path, lossily as text, escaped.
 fn path_text(path: &Path) -> String {
     escaped(&path.to_string_lossy()).to_string()
@@ -247,9 +257,9 @@ impl fmt::Display for ConfigError {
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "invalid CORS setting `{}` = {:?} (from {}): {reason}",
+                "invalid CORS setting `{}` = {} (from {}): {reason}",
                 Named(key),
-                self.value,
+                Quoted(&self.value),
                 Located { source: &self.provenance, policy: policy_of(key) }
             )?,
             Subject::Table => write!(f, "invalid CORS configuration: {reason}")?,
@@ -412,9 +422,9 @@ impl fmt::Display for ConfigWarning {
         match &self.subject {
             Subject::Key(key) => write!(
                 f,
-                "CORS setting `{}` = {:?} (from {}): {message}",
+                "CORS setting `{}` = {} (from {}): {message}",
                 Named(key),
-                self.value,
+                Quoted(&self.value),
                 Located { source: &self.provenance, policy: policy_of(key) }
             ),
             Subject::Table => write!(f, "CORS configuration: {message}"),

@@ -61,7 +61,8 @@ fn rocket_toml(jail: &Jail) -> String {
 /// Asserts the message has every part, in the crate's wording: `key` = "value" (from
 /// source) ... hint: ...
 fn assert_names(message: &str, key: &str, value: &str, source: &str, hint: &str) {
-    let head = format!("`{key}` = {value:?}");
+    // As written: a regex keeps its single backslashes.
+    let head = format!("`{key}` = \"{value}\"");
     assert!(message.contains(&head), "no {head} in: {message}");
     assert!(message.contains(&format!("(from {source}")), "no source {source:?} in: {message}");
     let Some((_, hint_text)) = message.split_once("hint: ") else {
