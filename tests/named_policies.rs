@@ -469,7 +469,9 @@ fn the_banner_names_each_policy_with_its_own_keys_and_sources() {
             "CORS policy `public`, for paths /public/**, /status/*:"
         );
         let own = line("policies.public.allow_origin");
-        assert!(own.ends_with(&format!("= * ([default.cors] in {})", file.display())), "{own}");
+        // Its own table, not the base's (issue 21).
+        let table = format!("= * ([default.cors.policies.public] in {})", file.display());
+        assert!(own.ends_with(&table), "{own}");
         line("policies.public.allow_credentials = false");
         // Inherited keys are summed up, not repeated.
         assert!(!logged.iter().any(|l| l.starts_with("policies.public.max_age")), "{logged:#?}");
