@@ -9,8 +9,8 @@ use rocket::response::{self, Responder};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::CorsHandle;
-use crate::policy::Field;
 use crate::policy::names::ORIGIN;
+use crate::policy::{Echo, Field};
 
 /// A request guard that passes when the request's `Origin` is allowed by the live policy:
 /// the configured origins (after any reload) and the application's origin check.
@@ -105,27 +105,35 @@ impl<'r, const MISSING_PASSES: bool> FromRequest<'r> for AllowedOrigin<MISSING_P
     type Error = OriginRefused;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let refuse = |reason: String| {
-            log::info!("{} {}: refused by AllowedOrigin: {reason}", req.method(), req.uri());
-            Outcome::Error((Status::Forbidden, OriginRefused(reason)))
-        };
         let Some(handle) = req.rocket().state::<CorsHandle>() else {
             // The sentinel stops such a launch; a Rocket built without sentinels gets this.
             let reason = "the CORS fairing is not attached".to_string();
             return Outcome::Error((Status::InternalServerError, OriginRefused(reason)));
         };
+        let path = req.uri().path();
+        // One line per refusal, through the rate limit of every per-request line: the
+        // origin is whatever a client sends.
+        let refuse = |kind: &'static str, reason: String| {
+            let state = handle.state();
+            let policy = state.load().for_path(path.as_str()).name().unwrap_or("").to_string();
+            let line = || format!("{} {}: refused by AllowedOrigin: {reason}", req.method(), path);
+            state.log_limit().info(&policy, kind, line);
+            Outcome::Error((Status::Forbidden, OriginRefused(reason)))
+        };
         let origin = match crate::request::origin(req) {
             Field::Absent if MISSING_PASSES => {
                 return Outcome::Success(AllowedOrigin { origin: None });
             }
-            Field::Absent => return refuse(format!("no {ORIGIN} header")),
-            Field::Many => return refuse(format!("more than one {ORIGIN} header")),
+            Field::Absent => return refuse("guard_no_origin", format!("no {ORIGIN} header")),
+            Field::Many => {
+                return refuse("guard_multiple_origins", format!("more than one {ORIGIN} header"));
+            }
             Field::One(origin) => origin,
         };
-        if handle.origin_allowed_at(req.uri().path().as_str(), origin, req.rocket()).await {
+        if handle.origin_allowed_at(path.as_str(), origin, req.rocket()).await {
             Outcome::Success(AllowedOrigin { origin: Some(origin.to_string()) })
         } else {
-            refuse(format!("origin {origin:?} is not allowed"))
+            refuse("guard_origin", format!("origin {} is not allowed", Echo(origin)))
         }
     }
 }

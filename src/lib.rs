@@ -63,6 +63,7 @@
 //! | `preflight_status` | `CORS_PREFLIGHT_STATUS` | `204` | status of an answered preflight, `204` or `200` |
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
 //! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |
+//! | `log_refusals` | `CORS_LOG_REFUSALS` | `false` | one info line per refused request: method, path, policy, origin, reason (at most 20 per policy and reason a minute) |
 //! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
 //! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading (at most 4 x after the first) |
 //! | `reload_poll_ms` | `CORS_RELOAD_POLL_MS` | `2000` | interval of the periodic check behind the watcher (`0` = off) |
@@ -343,6 +344,7 @@
 //! | `state` | the live state: the [`Policies`] in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
 //! | `files` | reading a config file: regular files only, opened without blocking, at most [`MAX_CONFIG_FILE_LEN`] | no |
 //! | `counters` | the request counters behind [`CorsHandle::stats`] (and the `metrics` feature's publisher) | no |
+//! | `log_limit` | the one rate limit on every line written per request, per policy and reason | no |
 //! | `policy` | [`Policies::compile`]; a [`Policy`] judges a [`CorsRequest`] into a [`Verdict`] and renders its [`HeaderLines`]; the configured origins (`policy/origins/`); every header name | no, and no I/O |
 //! | `settings` | [`Settings`]: the serde model of the keys | no |
 //! | `error` | [`ConfigError`], [`ConfigWarning`], [`Source`] | no |
@@ -373,6 +375,7 @@ mod fairing;
 mod files;
 mod guard;
 mod handle;
+mod log_limit;
 mod origin_check;
 mod policy;
 mod preflight;

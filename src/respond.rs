@@ -8,10 +8,12 @@ use std::sync::Arc;
 use rocket::Request;
 use rocket::http::Method;
 
-use crate::policy::names::VARY;
+use crate::counters::Outcome;
+use crate::error::escaped;
+use crate::policy::names::{ORIGIN, VARY};
 use crate::policy::vary;
 use crate::policy::{
-    CorsRequest, Field, HeaderLines, Policies, Policy, PolicyId, Refusal, Verdict,
+    CorsRequest, Echo, Field, HeaderLines, Policies, Policy, PolicyId, Refusal, Verdict,
 };
 use crate::state::LiveState;
 
@@ -117,8 +119,17 @@ fn judge(
     }
     state.counters().record(verdict, request.origin != Field::Absent);
     if let Verdict::Refused { refusal, .. } = verdict {
+        log_refusal(state, policies.get(id), request, refusal);
+    }
+    (verdict, id)
+}
+
+/// Why `request` was refused: at info through the rate limit with `log_refusals`, else at
+/// debug. The reason is the counter's label, so a line and the count it bumped agree.
+fn log_refusal(state: &LiveState, policy: &Policy, request: &CorsRequest<'_>, refusal: Refusal) {
+    if !policy.settings().log_refusals {
         let why = refusal.describe(request);
-        match policies.get(id).name() {
+        match policy.name() {
             None => log::debug!("CORS refused {} {}: {why}", request.method, request.path),
             Some(name) => log::debug!(
                 "CORS refused {} {} (policy `{name}`): {why}",
@@ -126,8 +137,26 @@ fn judge(
                 request.path
             ),
         }
+        return;
     }
-    (verdict, id)
+    let reason = Outcome::of_refusal(refusal).label();
+    let name = policy.name().unwrap_or("");
+    state.log_limit().info(name, reason, || {
+        let policy = match policy.name() {
+            Some(name) => format!("policy `{}`", escaped(name)),
+            None => "the base policy".to_string(),
+        };
+        let origin = match request.origin {
+            Field::One(origin) => format!("origin {}", Echo(origin)),
+            _ => format!("more than one {ORIGIN}"),
+        };
+        format!(
+            "CORS refused {} {} ({policy}, {origin}): {} [{reason}]",
+            request.method,
+            request.path,
+            refusal.describe(request)
+        )
+    });
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The table's order, top to bottom.
-const LAYERS: [&str; 17] = [
+const LAYERS: [&str; 18] = [
     "fairing",
     "guard",
     "handle",
@@ -23,6 +23,7 @@ const LAYERS: [&str; 17] = [
     "state",
     "files",
     "counters",
+    "log_limit",
     "policy",
     "settings",
     "error",

@@ -90,7 +90,7 @@ impl Outcome {
         })
     }
 
-    fn of_refusal(refusal: Refusal) -> Outcome {
+    pub(crate) fn of_refusal(refusal: Refusal) -> Outcome {
         match refusal {
             Refusal::Origin => Outcome::RefusedOrigin,
             Refusal::Method => Outcome::RefusedMethod,
@@ -103,9 +103,9 @@ impl Outcome {
         }
     }
 
-    /// The label value under which the `metrics` feature publishes it.
-    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
-    const fn label(self) -> &'static str {
+    /// The label value under which the `metrics` feature publishes it, and the reason
+    /// refusal lines name (so that a line and the counter it bumped agree).
+    pub(crate) const fn label(self) -> &'static str {
         match self {
             Outcome::Allowed => "allowed",
             Outcome::RefusedOrigin => "refused_origin",

@@ -121,9 +121,12 @@ impl fmt::Display for Described<'_> {
             Echo(field.one().unwrap_or_default())
         }
         match self.refusal {
-            Refusal::MalformedOrigin | Refusal::Origin => {
-                write!(f, "origin {} is not allowed", value(self.request.origin))
-            }
+            Refusal::Origin => write!(f, "origin {} is not allowed", value(self.request.origin)),
+            Refusal::MalformedOrigin => write!(
+                f,
+                "origin {} is malformed (not an origin as browsers send it)",
+                value(self.request.origin)
+            ),
             Refusal::MultipleOrigins => write!(f, "more than one {ORIGIN} header"),
             Refusal::Method => {
                 write!(f, "method {} is not in allow_methods", value(self.request.request_method))
@@ -146,7 +149,7 @@ impl fmt::Display for Described<'_> {
 /// A request's value echoed into a log line or a 403 body: quoted, control characters
 /// escaped (`Debug`), and cut after [`Echo::MAX_CHARS`] characters, so that a 100 KB
 /// `Origin` gives a one-line, bounded answer.
-struct Echo<'a>(&'a str);
+pub(crate) struct Echo<'a>(pub(crate) &'a str);
 
 impl Echo<'_> {
     const MAX_CHARS: usize = 100;

@@ -28,6 +28,7 @@ mod verbatim;
 pub use decision::Decision;
 pub use fingerprint::Fingerprint;
 pub use headers::{MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};
+pub(crate) use judge::Echo;
 pub use judge::{Refusal, Verdict};
 pub use lines::HeaderLines;
 pub use origins::MAX_ORIGIN_LEN;

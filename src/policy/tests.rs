@@ -60,7 +60,13 @@ fn refused_origins() {
             if malformed.contains(&origin) { Refusal::MalformedOrigin } else { Refusal::Origin };
         assert_eq!(d.refusal(), Some(kind), "{origin}");
         let described = kind.describe(&request).to_string();
-        assert_eq!(described, format!("origin {origin:?} is not allowed"));
+        // The line says what the counter counts: malformed is not "not allowed".
+        let why = if kind == Refusal::MalformedOrigin {
+            "is malformed (not an origin as browsers send it)"
+        } else {
+            "is not allowed"
+        };
+        assert_eq!(described, format!("origin {origin:?} {why}"));
         assert_eq!(d.lines().get("Access-Control-Allow-Origin"), None);
         assert_eq!(d.lines().get("Vary"), Some("Origin"));
     }

@@ -79,6 +79,11 @@ keys! {
     AlwaysSendHeaders always_send_headers: bool = false, value,
         serde(deserialize_with = "lenient::flag"), Policy, Value,
         |s: &Settings| Shown::one(s.always_send_headers);
+    /// One info line per refused request (method, path, policy, origin, reason), at most
+    /// a few per policy and reason every minute.
+    LogRefusals log_refusals: bool = false, value,
+        serde(deserialize_with = "lenient::flag"), Policy, Skip,
+        |s: &Settings| Shown::one(s.log_refusals);
     /// Watch the config files and reload on change.
     Reload reload: bool = true, value,
         serde(deserialize_with = "lenient::flag"), Fairing, Skip,

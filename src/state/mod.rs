@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::counters::Counters;
 use crate::error::{ConfigWarning, Source};
+use crate::log_limit::LogLimit;
 use crate::policy::Policies;
 
 use fingerprint::refreshed;
@@ -43,6 +44,8 @@ pub(crate) struct LiveState {
     reloader: Mutex<Option<JoinHandle<()>>>,
     /// What the fairing answered, by outcome, across reloads.
     counters: Counters,
+    /// The budget of the lines written per request, across reloads.
+    log_limit: LogLimit,
 }
 
 impl LiveState {
@@ -56,6 +59,7 @@ impl LiveState {
             status,
             reloader: Mutex::new(None),
             counters: Counters::new(),
+            log_limit: LogLimit::default(),
         })
     }
 
@@ -72,6 +76,11 @@ impl LiveState {
     /// The counters of what the fairing answered.
     pub(crate) fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// The rate limit of every line written per request.
+    pub(crate) fn log_limit(&self) -> &LogLimit {
+        &self.log_limit
     }
 
     /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
