@@ -48,14 +48,18 @@ impl CorsHandle {
     }
 
     /// Whether the live policy allows `origin`: the base's configured origins, else (a
-    /// well-formed origin) the origin check, cached. [`crate::AllowedOrigin`] asks the same
-    /// of the policy that judges the request's path (a named one, or the base).
+    /// well-formed origin) the origin check, cached. With named policies, ask
+    /// [`CorsHandle::origin_allowed_at`] for the path the origin is for.
     pub async fn origin_allowed(&self, origin: &str, rocket: &Rocket<Orbit>) -> bool {
         origin_check::origin_allowed(self.checker(), &self.state, None, origin, rocket).await
     }
 
-    /// [`CorsHandle::origin_allowed`] with the lists of the policy that judges `path`.
-    pub(crate) async fn origin_allowed_at(
+    /// Whether the policy that judges `path` allows `origin`: the named policy whose
+    /// `paths` match `path` most specifically, else the base; its lists, else (a
+    /// well-formed origin) the origin check, cached. The question [`crate::AllowedOrigin`]
+    /// asks for a request to `path`, for code that has an origin but no request (a
+    /// WebSocket message handler, a job).
+    pub async fn origin_allowed_at(
         &self,
         path: &str,
         origin: &str,

@@ -140,3 +140,46 @@ fn requests_none() -> BTreeMap<String, f64> {
         .inspect(|(_, v)| assert_eq!(*v, 0.0))
         .collect()
 }
+
+/// The origin check's calls, errors and timeouts: a check that starts failing refuses
+/// tenants while every request still answers.
+#[test]
+fn the_origin_check_publishes_calls_errors_and_timeouts() {
+    let _serial = recording();
+    let settings = common::settings(|s| {
+        s.reload = false;
+        s.origin_check_timeout_ms = 50;
+    });
+    let fairing = CorsFairing::from_settings(settings).with_origin_check(|origin, _| {
+        let origin = origin.to_string();
+        async move {
+            match origin.as_str() {
+                "https://tenant.example" => Ok(true),
+                "https://stranger.example" => Ok(false),
+                // Never answers: the timeout refuses it.
+                "https://slow.example" => std::future::pending().await,
+                _ => Err("the tenant table is down"),
+            }
+        }
+    });
+    let client = Client::tracked(common::app(fairing)).expect("valid rocket");
+    for origin in [
+        "https://tenant.example",
+        "https://stranger.example",
+        "https://slow.example",
+        "https://down.example",
+        "https://down2.example",
+        // Cached: no second call.
+        "https://tenant.example",
+    ] {
+        client.get("/api/items").header(common::origin(origin)).dispatch();
+    }
+    assert_eq!(
+        series("cors_fairing_origin_check"),
+        expected(&[
+            ("cors_fairing_origin_check_calls_total{}", 5.0),
+            ("cors_fairing_origin_check_errors_total{}", 2.0),
+            ("cors_fairing_origin_check_timeouts_total{}", 1.0),
+        ])
+    );
+}

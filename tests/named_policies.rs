@@ -648,3 +648,27 @@ fn a_named_policy_key_removed_on_purpose_inherits_the_base() {
         Ok(())
     });
 }
+
+/// `CorsHandle::origin_allowed_at` asks the policy that judges the path, as the guard does;
+/// `origin_allowed` asks the base.
+#[test]
+fn origin_allowed_at_asks_the_policy_of_the_path() {
+    let partner = Settings::default().allow_origin([PARTNER]).paths(["/api/partner/**"]);
+    let settings = Settings::default().allow_origin([APP]).policy("partner", partner);
+    let client = Client::tracked(common::app(CorsFairing::from_settings(settings))).unwrap();
+    let handle = client.rocket().state::<CorsHandle>().unwrap().clone();
+    let rocket = client.rocket();
+    let ask = |path: &str, origin: &str| {
+        rocket::tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(handle.origin_allowed_at(path, origin, rocket))
+    };
+    assert!(ask("/api/partner/orders", PARTNER));
+    assert!(!ask("/api/partner/orders", APP));
+    assert!(ask("/api/items", APP));
+    assert!(!ask("/api/items", PARTNER));
+    let base = rocket::tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(handle.origin_allowed(PARTNER, rocket));
+    assert!(!base, "origin_allowed asks the base");
+}

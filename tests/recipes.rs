@@ -20,6 +20,8 @@ mod admin;
 mod figment_in_code;
 #[path = "recipes/fixed_settings.rs"]
 mod fixed_settings;
+#[path = "recipes/observe.rs"]
+mod observe;
 #[path = "recipes/public_part.rs"]
 mod public_part;
 #[allow(dead_code)]
@@ -36,7 +38,8 @@ use rocket::serde::json::{Value, serde_json};
 const README: &str = include_str!("../README.md");
 
 /// Where the README's `rust` recipe snippets must be found verbatim.
-const SOURCES: [(&str, &str); 5] = [
+const SOURCES: [(&str, &str); 6] = [
+    ("tests/recipes/observe.rs", include_str!("recipes/observe.rs")),
     ("tests/recipes/public_part.rs", include_str!("recipes/public_part.rs")),
     ("tests/recipes/fixed_settings.rs", include_str!("recipes/fixed_settings.rs")),
     ("tests/recipes/figment_in_code.rs", include_str!("recipes/figment_in_code.rs")),
@@ -498,6 +501,32 @@ fn example_server_answers_json_under_the_checked_in_rocket_toml() {
         assert_eq!(status["generation"], 0);
         assert_eq!(status["errors"], 0);
         assert_eq!(status["last_error"], Value::Null);
+        Ok(())
+    });
+}
+
+/// "See what the fairing is doing": its Rocket.toml turns the refusal lines on, and the
+/// JSON route shows the fingerprint, the reload record and the counts by reason.
+#[test]
+fn see_what_the_fairing_is_doing() {
+    jail(&snippet("See what the fairing is doing", "toml", 0), |_| {
+        let mut routes = common::routes();
+        routes.extend(rocket::routes![observe::cors_stats]);
+        let client = figment_app(routes);
+        let cors = client.rocket().state::<CorsHandle>().expect("the fairing is attached");
+        assert!(cors.settings().log_refusals, "the recipe turns log_refusals on");
+        get(&client, "/api/items", "https://evil.example");
+        get(&client, "/api/items", "HTTPS://APP.example.com");
+        get(&client, "/api/items", "https://app.example.com");
+        let response = client.get("/admin/cors/stats").dispatch();
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(response.content_type(), Some(ContentType::JSON));
+        let body: Value = serde_json::from_str(&response.into_string().unwrap()).unwrap();
+        assert_eq!(body["fingerprint"], cors.fingerprint().to_string());
+        assert_eq!(body["reload"]["generation"], 0);
+        assert_eq!(body["stats"]["allowed"], 1);
+        assert_eq!(body["stats"]["refused_origin"], 1);
+        assert_eq!(body["stats"]["refused_malformed"], 1);
         Ok(())
     });
 }

@@ -10,6 +10,8 @@
 //! running Rocket) that this module only hands on.
 
 mod cache;
+#[cfg(feature = "metrics")]
+mod published;
 
 use std::collections::HashSet;
 use std::fmt::Display;
@@ -84,6 +86,8 @@ fn limits_of(policies: &Policies) -> Limits {
 
 impl<C: Sync + 'static> Checker<C> {
     pub(crate) fn new(check: OriginCheck<C>) -> Self {
+        #[cfg(feature = "metrics")]
+        published::describe();
         Checker {
             check,
             cache: AnswerCache::default(),
@@ -121,19 +125,30 @@ impl<C: Sync + 'static> Checker<C> {
         let timeout = limits.timeout;
         let task = tokio::spawn((self.check.0)(origin, context));
         let abort = task.abort_handle();
-        let failure = match tokio::time::timeout(timeout, task).await {
+        let (timed_out, failure) = match tokio::time::timeout(timeout, task).await {
             Ok(Ok(Ok(allowed))) => {
+                #[cfg(feature = "metrics")]
+                published::called(published::Call::Answered);
                 self.logged_set().remove(origin);
                 return allowed;
             }
-            Ok(Ok(Err(err))) => format!("failed: {err}"),
-            Ok(Err(join)) if join.is_panic() => "panicked".to_string(),
-            Ok(Err(_)) => "was cancelled".to_string(),
+            Ok(Ok(Err(err))) => (false, format!("failed: {err}")),
+            Ok(Err(join)) if join.is_panic() => (false, "panicked".to_string()),
+            Ok(Err(_)) => (false, "was cancelled".to_string()),
             Err(_) => {
                 abort.abort();
-                format!("took longer than origin_check_timeout_ms ({} ms)", timeout.as_millis())
+                let ms = timeout.as_millis();
+                (true, format!("took longer than origin_check_timeout_ms ({ms} ms)"))
             }
         };
+        #[cfg(feature = "metrics")]
+        published::called(if timed_out {
+            published::Call::TimedOut
+        } else {
+            published::Call::Failed
+        });
+        #[cfg(not(feature = "metrics"))]
+        let _ = timed_out;
         self.failures.fetch_add(1, Ordering::Relaxed);
         let mut logged = self.logged_set();
         if logged.len() >= limits.capacity {
