@@ -1,5 +1,5 @@
 //! The one rate limit on every line the crate writes per request (refusal lines, the
-//! guard's refusals): a request is whatever a client sends, so without a limit a flood of
+//! guard's refusals, the origin check's failures): a request is whatever a client sends, so without a limit a flood of
 //! refusals from attacker-chosen origins would fill the disk.
 //!
 //! Limited per (policy, reason): a flood of bad origins under one policy cannot silence
@@ -64,10 +64,25 @@ impl LogLimit {
     /// Writes `line()` at info level unless the key's budget is spent; the line is built
     /// only when written.
     pub(crate) fn info(&self, policy: &str, reason: &'static str, line: impl FnOnce() -> String) {
+        self.log(log::Level::Info, policy, reason, line);
+    }
+
+    /// [`LogLimit::info`] at `level`.
+    pub(crate) fn log(
+        &self,
+        level: log::Level,
+        policy: &str,
+        reason: &'static str,
+        line: impl FnOnce() -> String,
+    ) {
+        if !log::log_enabled!(level) {
+            return;
+        }
         match self.admit(policy, reason, Instant::now()) {
             Admit::Suppress => {}
-            Admit::Write { suppressed: 0 } => log::info!("{}", line()),
-            Admit::Write { suppressed } => log::info!(
+            Admit::Write { suppressed: 0 } => log::log!(level, "{}", line()),
+            Admit::Write { suppressed } => log::log!(
+                level,
                 "{} ({suppressed} more like it suppressed: at most {PER_WINDOW} lines per \
                  policy and reason every {} s)",
                 line(),

@@ -149,3 +149,27 @@ fn the_guards_refusals_share_the_limit() {
     );
     assert_eq!(client.get("/ws").header(origin(APP)).dispatch().status(), Status::Ok);
 }
+
+/// During an outage of the origin check every new origin fails once: attacker-chosen
+/// origins would write one error line each. They share the one limit too.
+#[test]
+fn the_origin_checks_failures_share_the_limit() {
+    common::log_capture::install();
+    let settings = common::settings(|s| s.reload = false);
+    let fairing = CorsFairing::from_settings(settings)
+        .with_origin_check(|_, _| async { Err::<bool, _>("the tenant table is down") });
+    let client = Client::tracked(common::app(fairing)).expect("valid rocket");
+    common::log_capture::take(|_, _| true);
+    for i in 0..PER_WINDOW + 10 {
+        client.get("/api/items").header(origin(&format!("https://t{i}.example"))).dispatch();
+    }
+    let errors = common::log_capture::take(|at, ours| ours && at == Level::Error);
+    assert_eq!(errors.len(), PER_WINDOW, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(r#"CORS origin check for "https://t0.example" failed"#),
+        "{}",
+        errors[0]
+    );
+    let handle = client.rocket().state::<CorsHandle>().unwrap().clone();
+    assert_eq!(handle.stats().origin_check_failures, (PER_WINDOW + 10) as u64, "all counted");
+}

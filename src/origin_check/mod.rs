@@ -111,16 +111,17 @@ impl<C: Sync + 'static> Checker<C> {
     }
 
     /// Whether the application allows `origin` (well-formed, not allowed by the lists).
-    async fn allows(&self, origin: &str, context: &C, limits: Limits) -> bool {
+    async fn allows(&self, origin: &str, context: &C, limits: Limits, state: &LiveState) -> bool {
         if let Some(allowed) = self.cache.peek(origin, limits.ttl) {
             return allowed;
         }
-        self.cache.get_or_check(origin, limits, || self.call(origin, context, limits)).await
+        let call = || self.call(origin, context, limits, state);
+        self.cache.get_or_check(origin, limits, call).await
     }
 
     /// One call of the check, on its own task (a panic stays there, and a request that
     /// goes away does not cancel the call others wait for), within the timeout.
-    async fn call(&self, origin: &str, context: &C, limits: Limits) -> bool {
+    async fn call(&self, origin: &str, context: &C, limits: Limits, state: &LiveState) -> bool {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let timeout = limits.timeout;
         let task = tokio::spawn((self.check.0)(origin, context));
@@ -155,7 +156,10 @@ impl<C: Sync + 'static> Checker<C> {
             logged.clear();
         }
         if logged.insert(origin.into()) {
-            log::error!("CORS origin check for {origin:?} {failure}: the origin is refused");
+            // Origins are attacker-chosen: during an outage each new one fails once.
+            let line =
+                || format!("CORS origin check for {origin:?} {failure}: the origin is refused");
+            state.log_limit().log(log::Level::Error, "", "origin_check_failure", line);
         }
         false
     }
@@ -202,7 +206,7 @@ pub(crate) async fn origin_allowed<C: Sync + 'static>(
             let Some(checker) = checker else { return false };
             let limits = checker.follow(&policies);
             drop(policies);
-            checker.allows(origin, context, limits).await
+            checker.allows(origin, context, limits, state).await
         }
     }
 }
@@ -240,7 +244,7 @@ pub(crate) async fn allows_request<C: Sync + 'static>(
         None if !refused_and_checkable(judging, origin) => false,
         None => {
             drop(policies);
-            let call = || checker.call(origin, context, limits);
+            let call = || checker.call(origin, context, limits, state);
             checker.cache.get_or_check(origin, limits, call).await
         }
     }
