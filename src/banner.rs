@@ -28,9 +28,19 @@ pub(crate) fn log_policy(loaded: &Loaded) {
         log::info!("CORS policy `{shown}`, for paths {}:", escaped(&paths));
         let base = EffectiveSetting::all(policy.settings(), &loaded.provenance);
         let mut inherited = 0;
+        let star = settings.allow_origin == ["*"];
         for setting in EffectiveSetting::named(name, settings, provenance) {
             let same = base.iter().any(|b| b.key == setting.key && b.value == setting.value);
-            if setting.is_inherited() || (provenance.is_none() && same) {
+            let by_origin = matches!(setting.key, Key::AllowOriginRegex | Key::AllowAllOrigin);
+            if star && by_origin && setting.is_inherited() && !same {
+                log::info!(
+                    target: INDENTED,
+                    "policies.{shown}.{} = {}: not inherited from the base, a `*` policy \
+                     answers every origin alike",
+                    setting.key,
+                    escaped(&setting.value)
+                );
+            } else if setting.is_inherited() || (provenance.is_none() && same) {
                 inherited += 1;
             } else if setting.key != Key::Paths {
                 log::info!(target: INDENTED, "{setting}");

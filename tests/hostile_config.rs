@@ -305,14 +305,17 @@ fn forbidden_response_headers_cannot_be_exposed() {
 }
 
 #[test]
-fn max_age_above_a_day_is_warned_about() {
+fn max_age_above_two_hours_is_warned_about_naming_each_engines_cap() {
     let (warnings, dir) =
-        load_table("allow_origin = \"https://a.example\"\nmax_age = 90000").warnings();
-    let w = warning(&warnings, "max_age", "90000");
-    assert!(w.message.contains("browsers cap"), "{w}");
+        load_table("allow_origin = \"https://a.example\"\nmax_age = 7201").warnings();
+    let w = warning(&warnings, "max_age", "7201");
+    for cap in ["Chromium at 2 h", "Firefox at 24 h", "WebKit at 10 min"] {
+        assert!(w.message.contains(cap), "{cap}: {w}");
+    }
+    assert!(w.message.ends_with("WebKit for up to 600 s, Chromium 7200 s, Firefox 7201 s"), "{w}");
     assert_from_file(&w.provenance, &dir, "default");
     let (warnings, _) =
-        load_table("allow_origin = \"https://a.example\"\nmax_age = 86400").warnings();
+        load_table("allow_origin = \"https://a.example\"\nmax_age = 7200").warnings();
     assert!(warnings.iter().all(|w| w.key() != Some("max_age")), "{warnings:?}");
 }
 

@@ -196,8 +196,12 @@ fn no_match_falls_back_to_the_base_within_its_own_paths() {
         let response = get(&client, "/other", APP);
         assert_eq!(acao(&response), None);
         assert_eq!(value(&response, "Vary"), None);
-        // An Origin-less GET inside a named policy still varies on Origin.
+        // An Origin-less GET inside the `*` policy gets the same static answer, no Vary
+        // (issue 22 #1); one inside the base still varies on Origin.
         let response = client.get("/public/x").dispatch();
+        assert_eq!(acao(&response).as_deref(), Some("*"));
+        assert_eq!(value(&response, "Vary"), None);
+        let response = client.get("/api/items").dispatch();
         assert_eq!(value(&response, "Vary").as_deref(), Some("Origin"));
         Ok(())
     });
@@ -235,12 +239,13 @@ fn preflight_vary_and_reject_disallowed_are_per_policy() {
         assert_eq!(response.status(), Status::Forbidden);
         assert!(response.into_string().unwrap().contains("not allowed"));
         assert_eq!(preflight(&client, "/strict/x", APP).status(), Status::Ok);
-        // open reflects the requested headers, and says so in Vary; the base does not.
+        // open reflects the requested headers, and says so in Vary (not Origin: it is `*`);
+        // the base does not.
         let response = preflight(&client, "/open/x", ANY);
         assert_eq!(value(&response, "Access-Control-Allow-Headers").as_deref(), Some("x-custom"));
         assert_eq!(
             value(&response, "Vary").as_deref(),
-            Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+            Some("Access-Control-Request-Method, Access-Control-Request-Headers")
         );
         let response = preflight(&client, "/api/items", APP);
         assert_eq!(value(&response, "Access-Control-Allow-Headers").as_deref(), Some("X-Custom"));
@@ -671,4 +676,53 @@ fn origin_allowed_at_asks_the_policy_of_the_path() {
         .unwrap()
         .block_on(handle.origin_allowed(PARTNER, rocket));
     assert!(!base, "origin_allowed asks the base");
+}
+
+#[test]
+fn a_star_policy_inherits_no_regex_and_no_reflection_and_the_banner_says_so() {
+    let toml = r#"
+        [default.cors]
+        allow_origin = ["https://app.example.com"]
+        allow_origin_regex = ['https://[a-z]+\.app\.example\.com']
+        allow_all_origin = true
+
+        [default.cors.policies.public]
+        paths = ["/public/**"]
+        allow_origin = "*"
+    "#;
+    in_jail(toml, |_| {
+        let client = launch();
+        let logged = take_logged(Level::Info);
+        for key in ["allow_origin_regex", "allow_all_origin"] {
+            let start = format!("policies.public.{key} = ");
+            let line = logged.iter().find(|l| l.starts_with(&start));
+            let line = line.unwrap_or_else(|| panic!("{start} in {logged:#?}"));
+            assert!(
+                line.ends_with(
+                    "not inherited from the base, a `*` policy answers every origin alike"
+                ),
+                "{line}"
+            );
+        }
+        let public = &handle(&client).settings().policies["public"];
+        assert!(public.allow_origin_regex.is_empty() && !public.allow_all_origin);
+        let response = client.get("/public/stats").header(origin(ANY)).dispatch();
+        assert_eq!(acao(&response).as_deref(), Some("*"));
+        assert_eq!(response.headers().get_one("Vary"), None);
+        Ok(())
+    });
+    // Both in the policy's own table: an error naming the policy's key.
+    let both = r#"
+        [default.cors]
+        allow_origin = ["https://app.example.com"]
+
+        [default.cors.policies.public]
+        paths = ["/public/**"]
+        allow_origin = "*"
+        allow_all_origin = true
+    "#;
+    let errors = reload_errors(both);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].key(), Some("policies.public.allow_all_origin"));
+    assert!(errors[0].to_string().contains("same static `*`"), "{}", errors[0]);
 }

@@ -163,7 +163,8 @@ impl Counters {
     #[inline]
     pub(crate) fn record(&self, verdict: Verdict, origin_sent: bool) {
         match Outcome::of(verdict) {
-            Some(Outcome::OutOfScope) if !origin_sent => {}
+            // Not a cross-origin request (under `*` it is answered all the same).
+            Some(Outcome::OutOfScope | Outcome::Allowed) if !origin_sent => {}
             Some(outcome) => self.count(outcome, verdict.is_preflight()),
             None => {}
         }

@@ -4,6 +4,9 @@
 use crate::error::ConfigError;
 use crate::settings::Key;
 
+/// The one request header `*` in `allow_headers` does not cover.
+const AUTHORIZATION: &str = "Authorization";
+
 /// The longest `Access-Control-Request-Headers` value the crate will read.
 pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 /// The most names an `Access-Control-Request-Headers` list may hold.
@@ -73,8 +76,17 @@ impl HeaderNames {
         Ok(HeaderNames { lower, any, rendered: names.join(", ").into_boxed_str() })
     }
 
+    /// Whether a request header named `name` is allowed. `*` never covers `Authorization`
+    /// (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>): it must be
+    /// listed by name, as browsers that follow the standard require.
     pub(crate) fn allows(&self, name: &str) -> bool {
-        self.any || self.lower.iter().any(|allowed| allowed.eq_ignore_ascii_case(name))
+        (self.any && !name.eq_ignore_ascii_case(AUTHORIZATION))
+            || self.lower.iter().any(|allowed| allowed.eq_ignore_ascii_case(name))
+    }
+
+    /// `*` without `Authorization` listed beside it: a page's `Authorization` is refused.
+    pub(crate) fn any_but_authorization(&self) -> bool {
+        self.any && !self.lower.iter().any(|name| name.eq_ignore_ascii_case(AUTHORIZATION))
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -177,5 +189,11 @@ mod tests {
         assert!(HeaderNames::compile(Key::ExposeHeaders, &["Set-Cookie"], false).is_err());
         let any = HeaderNames::compile(Key::AllowHeaders, &["*"], false).unwrap();
         assert!(any.allows("x-anything"));
+        assert!(!any.allows("authorization"), "`*` never covers Authorization");
+        assert!(any.any_but_authorization());
+        let both = HeaderNames::compile(Key::AllowHeaders, &["*", "Authorization"], false).unwrap();
+        assert!(both.allows("x-anything") && both.allows("AUTHORIZATION"));
+        assert!(!both.any_but_authorization());
+        assert_eq!(&*both.rendered, "*, Authorization");
     }
 }

@@ -176,6 +176,11 @@ impl Policy {
             return Verdict::Allowed { preflight, reflect: false };
         }
         let preflight = request.is_preflight();
+        if self.any_origin {
+            // `*`: the same answer for every origin, so `Origin` is not read at all; a
+            // preflight is still asked about its method and headers.
+            return self.after_cors_check(request, preflight, AllowOrigin::Any);
+        }
         let origin = match request.origin {
             Field::Absent => return Verdict::NoOrigin,
             Field::Many => {

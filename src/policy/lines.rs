@@ -88,6 +88,11 @@ impl Policy {
         let mut lines = HeaderLines::new();
         let (preflight, reflect) = match verdict {
             Verdict::Allowed { preflight, reflect } => (preflight, reflect),
+            Verdict::Refused { preflight: true, .. } if self.any_origin => {
+                // Under `*` a refusal depends on the method and headers, never the origin.
+                lines.push(VARY, vary::PREFLIGHT_ANY_ORIGIN);
+                return lines;
+            }
             _ => {
                 for (name, value) in verdict.static_lines().unwrap_or_default() {
                     lines.push(name, value);
@@ -105,19 +110,27 @@ impl Policy {
             lines.push(ALLOW_CREDENTIALS, "true");
         }
         if preflight {
-            self.preflight_lines(request, &mut lines);
+            self.preflight_lines(request, reflect, &mut lines);
         } else {
             if !self.expose.is_empty() {
                 lines.push(EXPOSE_HEADERS, &self.expose.rendered);
             }
-            lines.push(VARY, vary::ACTUAL);
+            // `*` is the same for every origin: no `Vary`, so caches keep one copy.
+            if reflect {
+                lines.push(VARY, vary::ACTUAL);
+            }
         }
         lines
     }
 
     /// The lines of an allowed preflight after `Access-Control-Allow-Origin` and
     /// `-Credentials`; the requested headers were checked when it was judged.
-    fn preflight_lines<'a>(&'a self, request: &CorsRequest<'a>, lines: &mut HeaderLines<'a>) {
+    fn preflight_lines<'a>(
+        &'a self,
+        request: &CorsRequest<'a>,
+        reflect_origin: bool,
+        lines: &mut HeaderLines<'a>,
+    ) {
         let reflect = self.settings.allow_all_headers;
         lines.push(ALLOW_METHODS, &self.methods.rendered);
         match request.request_headers {
@@ -133,6 +146,12 @@ impl Policy {
         if request.request_private_network && self.settings.allow_private_network {
             lines.push(ALLOW_PRIVATE_NETWORK, "true");
         }
-        lines.push(VARY, if reflect { vary::PREFLIGHT_REFLECTING } else { vary::PREFLIGHT });
+        let vary = match (reflect_origin, reflect) {
+            (true, false) => vary::PREFLIGHT,
+            (true, true) => vary::PREFLIGHT_REFLECTING,
+            (false, false) => vary::PREFLIGHT_ANY_ORIGIN,
+            (false, true) => vary::PREFLIGHT_ANY_ORIGIN_REFLECTING,
+        };
+        lines.push(VARY, vary);
     }
 }

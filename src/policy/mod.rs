@@ -44,8 +44,20 @@ use methods::Methods;
 use origins::Origins;
 use paths::Paths;
 
-/// Browsers cap `Access-Control-Max-Age` (Firefox at a day, Chromium at two hours).
-const MAX_AGE_CAP: u64 = 86_400;
+/// Above this `Access-Control-Max-Age` some engine caps it: Chromium at two hours.
+const MAX_AGE_CAP: u64 = 7_200;
+
+/// How long each engine keeps a preflight answer cached under `max_age`: WebKit caps it at
+/// 10 minutes, Chromium at 2 hours, Firefox at 24 hours
+/// (<https://fetch.spec.whatwg.org/#http-access-control-max-age> leaves the cap to them).
+pub(crate) fn max_age_in_engines(max_age: u64) -> String {
+    format!(
+        "WebKit for up to {} s, Chromium {} s, Firefox {} s",
+        max_age.min(600),
+        max_age.min(7_200),
+        max_age.min(86_400)
+    )
+}
 
 /// One validated, pre-rendered CORS policy: the base (the `cors` table) or a named one.
 /// [`Policies`] holds them; [`Policies::for_path`] says which judges a path.
@@ -60,6 +72,10 @@ pub struct Policy {
     max_age: Option<Box<str>>,
     paths: Paths,
     verbatim: Option<verbatim::Verbatim>,
+    /// `allow_origin = "*"`: every in-scope response carries the same answer whatever the
+    /// request's `Origin`, which is then never read, so caches keep one copy
+    /// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
+    any_origin: bool,
     /// The named policy's name; `None` for the base.
     name: Option<Box<str>>,
 }
@@ -105,7 +121,21 @@ impl Policy {
             warnings.push(ConfigWarning::new(
                 Key::MaxAge,
                 age.to_string(),
-                "browsers cap preflight caching (Firefox at 86400 s, Chromium at 7200 s)",
+                format!(
+                    "browsers cap how long they keep a preflight answer: Chromium at 2 h \
+                     (7200 s), Firefox at 24 h (86400 s), WebKit at 10 min (600 s), so they keep \
+                     this one {}",
+                    max_age_in_engines(age)
+                ),
+            ));
+        }
+        if headers.any_but_authorization() && !settings.allow_all_headers {
+            warnings.push(ConfigWarning::new(
+                Key::AllowHeaders,
+                "*",
+                "`*` does not cover `Authorization` (Fetch standard), so a preflight asking to \
+                 send it is refused; to allow it, list it beside `*`: \
+                 allow_headers = [\"*\", \"Authorization\"]",
             ));
         }
         if origins.is_empty() && !settings.always_send_headers {
@@ -116,6 +146,7 @@ impl Policy {
             ));
         }
         let verbatim = settings.always_send_headers.then(|| verbatim::Verbatim::render(settings));
+        let any_origin = origins.is_any();
         let policy = Policy {
             settings: settings.clone(),
             origins,
@@ -126,6 +157,7 @@ impl Policy {
             max_age: settings.max_age.map(|age| age.to_string().into_boxed_str()),
             paths,
             verbatim,
+            any_origin,
             name: name.map(Into::into),
         };
         Ok((policy, warnings))
@@ -139,6 +171,12 @@ impl Policy {
     /// The name of a named policy; `None` for the base.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// Whether a request without `Origin` gets `Vary: Origin` alone: not under `*` (which
+    /// answers it like any other), not in the original middleware's verbatim mode.
+    pub(crate) fn vary_alone_without_origin(&self) -> bool {
+        self.verbatim.is_none() && !self.any_origin
     }
 }
 

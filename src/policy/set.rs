@@ -189,9 +189,9 @@ impl Policies {
     /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
     /// and path: the fairing can then answer one without loading the set.
     pub(crate) fn vary_only_without_origin(&self) -> bool {
-        self.base.verbatim.is_none()
+        self.base.vary_alone_without_origin()
             && self.base.paths.matches_every_path()
-            && self.named.iter().all(|named| named.verbatim.is_none())
+            && self.named.iter().all(Policy::vary_alone_without_origin)
     }
 
     /// Which install put this set in force (0 at launch).

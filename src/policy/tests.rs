@@ -85,8 +85,47 @@ fn star_without_credentials() {
     let d =
         p.decide(&CorsRequest { origin: Field::One("https://any.where"), ..CorsRequest::get("/") });
     assert_eq!(d.lines().get("Access-Control-Allow-Origin"), Some("*"));
-    let d = p.decide(&CorsRequest { origin: Field::One("not an origin"), ..CorsRequest::get("/") });
-    assert!(!d.is_allowed());
+    // `Origin` is not read under `*`: every actual request gets the same static answer,
+    // with no `Vary` (issue 22 #1).
+    let expose = policy(|s| {
+        s.allow_origin = vec!["*".into()];
+        s.expose_headers = vec!["X-Id".into()];
+    });
+    let answer = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "X-Id")];
+    for origin in [
+        Field::Absent,
+        Field::One("null"),
+        Field::Many,
+        Field::One("not an origin"),
+        Field::One(APP),
+    ] {
+        let d = expose.decide(&CorsRequest { origin, ..CorsRequest::get("/") });
+        assert!(d.is_allowed(), "{origin:?}");
+        assert_eq!(d.lines().iter().collect::<Vec<_>>(), answer, "{origin:?}");
+    }
+    // A preflight varies by what it is asked, never by the origin.
+    let preflight = CorsRequest::preflight("/", "https://any.where", "PUT");
+    let d = p.decide(&preflight);
+    assert_eq!(d.lines().get("Vary"), Some("Access-Control-Request-Method"));
+    let refused = p.decide(&CorsRequest::preflight("/", "https://any.where", "PURGE"));
+    assert_eq!(refused.refusal(), Some(Refusal::Method));
+    assert_eq!(
+        refused.lines().iter().collect::<Vec<_>>(),
+        [("Vary", "Access-Control-Request-Method")]
+    );
+}
+
+#[test]
+fn star_has_no_regexes_and_no_reflection() {
+    let mut star =
+        Settings::default().allow_origin(["*"]).allow_origin_regex([r"https://a\.example"]);
+    let errors = Policies::compile(&star).unwrap_err();
+    assert_eq!(errors.first().key(), Some("allow_origin_regex"));
+    star.allow_origin_regex.clear();
+    star.allow_all_origin = true;
+    let errors = Policies::compile(&star).unwrap_err();
+    assert_eq!(errors.first().key(), Some("allow_all_origin"));
+    assert!(errors.first().to_string().contains("same static `*`"), "{errors}");
 }
 
 #[test]

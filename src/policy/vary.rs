@@ -2,7 +2,7 @@
 //!
 //! Always appended, never replacing what the application set, and also sent when there
 //! was no `Origin` or it was refused: a cache must not serve the answer for one origin to
-//! another.
+//! another. Under `*` the answer does not depend on the origin, and `Origin` is left out.
 
 /// On actual requests the answer depends on the origin only.
 pub const ACTUAL: &str = "Origin";
@@ -11,6 +11,12 @@ pub const PREFLIGHT: &str = "Origin, Access-Control-Request-Method";
 /// And on the requested headers when they are reflected.
 pub const PREFLIGHT_REFLECTING: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+/// Under `*` the answer never depends on the origin: a preflight's depends on the method
+/// asked for...
+pub const PREFLIGHT_ANY_ORIGIN: &str = "Access-Control-Request-Method";
+/// ...and on the headers asked for when they are reflected.
+pub const PREFLIGHT_ANY_ORIGIN_REFLECTING: &str =
+    "Access-Control-Request-Method, Access-Control-Request-Headers";
 
 #[cfg(test)]
 mod tests {
@@ -23,5 +29,7 @@ mod tests {
         assert_eq!(ACTUAL, ORIGIN);
         assert_eq!(PREFLIGHT, format!("{ORIGIN}, {REQUEST_METHOD}"));
         assert_eq!(PREFLIGHT_REFLECTING, format!("{ORIGIN}, {REQUEST_METHOD}, {REQUEST_HEADERS}"));
+        assert_eq!(PREFLIGHT_ANY_ORIGIN, REQUEST_METHOD);
+        assert_eq!(PREFLIGHT_ANY_ORIGIN_REFLECTING, format!("{REQUEST_METHOD}, {REQUEST_HEADERS}"));
     }
 }

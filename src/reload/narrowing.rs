@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::policy::normalise_origin;
+use crate::policy::{max_age_in_engines, normalise_origin};
 use crate::settings::Settings;
 
 /// The warning for a swap from `before` to `after`, if it narrows access while answers of
@@ -20,8 +20,9 @@ pub(crate) fn warning(before: &Settings, after: &Settings) -> Option<String> {
     }
     Some(format!(
         "CORS reload narrowed access (removed {}): browsers may keep using a preflight answer \
-         cached under the previous policy for up to {max_age} s (its max_age)",
-        removed.join(", ")
+         cached under the previous policy (max_age {max_age} s): {}",
+        removed.join(", "),
+        max_age_in_engines(max_age)
     ))
 }
 
@@ -110,7 +111,18 @@ mod tests {
             warning(&before(), &after).unwrap(),
             "CORS reload narrowed access (removed origin https://b.example, method PUT, header \
              x-b): browsers may keep using a preflight answer cached under the previous policy \
-             for up to 600 s (its max_age)"
+             (max_age 600 s): WebKit for up to 600 s, Chromium 600 s, Firefox 600 s"
+        );
+        // Each engine caps the previous max_age its own way (issue 22 #4).
+        let day = Settings { max_age: Some(86_400), ..before() };
+        assert!(warning(&day, &after).unwrap().ends_with(
+            "(max_age 86400 s): WebKit for up to 600 s, Chromium 7200 s, Firefox 86400 s"
+        ));
+        let hour = Settings { max_age: Some(3_600), ..before() };
+        assert!(
+            warning(&hour, &after)
+                .unwrap()
+                .ends_with("WebKit for up to 600 s, Chromium 3600 s, Firefox 3600 s")
         );
     }
 

@@ -81,6 +81,16 @@ pub(super) fn read(
         match resolve(figment, &name, merged) {
             Ok(mut resolved) => {
                 resolved.env_file = base.env_file.clone();
+                if resolved.allow_origin == ["*"] {
+                    // A `*` policy answers every origin alike: the base's regexes and
+                    // reflection would make it vary again, so they are not inherited.
+                    if !own.contains_key(Key::AllowOriginRegex.name()) {
+                        resolved.allow_origin_regex.clear();
+                    }
+                    if !own.contains_key(Key::AllowAllOrigin.name()) {
+                        resolved.allow_all_origin = false;
+                    }
+                }
                 provenance.push(NamedProvenance {
                     name: name.clone(),
                     keys: Key::ALL

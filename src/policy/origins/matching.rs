@@ -119,13 +119,74 @@ pub(crate) fn is_listable(origin: &str) -> bool {
         return false;
     };
     if let Some(inner) = host.strip_prefix('[') {
-        return inner.strip_suffix(']').is_some_and(|a| a.parse::<Ipv6Addr>().is_ok());
+        return inner.strip_suffix(']').is_some_and(is_serialised_ipv6);
     }
     let last = host.rsplit('.').next().unwrap_or_default();
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return host.parse::<Ipv4Addr>().is_ok();
     }
     host.split('.').all(is_host_label)
+}
+
+/// Whether `text` is an IPv6 address written as browsers write it in an origin: the URL
+/// standard's serialisation (<https://url.spec.whatwg.org/#concept-ipv6-serializer>), lower
+/// case hex without leading zeros, the first longest run of two or more zero pieces as `::`,
+/// never a dotted IPv4 tail. So `[0:0::1]` or `[::ffff:127.0.0.1]`, which parse, are not
+/// the form a browser sends (it sends `[::1]`, `[::ffff:7f00:1]`). Written on the stack.
+fn is_serialised_ipv6(text: &str) -> bool {
+    let Ok(address) = text.parse::<Ipv6Addr>() else {
+        return false;
+    };
+    let pieces = address.segments();
+    // The first longest run of zero pieces, if it is at least two long.
+    let (mut run, mut best) = ((0, 0), (0, 0));
+    for (i, &piece) in pieces.iter().enumerate() {
+        if piece != 0 {
+            continue;
+        }
+        run = if run.1 > 0 && run.0 + run.1 == i { (run.0, run.1 + 1) } else { (i, 1) };
+        if run.1 > best.1 {
+            best = run;
+        }
+    }
+    let mut out = [0u8; 40];
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| {
+        out[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
+    let mut i = 0;
+    while i < pieces.len() {
+        if best.1 >= 2 && i == best.0 {
+            push(if i == 0 { b"::" } else { b":" });
+            i += best.1;
+            continue;
+        }
+        let mut hex = [0u8; 4];
+        let digits = hex_digits(pieces[i], &mut hex);
+        push(digits);
+        if i + 1 < pieces.len() {
+            push(b":");
+        }
+        i += 1;
+    }
+    &out[..len] == text.as_bytes()
+}
+
+/// `piece` in lower-case hex without leading zeros, written into `buf`.
+fn hex_digits(piece: u16, buf: &mut [u8; 4]) -> &[u8] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 4;
+    let mut rest = piece;
+    loop {
+        start -= 1;
+        buf[start] = HEX[usize::from(rest & 0xf)];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    &buf[start..]
 }
 
 /// Bytes of a lower-case scheme: letters, digits, `+`, `-`, `.`.
@@ -170,6 +231,38 @@ mod tests {
         assert!(is_well_formed("http://app.example.com:443"));
         assert!(is_well_formed("http://[::1]:3000"));
         assert!(is_well_formed("http://[::1]"));
+    }
+
+    #[test]
+    fn only_the_url_serialisation_of_an_ipv6_address_is_listable() {
+        for sent in [
+            "::1",
+            "::",
+            "2001:db8::1",
+            "::ffff:7f00:1",
+            "1:0:0:2::3",
+            "1::2:0:0:3",
+            "1:2:3:4:5:6:7:8",
+            "1:0:2:3:4:5:6:7",
+        ] {
+            assert!(is_serialised_ipv6(sent), "{sent}");
+            assert!(is_listable(&format!("http://[{sent}]:8080")), "{sent}");
+        }
+        for never_sent in [
+            "0:0::1",
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "0::1",
+            "::0:1",
+            "2001:0db8::1",
+            "1:0:0:2:0:0:0:3",
+            "1::2:3:4:5:6:7",
+            "1:2:3:4:5:6:7::",
+            "x",
+        ] {
+            assert!(!is_serialised_ipv6(never_sent), "{never_sent}");
+            assert!(!is_listable(&format!("http://[{never_sent}]")), "{never_sent}");
+        }
     }
 
     #[test]

@@ -113,6 +113,20 @@ impl Origins {
                 );
             }
         }
+        if origins.any {
+            // A regex or reflection beside `*` would answer some origins with themselves:
+            // every answer would vary by Origin again, and none could be cached as one.
+            let why = "`allow_origin = \"*\"` answers every origin with the same static `*`, \
+                       which caches; this would reflect some origins instead";
+            let hint = "keep `*` alone, or list the origins (and regexes) without `*`";
+            if let Some(regex) = regexes.first() {
+                errors
+                    .push(ConfigError::new(Key::AllowOriginRegex, regex.as_str(), why).hint(hint));
+            }
+            if allow_all_origin {
+                errors.push(ConfigError::new(Key::AllowAllOrigin, "true", why).hint(hint));
+            }
+        }
         origins.regexes = regexes::compile(regexes, warnings).unwrap_or_else(|err| {
             errors.push(err);
             None
@@ -126,6 +140,11 @@ impl Origins {
             ));
         }
         origins
+    }
+
+    /// `*`: every origin, answered with the same static `*`.
+    pub(crate) fn is_any(&self) -> bool {
+        self.any
     }
 
     /// True when no origin can ever be allowed.

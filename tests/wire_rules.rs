@@ -1,0 +1,129 @@
+//! Issue 22's rules for the web of 2026, on the wire: a cacheable `*`, `Authorization` as
+//! the Fetch standard says, reflection only of origins in the form browsers send, split
+//! `Access-Control-Request-Headers`, `Timing-Allow-Origin`.
+
+mod common;
+
+use common::{APP, client, preflight_with, settings, value, values};
+use cors_fairing::Settings;
+use rocket::http::{Header, Status};
+use rocket::local::asynchronous::Client;
+
+fn star(edit: impl FnOnce(&mut Settings)) -> Settings {
+    let mut settings = Settings::default().allow_origin(["*"]).expose_headers(["X-Id"]);
+    edit(&mut settings);
+    settings
+}
+
+/// `GET /api/items` with these `Origin` lines (none, one, or several).
+async fn get_with_origins<'c>(
+    client: &'c Client,
+    origins: &[&str],
+) -> rocket::local::asynchronous::LocalResponse<'c> {
+    let mut request = client.get("/api/items");
+    for origin in origins {
+        request = request.header(Header::new("Origin", origin.to_string()));
+    }
+    request.dispatch().await
+}
+
+#[rocket::async_test]
+async fn star_gives_every_actual_response_the_same_static_answer_without_vary() {
+    let client = client(star(|_| {})).await;
+    let origins: [&[&str]; 6] = [
+        &[],
+        &["null"],
+        &[APP, "https://other.example"],
+        &["not an origin"],
+        &["HTTPS://APP.EXAMPLE.COM:443"],
+        &[APP],
+    ];
+    for sent in origins {
+        let response = get_with_origins(&client, sent).await;
+        assert_eq!(response.status(), Status::Ok);
+        assert_eq!(
+            value(&response, "Access-Control-Allow-Origin").as_deref(),
+            Some("*"),
+            "{sent:?}"
+        );
+        assert_eq!(value(&response, "Access-Control-Expose-Headers").as_deref(), Some("X-Id"));
+        assert_eq!(values(&response, "Vary"), Vec::<String>::new(), "{sent:?}");
+    }
+}
+
+#[rocket::async_test]
+async fn star_preflights_vary_by_what_they_ask_never_by_origin() {
+    let client = client(star(|_| {})).await;
+    let allowed = preflight_with(&client, "/api/items", APP, "PUT", Some("content-type")).await;
+    assert_eq!(value(&allowed, "Access-Control-Allow-Origin").as_deref(), Some("*"));
+    assert_eq!(values(&allowed, "Vary"), ["Access-Control-Request-Method"]);
+    let refused = preflight_with(&client, "/api/items", APP, "PURGE", None).await;
+    assert_eq!(value(&refused, "Access-Control-Allow-Origin"), None);
+    assert_eq!(values(&refused, "Vary"), ["Access-Control-Request-Method"]);
+
+    let reflecting = common::client(star(|s| s.allow_all_headers = true)).await;
+    let allowed = preflight_with(&reflecting, "/api/items", APP, "PUT", Some("x-a")).await;
+    assert_eq!(
+        values(&allowed, "Vary"),
+        ["Access-Control-Request-Method, Access-Control-Request-Headers"]
+    );
+}
+
+#[rocket::async_test]
+async fn origin_dependent_answers_keep_vary_origin() {
+    let client = client(settings(|_| {})).await;
+    for sent in [&[][..], &[APP][..], &["https://evil.example"][..]] {
+        let response = get_with_origins(&client, sent).await;
+        assert_eq!(values(&response, "Vary"), ["Origin"], "{sent:?}");
+    }
+    let preflight = preflight_with(&client, "/api/items", APP, "PUT", None).await;
+    assert_eq!(values(&preflight, "Vary"), ["Origin, Access-Control-Request-Method"]);
+}
+
+#[rocket::async_test]
+async fn star_named_policy_is_static_while_the_base_varies() {
+    let base = settings(|_| {});
+    let public = base.clone().paths(["/"]).allow_origin(["*"]);
+    let client = client(base.policy("public", public)).await;
+    let public = client.get("/").dispatch().await;
+    assert_eq!(value(&public, "Access-Control-Allow-Origin").as_deref(), Some("*"));
+    assert_eq!(values(&public, "Vary"), Vec::<String>::new());
+    let api = client.get("/api/items").dispatch().await;
+    assert_eq!(value(&api, "Access-Control-Allow-Origin"), None);
+    assert_eq!(values(&api, "Vary"), ["Origin"]);
+}
+
+#[rocket::async_test]
+async fn star_in_allow_headers_never_covers_authorization() {
+    let client = client(settings(|s| s.allow_headers = Some(vec!["*".into()]))).await;
+    for asked in ["authorization", "x-a, Authorization"] {
+        let refused = preflight_with(&client, "/api/items", APP, "PUT", Some(asked)).await;
+        assert_eq!(value(&refused, "Access-Control-Allow-Origin"), None, "{asked}");
+    }
+    let allowed = preflight_with(&client, "/api/items", APP, "PUT", Some("x-a")).await;
+    assert_eq!(value(&allowed, "Access-Control-Allow-Headers").as_deref(), Some("*"));
+
+    let listed = ["*", "Authorization"].map(String::from).to_vec();
+    let client = common::client(settings(|s| s.allow_headers = Some(listed))).await;
+    let allowed =
+        preflight_with(&client, "/api/items", APP, "PUT", Some("authorization, x-a")).await;
+    assert_eq!(value(&allowed, "Access-Control-Allow-Origin").as_deref(), Some(APP));
+    assert_eq!(
+        value(&allowed, "Access-Control-Allow-Headers").as_deref(),
+        Some("*, Authorization")
+    );
+}
+
+#[rocket::async_test]
+async fn allow_all_origin_reflects_only_origins_in_the_form_browsers_send() {
+    let client = client(Settings::default().allow_all_origin(true)).await;
+    for sent in ["http://[::1]:8000", "http://[::ffff:7f00:1]", "http://127.0.0.1:3000"] {
+        let response = get_with_origins(&client, &[sent]).await;
+        assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some(sent));
+    }
+    for never_sent in ["http://[0:0::1]", "http://[::ffff:127.0.0.1]", "http://[0::1]:8000"] {
+        let response = get_with_origins(&client, &[never_sent]).await;
+        assert_eq!(value(&response, "Access-Control-Allow-Origin"), None, "{never_sent}");
+        assert_eq!(values(&response, "Vary"), ["Origin"]);
+    }
+}
