@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use apps::{Case, Mode};
-use cors_fairing::{CorsRequest, Field, Policies};
+use cors_fairing::{CorsRequest, Field, Policies, RequestHeaders};
 use criterion::Criterion;
 use rocket::http::Header;
 use rocket::local::blocking::Client;
@@ -85,7 +85,10 @@ fn decide_request(case: Case) -> CorsRequest<'static> {
         method: case.method().as_str(),
         origin: field("Origin"),
         request_method: field("Access-Control-Request-Method"),
-        request_headers: field("Access-Control-Request-Headers"),
+        request_headers: match field("Access-Control-Request-Headers") {
+            Field::One(list) => RequestHeaders::from(list),
+            _ => RequestHeaders::ABSENT,
+        },
         ..CorsRequest::get(Case::PATH)
     }
 }

@@ -239,14 +239,17 @@ impl Fairing for CorsFairing {
             return;
         }
         let request = cors_request(req);
+        let mut previous = "";
         crate::respond::answer(handle.state(), req, &request, |name, value| {
-            if name == VARY {
+            if name == VARY || name == previous {
                 // Appended to the application's `Vary`, if any (see docs/performance.md,
-                // "Appending Vary").
-                res.adjoin_raw_header(VARY, value);
+                // "Appending Vary"); a repeated name (reflected split header lines) to the
+                // line before it.
+                res.adjoin_raw_header(name, value);
             } else {
                 res.set_raw_header(name, value);
             }
+            previous = name;
         });
     }
 }

@@ -401,7 +401,8 @@ pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 pub use handle::CorsHandle;
 pub use policy::{
     CorsRequest, Decision, Field, Fingerprint, HeaderLines, MAX_ORIGIN_LEN,
-    MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy, Refusal, Verdict,
+    MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy,
+    Refusal, RequestHeaders, Verdict,
 };
 pub use report::{EffectiveSetting, Report, check};
 pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, Key, Settings};

@@ -42,7 +42,9 @@ fn scan<'r>(req: &'r Request<'_>, preflight: bool) -> CorsRequest<'r> {
                 &mut request.request_method
             }
             REQUEST_HEADERS_LEN if preflight && name.eq_ignore_ascii_case(REQUEST_HEADERS) => {
-                &mut request.request_headers
+                // Every line: a list may be split over several (judged as one).
+                request.request_headers.push(value);
+                continue;
             }
             REQUEST_PRIVATE_NETWORK_LEN
                 if preflight && name.eq_ignore_ascii_case(REQUEST_PRIVATE_NETWORK) =>
@@ -80,7 +82,7 @@ fn looked_up<'r>(
     request.origin = field(req, ORIGIN);
     if preflight {
         request.request_method = field(req, REQUEST_METHOD);
-        request.request_headers = field(req, REQUEST_HEADERS);
+        req.headers().get(REQUEST_HEADERS).for_each(|line| request.request_headers.push(line));
         request.request_private_network =
             req.headers().get_one(REQUEST_PRIVATE_NETWORK) == Some("true");
     }

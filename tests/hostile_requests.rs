@@ -8,8 +8,8 @@
 mod common;
 
 use common::{APP, client, origin, preflight, request_headers, request_method, settings};
-use cors_fairing::MAX_REQUEST_HEADER_NAMES;
 use cors_fairing::{CorsRequest, Field, Policies, Refusal, Settings};
+use cors_fairing::{MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES, RequestHeaders};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 
@@ -320,7 +320,7 @@ fn policy_bounds_and_never_reflects_bad_header_lists() {
     let policy = Policies::compile(&settings(|s| s.allow_all_headers = true)).expect("valid");
     let decide = |list: &'static str| {
         let request = CorsRequest {
-            request_headers: Field::One(list),
+            request_headers: RequestHeaders::from(list),
             ..CorsRequest::preflight("/", APP, "PUT")
         };
         let decision = policy.decide(&request);
@@ -333,8 +333,16 @@ fn policy_bounds_and_never_reflects_bad_header_lists() {
     let malformed = Some(Refusal::MalformedHeaders);
     assert_eq!(decide("x-a\r\nx-b"), (malformed, None));
     assert_eq!(decide("x-a, x b"), (malformed, None));
-    let request =
-        CorsRequest { request_headers: Field::Many, ..CorsRequest::preflight("/", APP, "PUT") };
+    // Lines beyond MAX_REQUEST_HEADER_LINES are refused unread; a split list is one list.
+    let mut lines = RequestHeaders::ABSENT;
+    for _ in 0..=MAX_REQUEST_HEADER_LINES {
+        lines.push("x-a");
+    }
+    let request = CorsRequest { request_headers: lines, ..CorsRequest::preflight("/", APP, "PUT") };
+    assert_eq!(policy.decide(&request).refusal(), too_long);
+    let mut split = RequestHeaders::from("x-a");
+    split.push("x b");
+    let request = CorsRequest { request_headers: split, ..CorsRequest::preflight("/", APP, "PUT") };
     assert_eq!(policy.decide(&request).refusal(), malformed);
 }
 

@@ -2,7 +2,7 @@
 //! generated inputs (proptest, a moderate number of cases so `cargo test` stays quick).
 
 use cors_fairing::fuzzing::{check_request_headers, normalise_origin};
-use cors_fairing::{CorsRequest, Field, Policies, Settings};
+use cors_fairing::{CorsRequest, Field, Policies, RequestHeaders, Settings};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -140,7 +140,7 @@ fn mixed_list() -> impl Strategy<Value = (Vec<(String, bool)>, String)> {
 
 fn preflight_allowed(policy: &Policies, list: &str) -> (bool, Option<String>) {
     let request = CorsRequest {
-        request_headers: Field::One(list),
+        request_headers: RequestHeaders::from(list),
         ..CorsRequest::preflight("/", "https://app.example.com", "GET")
     };
     let decision = policy.decide(&request);

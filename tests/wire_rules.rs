@@ -127,3 +127,81 @@ async fn allow_all_origin_reflects_only_origins_in_the_form_browsers_send() {
         assert_eq!(values(&response, "Vary"), ["Origin"]);
     }
 }
+
+/// A preflight from [`APP`] for `PUT` with these `Access-Control-Request-Headers` lines.
+async fn preflight_with_lines<'c>(
+    client: &'c Client,
+    path: &'c str,
+    lines: &[&str],
+) -> rocket::local::asynchronous::LocalResponse<'c> {
+    let mut request =
+        client.options(path).header(common::origin(APP)).header(common::request_method("PUT"));
+    for line in lines {
+        request = request.header(Header::new("Access-Control-Request-Headers", line.to_string()));
+    }
+    request.dispatch().await
+}
+
+#[rocket::async_test]
+async fn split_request_header_lines_are_judged_as_one_list() {
+    let listed = ["X-A", "X-B"].map(String::from).to_vec();
+    let client = client(settings(|s| s.allow_headers = Some(listed))).await;
+    let allowed = preflight_with_lines(&client, "/api/items", &["x-a", "x-b"]).await;
+    assert_eq!(value(&allowed, "Access-Control-Allow-Origin").as_deref(), Some(APP));
+    assert_eq!(value(&allowed, "Access-Control-Allow-Headers").as_deref(), Some("X-A, X-B"));
+    // One name refused in the second line refuses the whole list.
+    let refused = preflight_with_lines(&client, "/api/items", &["x-a", "x-c"]).await;
+    assert_eq!(value(&refused, "Access-Control-Allow-Origin"), None);
+    // One size budget for all lines: each fits alone, together they do not.
+    let half = vec!["x-a"; 40].join(", ");
+    let alone = preflight_with_lines(&client, "/api/items", &[&half]).await;
+    assert_eq!(value(&alone, "Access-Control-Allow-Origin").as_deref(), Some(APP));
+    let both = preflight_with_lines(&client, "/api/items", &[&half, &half]).await;
+    assert_eq!(value(&both, "Access-Control-Allow-Origin"), None);
+
+    // Reflected, each line is its own answer line (browsers combine them).
+    let reflecting = common::client(settings(|s| s.allow_all_headers = true)).await;
+    let response = preflight_with_lines(&reflecting, "/api/items", &["x-a, x-b", "x-c"]).await;
+    assert_eq!(values(&response, "Access-Control-Allow-Headers"), ["x-a, x-b", "x-c"]);
+    let lines = vec!["x-a"; cors_fairing::MAX_REQUEST_HEADER_LINES + 1];
+    let too_many = preflight_with_lines(&reflecting, "/api/items", &lines).await;
+    assert_eq!(value(&too_many, "Access-Control-Allow-Origin"), None);
+    assert_eq!(values(&too_many, "Access-Control-Allow-Headers"), Vec::<String>::new());
+}
+
+/// The longest answer the crate writes: every key that adds a line, and the most request
+/// header lines it reads, each reflected. The fixed-size line buffer holds all of them.
+#[rocket::async_test]
+async fn the_longest_answer_fits_the_line_buffer() {
+    let client = client(settings(|s| {
+        s.allow_credentials = Some(true);
+        s.allow_all_headers = true;
+        s.max_age = Some(600);
+        s.allow_private_network = true;
+        s.expose_headers = vec!["X-Id".into()];
+    }))
+    .await;
+    let names: Vec<String> =
+        (0..cors_fairing::MAX_REQUEST_HEADER_LINES).map(|i| format!("x-{i}")).collect();
+    let lines: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut request = client
+        .options("/api/items")
+        .header(common::origin(APP))
+        .header(common::request_method("PUT"))
+        .header(Header::new("Access-Control-Request-Private-Network", "true"));
+    for line in &lines {
+        request = request.header(Header::new("Access-Control-Request-Headers", line.to_string()));
+    }
+    let response = request.dispatch().await;
+    assert_eq!(values(&response, "Access-Control-Allow-Headers"), names);
+    for name in [
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Max-Age",
+        "Access-Control-Allow-Private-Network",
+        "Vary",
+    ] {
+        assert!(value(&response, name).is_some(), "{name}");
+    }
+}

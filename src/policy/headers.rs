@@ -116,13 +116,23 @@ pub enum ListProblem<'a> {
 /// allocated.
 pub(crate) fn check_request_headers<'a>(
     value: &'a str,
+    allowed: impl FnMut(&str) -> bool,
+) -> Result<(), ListProblem<'a>> {
+    check_request_lines(&[value], allowed)
+}
+
+/// The same for a list split over several lines: one list, one size budget
+/// ([`MAX_REQUEST_HEADERS_LEN`] bytes and [`MAX_REQUEST_HEADER_NAMES`] names in all).
+pub(crate) fn check_request_lines<'a>(
+    lines: &[&'a str],
     mut allowed: impl FnMut(&str) -> bool,
 ) -> Result<(), ListProblem<'a>> {
-    if value.len() > MAX_REQUEST_HEADERS_LEN {
+    // Bounded by the caller's array of lines, so the sum cannot run long.
+    if lines.iter().map(|line| line.len()).sum::<usize>() > MAX_REQUEST_HEADERS_LEN {
         return Err(ListProblem::TooLong);
     }
     let mut count = 0;
-    for item in value.split(',') {
+    for item in lines.iter().flat_map(|line| line.split(',')) {
         let name = item.trim_matches([' ', '\t']);
         if name.is_empty() {
             // `a, , b` is tolerated by the list grammar; an empty list is too.
@@ -180,6 +190,23 @@ mod tests {
         assert!(just_fits.len() <= MAX_REQUEST_HEADERS_LEN);
         assert_eq!(count(&just_fits), (Err(ListProblem::TooLong), MAX_REQUEST_HEADER_NAMES));
         assert_eq!(count(&",".repeat(MAX_REQUEST_HEADERS_LEN)), (Ok(()), 0));
+    }
+
+    #[test]
+    fn split_lines_are_one_list_within_one_budget() {
+        let allowed = HeaderNames::compile(Key::AllowHeaders, &["X-A", "X-B"], false).unwrap();
+        let check = |lines: &[&'static str]| check_request_lines(lines, |n| allowed.allows(n));
+        assert_eq!(check(&["x-a", "x-b"]), Ok(()));
+        assert_eq!(check(&["x-a", "", "x-b, x-a"]), Ok(()));
+        assert_eq!(check(&["x-a", "x-c"]), Err(ListProblem::NotAllowed("x-c")));
+        assert_eq!(check(&["x-a", "x b"]), Err(ListProblem::Malformed));
+        // The budget is shared: each line fits alone, not together.
+        let half: &'static str = vec!["x-a"; 40].join(",").leak();
+        assert_eq!(check(&[half]), Ok(()));
+        assert_eq!(check(&[half, half]), Err(ListProblem::TooLong));
+        let long: &'static str = "x".repeat(MAX_REQUEST_HEADERS_LEN / 2 + 1).leak();
+        assert_eq!(check_request_lines(&[long], |_| true), Ok(()));
+        assert_eq!(check_request_lines(&[long, long], |_| true), Err(ListProblem::TooLong));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::Policy;
-use super::headers::{ListProblem, check_request_headers};
+use super::headers::{ListProblem, check_request_lines};
 use super::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD};
 use super::origins::{AllowOrigin, is_well_formed};
 use super::request::{CorsRequest, Field};
@@ -79,14 +79,15 @@ pub enum Refusal {
     /// More than one `Access-Control-Request-Method` header.
     MultipleMethods,
     /// A requested header is not in `allow_headers`: the name that starts at byte `at` of
-    /// `Access-Control-Request-Headers`.
+    /// `Access-Control-Request-Headers` (of its lines taken one after another).
     Header {
         /// Where the name starts in the header's value.
         at: u16,
     },
-    /// `Access-Control-Request-Headers` is not a list of header names (or was sent twice).
+    /// `Access-Control-Request-Headers` is not a list of header names.
     MalformedHeaders,
-    /// `Access-Control-Request-Headers` is longer than the crate reads.
+    /// `Access-Control-Request-Headers` is longer than the crate reads (in bytes, names or
+    /// lines).
     HeadersTooLong,
 }
 
@@ -97,15 +98,25 @@ impl Refusal {
         Described { refusal: self, request }
     }
 
-    fn of_headers(problem: ListProblem<'_>, list: &str) -> Refusal {
+    fn of_headers(problem: ListProblem<'_>, lines: &[&str]) -> Refusal {
         match problem {
             ListProblem::TooLong => Refusal::HeadersTooLong,
             ListProblem::Malformed => Refusal::MalformedHeaders,
-            // `name` is a slice of `list`, which is at most MAX_REQUEST_HEADERS_LEN long.
-            ListProblem::NotAllowed(name) => Refusal::Header {
-                at: u16::try_from(name.as_ptr() as usize - list.as_ptr() as usize)
-                    .unwrap_or(u16::MAX),
-            },
+            // `name` is a slice of one of `lines`, which are at most MAX_REQUEST_HEADERS_LEN
+            // long together: `at` counts from the start of the first line.
+            ListProblem::NotAllowed(name) => {
+                let start = name.as_ptr() as usize;
+                let mut before = 0;
+                for line in lines {
+                    let first = line.as_ptr() as usize;
+                    if (first..=first + line.len()).contains(&start) {
+                        let at = u16::try_from(before + start - first).unwrap_or(u16::MAX);
+                        return Refusal::Header { at };
+                    }
+                    before += line.len();
+                }
+                Refusal::Header { at: u16::MAX }
+            }
         }
     }
 }
@@ -133,8 +144,16 @@ impl fmt::Display for Described<'_> {
             }
             Refusal::MultipleMethods => write!(f, "more than one {REQUEST_METHOD}"),
             Refusal::Header { at } => {
-                let list = self.request.request_headers.one().unwrap_or_default();
-                let rest = list.get(usize::from(at)..).unwrap_or_default();
+                // `at` counts over the lines taken one after another.
+                let mut at = usize::from(at);
+                let mut rest = "";
+                for line in self.request.request_headers.lines() {
+                    if at < line.len() {
+                        rest = line.get(at..).unwrap_or_default();
+                        break;
+                    }
+                    at -= line.len();
+                }
                 let name = rest.split(',').next().unwrap_or_default().trim_matches([' ', '\t']);
                 write!(f, "header {} is not in allow_headers", Echo(name))
             }
@@ -239,18 +258,17 @@ impl Policy {
             Field::One(_) => return Err(Refusal::Method),
             Field::Many | Field::Absent => return Err(Refusal::MultipleMethods),
         }
-        match request.request_headers {
-            Field::Absent => Ok(()),
-            Field::Many => Err(Refusal::MalformedHeaders),
-            Field::One(list) => {
-                let checked = if self.settings.allow_all_headers {
-                    check_request_headers(list, |_| true)
-                } else {
-                    check_request_headers(list, |name| self.headers.allows(name))
-                };
-                checked.map_err(|problem| Refusal::of_headers(problem, list))
-            }
+        let headers = &request.request_headers;
+        if headers.too_many() {
+            return Err(Refusal::HeadersTooLong);
         }
+        let lines = headers.lines();
+        let checked = if self.settings.allow_all_headers {
+            check_request_lines(lines, |_| true)
+        } else {
+            check_request_lines(lines, |name| self.headers.allows(name))
+        };
+        checked.map_err(|problem| Refusal::of_headers(problem, lines))
     }
 
     /// The status of an answered preflight (204 or 200).

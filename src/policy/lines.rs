@@ -9,25 +9,37 @@ use super::names::{
     ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, ALLOW_PRIVATE_NETWORK,
     EXPOSE_HEADERS, MAX_AGE, VARY,
 };
-use super::request::{CorsRequest, Field};
+use super::request::{CorsRequest, MAX_REQUEST_HEADER_LINES};
 use super::{Policy, vary};
 
-/// Up to eight header lines, borrowed from the policy or the request. `Vary` is to be
-/// appended to the application's, the others set.
+/// The most lines one answer has: an allowed preflight with every key set writes
+/// `Access-Control-Allow-Origin`, `-Credentials`, `-Methods`, `-Max-Age`, `-Private-Network`,
+/// `Timing-Allow-Origin`, `Vary`, and one `Access-Control-Allow-Headers` per reflected
+/// request line. The original middleware's verbatim output has eight.
+const CAPACITY: usize = 7 + MAX_REQUEST_HEADER_LINES;
+
+/// The header lines of one answer, borrowed from the policy or the request. `Vary` is to be
+/// appended to the application's, the others set (a name that repeats, the line before
+/// it, is appended too).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct HeaderLines<'a> {
-    lines: [(&'static str, &'a str); 8],
+    lines: [(&'static str, &'a str); CAPACITY],
     len: usize,
 }
 
 impl<'a> HeaderLines<'a> {
     pub(super) const fn new() -> Self {
-        HeaderLines { lines: [("", ""); 8], len: 0 }
+        HeaderLines { lines: [("", ""); CAPACITY], len: 0 }
     }
 
     pub(super) fn push(&mut self, name: &'static str, value: &'a str) {
-        self.lines[self.len] = (name, value);
-        self.len += 1;
+        // CAPACITY holds the longest answer (tests/wire_rules.rs writes it); were it ever
+        // short, a line is lost rather than a request answered with a panic.
+        debug_assert!(self.len < CAPACITY, "HeaderLines::CAPACITY is too small");
+        if let Some(slot) = self.lines.get_mut(self.len) {
+            *slot = (name, value);
+            self.len += 1;
+        }
     }
 
     /// The lines in the order they are written.
@@ -133,12 +145,14 @@ impl Policy {
     ) {
         let reflect = self.settings.allow_all_headers;
         lines.push(ALLOW_METHODS, &self.methods.rendered);
-        match request.request_headers {
-            Field::One(list) if reflect && !list.is_empty() => lines.push(ALLOW_HEADERS, list),
-            Field::One(_) if !reflect && !self.headers.is_empty() => {
-                lines.push(ALLOW_HEADERS, &self.headers.rendered)
+        let asked = &request.request_headers;
+        if reflect {
+            // Each line as its own answer line: browsers combine repeated lines into one list.
+            for line in asked.lines().iter().filter(|line| !line.is_empty()) {
+                lines.push(ALLOW_HEADERS, line);
             }
-            _ => {}
+        } else if !asked.is_absent() && !self.headers.is_empty() {
+            lines.push(ALLOW_HEADERS, &self.headers.rendered);
         }
         if let Some(age) = &self.max_age {
             lines.push(MAX_AGE, age);

@@ -33,7 +33,7 @@ pub use judge::{Refusal, Verdict};
 pub use lines::HeaderLines;
 pub use origins::MAX_ORIGIN_LEN;
 pub(crate) use origins::normalise_origin;
-pub use request::{CorsRequest, Field};
+pub use request::{CorsRequest, Field, MAX_REQUEST_HEADER_LINES, RequestHeaders};
 pub use set::Policies;
 pub(crate) use set::PolicyId;
 

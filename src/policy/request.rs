@@ -23,6 +23,58 @@ impl<'r> Field<'r> {
     }
 }
 
+/// The most `Access-Control-Request-Headers` lines the crate reads; a preflight with more is
+/// refused unread ([`crate::Refusal::HeadersTooLong`]).
+pub const MAX_REQUEST_HEADER_LINES: usize = 8;
+
+/// `Access-Control-Request-Headers` as sent: absent, one line, or a list split over several
+/// lines, which HTTP allows (<https://www.rfc-editor.org/rfc/rfc9110#section-5.3>) and some
+/// proxies do. The lines are judged as one list, within one size budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestHeaders<'r> {
+    lines: [&'r str; MAX_REQUEST_HEADER_LINES],
+    /// How many lines were sent: beyond the array, they were counted, not kept.
+    sent: usize,
+}
+
+impl<'r> RequestHeaders<'r> {
+    /// Not sent.
+    pub const ABSENT: RequestHeaders<'static> =
+        RequestHeaders { lines: [""; MAX_REQUEST_HEADER_LINES], sent: 0 };
+
+    /// The lines, in the order they were sent (at most [`MAX_REQUEST_HEADER_LINES`]).
+    pub fn lines(&self) -> &[&'r str] {
+        &self.lines[..self.sent.min(MAX_REQUEST_HEADER_LINES)]
+    }
+
+    /// Not sent at all.
+    pub fn is_absent(&self) -> bool {
+        self.sent == 0
+    }
+
+    /// One more line, as sent.
+    pub fn push(&mut self, line: &'r str) {
+        if let Some(slot) = self.lines.get_mut(self.sent) {
+            *slot = line;
+        }
+        self.sent = self.sent.saturating_add(1);
+    }
+
+    /// More lines were sent than the crate reads.
+    pub(crate) fn too_many(&self) -> bool {
+        self.sent > MAX_REQUEST_HEADER_LINES
+    }
+}
+
+impl<'r> From<&'r str> for RequestHeaders<'r> {
+    /// One line.
+    fn from(line: &'r str) -> Self {
+        let mut headers = RequestHeaders::ABSENT;
+        headers.push(line);
+        headers
+    }
+}
+
 /// What the policy needs to know of a request, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CorsRequest<'r> {
@@ -35,8 +87,8 @@ pub struct CorsRequest<'r> {
     pub origin: Field<'r>,
     /// `Access-Control-Request-Method`.
     pub request_method: Field<'r>,
-    /// `Access-Control-Request-Headers`.
-    pub request_headers: Field<'r>,
+    /// `Access-Control-Request-Headers`, every line of it.
+    pub request_headers: RequestHeaders<'r>,
     /// `Access-Control-Request-Private-Network: true` was sent.
     pub request_private_network: bool,
 }
@@ -49,7 +101,7 @@ impl<'r> CorsRequest<'r> {
             path,
             origin: Field::Absent,
             request_method: Field::Absent,
-            request_headers: Field::Absent,
+            request_headers: RequestHeaders::ABSENT,
             request_private_network: false,
         }
     }

@@ -137,7 +137,7 @@ fn preflight_checks_method_and_headers() {
         s.max_age = Some(600);
     });
     let ok = CorsRequest {
-        request_headers: Field::One("x-token"),
+        request_headers: RequestHeaders::from("x-token"),
         ..CorsRequest::preflight("/", APP, "PUT")
     };
     let d = p.decide(&ok);
@@ -160,7 +160,7 @@ fn preflight_checks_method_and_headers() {
         assert_eq!(described, format!("method {method:?} is not in allow_methods"));
     }
     let bad = CorsRequest {
-        request_headers: Field::One("x-token, x-other"),
+        request_headers: RequestHeaders::from("x-token, x-other"),
         ..CorsRequest::preflight("/", APP, "PUT")
     };
     let refusal = p.decide(&bad).refusal();
@@ -176,14 +176,14 @@ fn allow_all_headers_reflects_only_well_formed_lists() {
         s.allow_all_headers = true;
     });
     let req = CorsRequest {
-        request_headers: Field::One("x-a, x-b"),
+        request_headers: RequestHeaders::from("x-a, x-b"),
         ..CorsRequest::preflight("/", APP, "GET")
     };
     let d = p.decide(&req);
     assert_eq!(d.lines().get("Access-Control-Allow-Headers"), Some("x-a, x-b"));
     assert_eq!(d.lines().get("Vary"), Some(vary::PREFLIGHT_REFLECTING));
     let req = CorsRequest {
-        request_headers: Field::One("x-a\r\nSet-Cookie: a"),
+        request_headers: RequestHeaders::from("x-a\r\nSet-Cookie: a"),
         ..CorsRequest::preflight("/", APP, "GET")
     };
     assert_eq!(p.decide(&req).refusal(), Some(Refusal::MalformedHeaders));
@@ -237,7 +237,7 @@ fn always_send_headers_is_verbatim() {
         s.allow_credentials = Some(false);
     });
     let req = CorsRequest {
-        request_headers: Field::One("x-a"),
+        request_headers: RequestHeaders::from("x-a"),
         ..CorsRequest::preflight("/", "https://x.test", "GET")
     };
     let lines = p.decide(&req).lines();

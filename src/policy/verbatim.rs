@@ -80,9 +80,9 @@ impl Verbatim {
                 None => ("", true),
             },
         };
-        let allow_headers = match (&self.headers, request.request_headers) {
+        let allow_headers = match (&self.headers, request.request_headers.lines()) {
             (Some(list), _) => &**list,
-            (None, Field::One(list)) if check_request_headers(list, |_| true).is_ok() => list,
+            (None, &[list]) if check_request_headers(list, |_| true).is_ok() => list,
             (None, _) => "",
         };
         let mut lines = HeaderLines::new();

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use cors_fairing::{CorsRequest, Decision, Field, Policy, Verdict};
+use cors_fairing::{CorsRequest, Decision, Field, Policy, RequestHeaders, Verdict};
 
 use super::args::{Probe, Target};
 use super::{INVALID, NOT_ALLOWED, OK, check, load};
@@ -73,7 +73,7 @@ fn request<'a>(probe: &'a Probe, header_list: &'a str) -> CorsRequest<'a> {
     }
     let mut request = CorsRequest::preflight(&probe.path, &probe.origin, method);
     if !probe.headers.is_empty() {
-        request.request_headers = Field::One(header_list);
+        request.request_headers = RequestHeaders::from(header_list);
     }
     request
 }
@@ -81,15 +81,15 @@ fn request<'a>(probe: &'a Probe, header_list: &'a str) -> CorsRequest<'a> {
 fn describe_request(request: &CorsRequest<'_>, out: &mut impl Write) -> io::Result<()> {
     let what = if request.is_preflight() { "preflight" } else { "actual request" };
     writeln!(out, "request ({what}): {} {}", request.method, request.path)?;
-    let fields = [
-        ("Origin", request.origin),
-        ("Access-Control-Request-Method", request.request_method),
-        ("Access-Control-Request-Headers", request.request_headers),
-    ];
+    let fields =
+        [("Origin", request.origin), ("Access-Control-Request-Method", request.request_method)];
     for (name, field) in fields {
         if let Field::One(value) = field {
             writeln!(out, "  {name}: {value}")?;
         }
+    }
+    for line in request.request_headers.lines() {
+        writeln!(out, "  Access-Control-Request-Headers: {line}")?;
     }
     Ok(())
 }
