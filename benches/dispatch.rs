@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use apps::{Case, Mode};
-use cors_fairing::{CorsRequest, Field, Policies, RequestHeaders};
+use cors_fairing::policy::{CorsRequest, Field, Policies, RequestHeaders};
 use criterion::Criterion;
 use rocket::http::Header;
 use rocket::local::blocking::Client;

@@ -12,7 +12,8 @@
 
 use std::fmt::Write;
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{State, get, launch, post, routes};
@@ -41,14 +42,14 @@ impl<'r> FromRequest<'r> for Admin {
 /// with its source, then the reload counters and what the fairing has answered.
 #[get("/admin/cors")]
 fn report(_admin: Admin, cors: &State<CorsHandle>) -> String {
-    let mut out = format!("# CORS policy in force, fingerprint {}\n", cors.fingerprint());
-    for setting in cors.effective_settings() {
+    let mut out = format!("# CORS policy in force, fingerprint {}\n", cors.policy().fingerprint());
+    for setting in cors.report().settings {
         let _ = writeln!(out, "{setting}");
     }
-    for file in cors.files() {
+    for file in cors.report().files {
         let _ = writeln!(out, "# read from {}", file.display());
     }
-    for warning in cors.warnings() {
+    for warning in cors.report().warnings {
         let _ = writeln!(out, "# warning: {warning}");
     }
     let _ = writeln!(out, "# reloads: {:?}", *cors.status().borrow());

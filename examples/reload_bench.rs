@@ -13,7 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle};
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
 use rocket::http::Header;

@@ -43,7 +43,7 @@ fn fail() -> Status {
 fn status(cors: &State<CorsHandle>) -> Value {
     let reloads = cors.status().borrow().clone();
     json!({
-        "fingerprint": cors.current().fingerprint().to_string(),
+        "fingerprint": cors.policy().fingerprint().to_string(),
         "generation": reloads.generation,
         "attempts": reloads.attempts,
         "swaps": reloads.swaps,

@@ -4,8 +4,8 @@
 //! Every line names where its value came from, because the question an operator asks of
 //! a surprising header is nearly always "which file or variable set that?".
 
-use crate::error::{Source, escaped};
-use crate::report::{EffectiveSetting, source_in};
+use crate::error::{Provenance, escaped};
+use crate::report::{EffectiveSetting, provenance_in};
 use crate::settings::{Key, Settings, policy_key};
 use crate::sources::Loaded;
 use crate::state::NamedProvenance;
@@ -80,11 +80,11 @@ pub(crate) fn changes(before: &Settings, after: &Settings) -> Vec<Change> {
 pub(crate) fn log_changes(
     before: &Settings,
     after: &Settings,
-    provenance: &[(Key, Source)],
+    provenance: &[(Key, Provenance)],
     named: &[NamedProvenance],
 ) {
     for Change { key, before, after } in changes(before, after) {
-        let source = source_in(provenance, key);
+        let source = provenance_in(provenance, key);
         let (before, after) = (escaped(&before), escaped(&after));
         log::info!("CORS setting `{key}` changed: {before} -> {after} (from {source})");
     }
@@ -113,7 +113,7 @@ pub(crate) fn named_changes(
         let provenance = named.iter().find(|p| p.name == *name).map_or(&[][..], |p| &p.keys[..]);
         for Change { key, before, after } in changes(old, new) {
             let key_name = policy_key(name, key.name());
-            let source = source_in(provenance, key);
+            let source = provenance_in(provenance, key);
             let (key_name, before, after) = (escaped(&key_name), escaped(&before), escaped(&after));
             lines.push(format!(
                 "CORS setting `{key_name}` changed: {before} -> {after} (from {source})"

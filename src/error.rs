@@ -14,7 +14,7 @@ use serde::Serialize;
 /// (`\0`, `\t`, `\u{1b}`), so that a NUL or a terminal escape from a file never reaches
 /// the log raw, and a value cannot forge a line of its own. Every message the crate logs
 /// about its configuration is rendered through here (the errors' and warnings' `Display`,
-/// [`Source`]'s, the banner's).
+/// [`Provenance`]'s, the banner's).
 pub(crate) struct Escaped<'a> {
     text: &'a str,
     /// Keep `\n`: the multi-line messages of a parser (the TOML error's excerpt).
@@ -64,12 +64,12 @@ fn path_text(path: &Path) -> String {
 /// Where a setting's value came from.
 ///
 /// Filled in from Figment's metadata when the settings are read from Rocket's
-/// configuration; [`crate::Policies::compile`] itself knows nothing of sources and leaves it
-/// [`Source::Code`].
+/// configuration; [`crate::policy::Policies::compile`] itself knows nothing of sources and leaves it
+/// [`Provenance::Code`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Source {
+pub enum Provenance {
     /// Given in code: a [`crate::Settings`] value, or a value merged into a Figment in code.
     #[default]
     Code,
@@ -98,23 +98,23 @@ pub enum Source {
     Provider(String),
     /// A named policy's key the policy leaves unset: the base's value, from where the
     /// base's came.
-    Inherited(Box<Source>),
+    Inherited(Box<Provenance>),
 }
 
-impl fmt::Display for Source {
+impl fmt::Display for Provenance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Code => f.write_str("given in code"),
-            Source::Default => f.write_str("built-in default"),
-            Source::File { path, profile } => {
+            Provenance::Code => f.write_str("given in code"),
+            Provenance::Default => f.write_str("built-in default"),
+            Provenance::File { path, profile } => {
                 write!(f, "[{}.cors] in {}", escaped(profile), path_text(path))
             }
-            Source::Env { var } => write!(f, "environment variable {}", escaped(var)),
-            Source::EnvFile { path, var } => {
+            Provenance::Env { var } => write!(f, "environment variable {}", escaped(var)),
+            Provenance::EnvFile { path, var } => {
                 write!(f, "{} in env file {}", escaped(var), path_text(path))
             }
-            Source::Provider(name) => write!(f, "Rocket's Figment: {}", escaped(name)),
-            Source::Inherited(base) => write!(f, "inherited from {base}"),
+            Provenance::Provider(name) => write!(f, "Rocket's Figment: {}", escaped(name)),
+            Provenance::Inherited(base) => write!(f, "inherited from {base}"),
         }
     }
 }
@@ -122,22 +122,22 @@ impl fmt::Display for Source {
 /// A source as a message about a key names it: a named policy's own value from a file is
 /// in the policy's table (`[default.cors.policies.partner] in ...`), not the base's.
 pub(crate) struct Located<'a> {
-    pub(crate) source: &'a Source,
+    pub(crate) provenance: &'a Provenance,
     /// The named policy the key belongs to, if any.
     pub(crate) policy: Option<&'a str>,
 }
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.source, self.policy) {
-            (Source::File { path, profile }, Some(name)) => write!(
+        match (self.provenance, self.policy) {
+            (Provenance::File { path, profile }, Some(name)) => write!(
                 f,
                 "[{}.cors.policies.{}] in {}",
                 escaped(profile),
                 escaped(name),
                 path_text(path)
             ),
-            (source, _) => source.fmt(f),
+            (provenance, _) => provenance.fmt(f),
         }
     }
 }
@@ -178,14 +178,15 @@ impl Subject {
 /// of).
 ///
 /// ```
-/// use cors_fairing::{Policies, Settings, Source};
+/// use cors_fairing::{Settings, Provenance};
+/// use cors_fairing::policy::Policies;
 ///
 /// let settings = Settings::default().allow_origin(["https://app.example.com/"]);
 /// let errors = Policies::compile(&settings).unwrap_err();
 /// let err = errors.first();
 /// assert_eq!(err.key(), Some("allow_origin"));
 /// assert_eq!(err.value, "https://app.example.com/");
-/// assert_eq!(err.provenance, Source::Code);
+/// assert_eq!(err.provenance, Provenance::Code);
 /// assert!(err.hint.as_deref().unwrap().contains("https://app.example.com"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -196,7 +197,7 @@ pub struct ConfigError {
     /// The offending value (one element of a list), as written; empty for a whole file.
     pub value: String,
     /// Where the value came from.
-    pub provenance: Source,
+    pub provenance: Provenance,
     /// What is wrong with it. For a whole file, it completes the sentence "the file
     /// `<path>` ...".
     pub reason: String,
@@ -213,7 +214,7 @@ impl ConfigError {
         ConfigError {
             subject: subject.into(),
             value: value.into(),
-            provenance: Source::Code,
+            provenance: Provenance::Code,
             reason: reason.into(),
             hint: None,
         }
@@ -229,7 +230,7 @@ impl ConfigError {
         self
     }
 
-    pub(crate) fn from(mut self, provenance: Source) -> Self {
+    pub(crate) fn from(mut self, provenance: Provenance) -> Self {
         self.provenance = provenance;
         self
     }
@@ -260,7 +261,7 @@ impl fmt::Display for ConfigError {
                 "invalid CORS setting `{}` = {} (from {}): {reason}",
                 Named(key),
                 Quoted(&self.value),
-                Located { source: &self.provenance, policy: policy_of(key) }
+                Located { provenance: &self.provenance, policy: policy_of(key) }
             )?,
             Subject::Table => write!(f, "invalid CORS configuration: {reason}")?,
             Subject::File(path) => write!(f, "the file {} {reason}", path_text(path))?,
@@ -292,7 +293,8 @@ impl fmt::Display for Named<'_> {
 /// A launch or a reload reports all of them at once, so one edit can fix them all.
 ///
 /// ```
-/// use cors_fairing::{Policies, Settings};
+/// use cors_fairing::Settings;
+/// use cors_fairing::policy::Policies;
 ///
 /// let settings = Settings::default()
 ///     .allow_origin(["app.example.com"])
@@ -386,7 +388,7 @@ pub struct ConfigWarning {
     /// The value in question.
     pub value: String,
     /// Where it came from.
-    pub provenance: Source,
+    pub provenance: Provenance,
     /// Why it deserves attention. For a whole file, it completes "the file `<path>` ...".
     pub message: String,
 }
@@ -400,12 +402,12 @@ impl ConfigWarning {
         ConfigWarning {
             subject: subject.into(),
             value: value.into(),
-            provenance: Source::Code,
+            provenance: Provenance::Code,
             message: message.into(),
         }
     }
 
-    pub(crate) fn from(mut self, provenance: Source) -> Self {
+    pub(crate) fn from(mut self, provenance: Provenance) -> Self {
         self.provenance = provenance;
         self
     }
@@ -425,7 +427,7 @@ impl fmt::Display for ConfigWarning {
                 "CORS setting `{}` = {} (from {}): {message}",
                 Named(key),
                 Quoted(&self.value),
-                Located { source: &self.provenance, policy: policy_of(key) }
+                Located { provenance: &self.provenance, policy: policy_of(key) }
             ),
             Subject::Table => write!(f, "CORS configuration: {message}"),
             Subject::File(path) => write!(f, "the file {} {message}", path_text(path)),
@@ -448,7 +450,7 @@ mod tests {
     #[test]
     fn every_part_of_an_error_is_escaped() {
         let err = ConfigError::new("k\0".to_string(), "v\0", "reason \0")
-            .from(Source::File { path: "/srv/\u{7}.toml".into(), profile: "default".into() })
+            .from(Provenance::File { path: "/srv/\u{7}.toml".into(), profile: "default".into() })
             .hint("hint \0");
         let shown = err.to_string();
         assert!(!shown.chars().any(char::is_control), "{shown:?}");

@@ -6,7 +6,7 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::{Build, Data, Orbit, Request, Response, Rocket};
 
-use crate::error::{ConfigError, Source, Subject};
+use crate::error::{ConfigError, Provenance, Subject};
 use crate::handle::CorsHandle;
 use crate::origin_check::{Checker, OriginCheck};
 use crate::policy::Field;
@@ -33,6 +33,10 @@ pub struct CorsFairing {
 }
 
 impl CorsFairing {
+    /// The largest config file (`Rocket.toml`, the `env_file`) the fairing reads: a bigger
+    /// one is refused by name, at launch and on a reload, so nothing read can exhaust memory.
+    pub const MAX_CONFIG_FILE_LEN: u64 = crate::files::MAX_CONFIG_FILE_LEN;
+
     /// Settings from the `cors` table of the `Rocket.toml` Rocket loaded (honouring
     /// `ROCKET_CONFIG` and `ROCKET_PROFILE`), the `env_file`, `ROCKET_CORS` and `CORS_*`
     /// environment variables; the file is watched for changes.
@@ -45,7 +49,7 @@ impl CorsFairing {
     /// both. Figment records no `join`: a value joined after the file counts as merged.
     ///
     /// ```
-    /// use cors_fairing::{CorsFairing, CorsHandle, Source};
+    /// use cors_fairing::{CorsFairing, CorsHandle, Provenance};
     /// use rocket::local::blocking::Client;
     ///
     /// figment::Jail::expect_with(|jail| {
@@ -54,10 +58,10 @@ impl CorsFairing {
     ///     let rocket = rocket::custom(rocket::Config::figment().merge(origin));
     ///     let client = Client::tracked(rocket.attach(CorsFairing::figment())).unwrap();
     ///     let cors = client.rocket().state::<CorsHandle>().unwrap();
-    ///     assert_eq!(cors.settings().allow_origin, ["https://a.example"]);
-    ///     assert_eq!(cors.settings().max_age, Some(60));
-    ///     let origin = cors.effective_settings().into_iter().find(|s| s.key == "allow_origin");
-    ///     assert_eq!(origin.unwrap().source, Source::Code);
+    ///     assert_eq!(cors.policy().settings().allow_origin, ["https://a.example"]);
+    ///     assert_eq!(cors.policy().settings().max_age, Some(60));
+    ///     let origin = cors.report().settings.into_iter().find(|s| s.key == "allow_origin");
+    ///     assert_eq!(origin.unwrap().provenance, Provenance::Code);
     ///     Ok(())
     /// });
     /// ```
@@ -263,7 +267,7 @@ fn launch_stops<'e>(errors: impl IntoIterator<Item = &'e ConfigError>) -> String
         count += 1;
         let place = match (&err.subject, &err.provenance) {
             (Subject::File(path), _) => path.display().to_string(),
-            (_, Source::File { path, .. } | Source::EnvFile { path, .. }) => {
+            (_, Provenance::File { path, .. } | Provenance::EnvFile { path, .. }) => {
                 path.display().to_string()
             }
             (_, other) => other.to_string(),

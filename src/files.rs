@@ -24,7 +24,7 @@ use std::path::Path;
 /// The largest config file read: 1 MiB. A CORS table is a few hundred bytes; a file a
 /// thousand times that is a mistake (a log, a dump written to the wrong path), refused
 /// with its size before any of it is read.
-pub const MAX_CONFIG_FILE_LEN: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_FILE_LEN: u64 = 1024 * 1024;
 
 /// Why a file was not read. Its `Display` completes the sentence "the file `<path>` ...".
 #[derive(Debug)]

@@ -7,10 +7,9 @@ use tokio::sync::watch;
 use rocket::{Orbit, Rocket};
 
 use crate::counters::Stats;
-use crate::error::ConfigWarning;
 use crate::origin_check::{self, Checker};
-use crate::policy::{Fingerprint, Policies};
-use crate::settings::Settings;
+use crate::policy::Policies;
+use crate::report::{EffectiveSetting, Report};
 use crate::sources::Sources;
 use crate::state::{LiveState, ReloadOutcome, ReloadStatus};
 
@@ -92,21 +91,16 @@ impl CorsHandle {
         &self.sources
     }
 
-    /// The policies in force now. Requests already under way keep the ones they started
-    /// with.
-    pub fn current(&self) -> Arc<Policies> {
+    /// The policies in force now (the base and the named ones): ask them what a request
+    /// gets. Requests already under way keep the ones they started with.
+    pub fn policy(&self) -> Arc<Policies> {
         self.state.current()
     }
 
-    /// The settings in force now.
-    pub fn settings(&self) -> Settings {
-        self.current().settings().clone()
-    }
-
-    /// Every setting in force now, with where its value came from: what an application's
-    /// status page shows (see `examples/admin.rs`). The base's keys come first, then those
-    /// of every named policy in name order ([`crate::EffectiveSetting::policy`] says which,
-    /// [`crate::EffectiveSetting::inherited`] whether the value is the base's).
+    /// The configuration in force, as [`crate::check`] reports one: every setting with where
+    /// its value came from (the base's keys, then every named policy's), the load's
+    /// warnings, the files it read and the fingerprint. What an application's status page
+    /// shows (see `examples/admin.rs`); it serialises with serde.
     ///
     /// ```
     /// use cors_fairing::{CorsFairing, CorsHandle, Settings};
@@ -117,24 +111,21 @@ impl CorsHandle {
     /// let fairing = CorsFairing::from_settings(base.policy("public", public));
     /// let client = Client::tracked(rocket::build().attach(fairing)).unwrap();
     /// let cors = client.rocket().state::<CorsHandle>().unwrap();
-    /// let public_origin = cors
-    ///     .effective_settings()
-    ///     .into_iter()
+    /// let report = cors.report();
+    /// let public_origin = report
+    ///     .settings
+    ///     .iter()
     ///     .find(|s| s.policy.as_deref() == Some("public") && s.key == "allow_origin")
     ///     .unwrap();
     /// assert_eq!(public_origin.value, "*");
     /// assert_eq!(public_origin.env_var, "CORS_POLICIES__PUBLIC__ALLOW_ORIGIN");
+    /// assert_eq!(report.fingerprint, Some(cors.policy().fingerprint()));
     /// ```
-    pub fn effective_settings(&self) -> Vec<crate::EffectiveSetting> {
-        self.state.with_provenance(|policy, provenance, named| {
-            crate::EffectiveSetting::every(policy, provenance, named)
+    pub fn report(&self) -> Report {
+        self.state.with_last_load(|policy, load| {
+            let settings = EffectiveSetting::every(policy, &load.provenance, &load.named);
+            Report::in_force(policy.clone(), settings, load.warnings.clone(), load.files.clone())
         })
-    }
-
-    /// The warnings of the load that gave the policy in force, each with its source: the
-    /// policies' own ([`Policies::warnings`]) and the load's (unknown keys, a misplaced table).
-    pub fn warnings(&self) -> Vec<ConfigWarning> {
-        self.state.warnings()
     }
 
     /// Reads every source again now; swaps the policy if it changed and is valid.
@@ -162,17 +153,6 @@ impl CorsHandle {
     /// Reload counters, published after every attempt; `changed().await` waits for the next.
     pub fn status(&self) -> watch::Receiver<ReloadStatus> {
         self.state.status()
-    }
-
-    /// The files the current policy was read from (watched when `reload` is on).
-    pub fn files(&self) -> Vec<std::path::PathBuf> {
-        self.state.files()
-    }
-
-    /// The fingerprint of the policy in force: the same on every replica that serves the
-    /// same policy, and what `cors-fairing check` prints for the configuration it validates.
-    pub fn fingerprint(&self) -> Fingerprint {
-        self.state.load().fingerprint()
     }
 
     /// What the fairing has answered since launch (allowed, refused by reason, preflights,

@@ -88,7 +88,7 @@
 //! `ROCKET_CORS` (see [`CorsFairing::figment`]).
 //!
 //! ```
-//! use cors_fairing::{CorsFairing, CorsHandle, Source};
+//! use cors_fairing::{CorsFairing, CorsHandle, Provenance};
 //! use rocket::local::blocking::Client;
 //!
 //! figment::Jail::expect_with(|jail| {
@@ -106,14 +106,14 @@
 //!     let client = Client::tracked(rocket.attach(CorsFairing::figment())).unwrap();
 //!     let cors = client.rocket().state::<CorsHandle>().unwrap();
 //!
-//!     let settings = cors.settings();
+//!     let settings = cors.policy().settings().clone();
 //!     assert_eq!(settings.allow_origin, ["https://app.example.com"]);
 //!     assert_eq!(settings.max_age, Some(600)); // [debug.cors] over [default.cors]
 //!     assert_eq!(settings.methods(), ["GET", "PUT"]); // CORS_* over the file
 //!
 //!     // Every value knows where it came from.
-//!     let methods = cors.effective_settings().into_iter().find(|s| s.key == "allow_methods");
-//!     assert_eq!(methods.unwrap().source, Source::Env { var: "CORS_ALLOW_METHODS".into() });
+//!     let methods = cors.report().settings.into_iter().find(|s| s.key == "allow_methods");
+//!     assert_eq!(methods.unwrap().provenance, Provenance::Env { var: "CORS_ALLOW_METHODS".into() });
 //!     Ok(())
 //! });
 //! ```
@@ -135,7 +135,7 @@
 //! `[global.cors.policies.<name>]` and the environment work as for every key:
 //! `CORS_POLICIES__<NAME>__<KEY>`. The preflight route, `Vary`, `reject_disallowed`,
 //! `always_send_headers`, the refusal log line, the launch banner and
-//! [`CorsHandle::effective_settings`] are per policy; a reload compiles every policy or keeps
+//! [`CorsHandle::report`] are per policy; a reload compiles every policy or keeps
 //! the whole last good set.
 //!
 //! ```
@@ -173,7 +173,8 @@
 //!                Some("https://app.example.com"));
 //!
 //!     let cors = client.rocket().state::<CorsHandle>().unwrap();
-//!     let partner = &cors.settings().policies["partner"];
+//!     let policy = cors.policy();
+//!     let partner = &policy.settings().policies["partner"];
 //!     assert_eq!(partner.max_age, Some(60));
 //!     assert_eq!(partner.allow_credentials, Some(true)); // inherited from the base
 //!     Ok(())
@@ -181,19 +182,20 @@
 //! ```
 //!
 //! In code, [`Settings::policy`] adds a named policy (whole: build it from a clone of the
-//! base), and [`Policies::for_path`] says which policy judges a path.
+//! base), and [`Policies::for_path`](policy::Policies::for_path) says which policy judges a path.
 //!
 //! # How a request is answered
 //!
 //! Settings are read through Figment into [`Settings`], validated and rendered once by
-//! [`Policies::compile`], and kept in an [`arc_swap::ArcSwap`]. Each request takes one
-//! snapshot of the policies; the one that judges its path gives a [`Verdict`], written as
-//! header lines ([`Policies::decide`] gives both: a [`Decision`]).
+//! [`Policies::compile`](policy::Policies::compile), and kept in an [`arc_swap::ArcSwap`]. Each request takes one
+//! snapshot of the policies; the one that judges its path gives a [`Verdict`](policy::Verdict), written as
+//! header lines ([`Policies::decide`](policy::Policies::decide) gives both: a [`Decision`](policy::Decision)).
 //! The values are borrowed from the policy or the request, so answering allocates no
 //! strings.
 //!
 //! ```
-//! use cors_fairing::{CorsRequest, Field, Policies, Settings};
+//! use cors_fairing::Settings;
+//! use cors_fairing::policy::{CorsRequest, Field, Policies};
 //!
 //! let policy = Policies::compile(
 //!     &Settings::default().allow_origin(["https://app.example.com"]).max_age(600),
@@ -237,7 +239,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use cors_fairing::{CorsHandle, ReloadOutcome};
+//! use cors_fairing::CorsHandle;
+//! use cors_fairing::status::ReloadOutcome;
 //!
 //! async fn after_deploy(cors: &CorsHandle) {
 //!     match cors.reload().await {
@@ -272,7 +275,8 @@
 //!   cannot hand one origin's answer to another.
 //!
 //! ```
-//! use cors_fairing::{Policies, Settings};
+//! use cors_fairing::Settings;
+//! use cors_fairing::policy::Policies;
 //!
 //! let wildcard_with_credentials = Settings::default().allow_origin(["*"]).allow_credentials(true);
 //! let errors = Policies::compile(&wildcard_with_credentials).unwrap_err();
@@ -297,8 +301,8 @@
 //! `ROCKET_LOG_LEVEL=debug` shows the debug lines; with a logger of your own, enable the
 //! `cors_fairing` target.
 //!
-//! [`CorsHandle::effective_settings`] gives an application's status page the same report
-//! ([`EffectiveSetting`]); `examples/admin.rs` serves it next to a reload button.
+//! [`CorsHandle::report`] gives an application's status page the same report
+//! ([`EffectiveSetting`](status::EffectiveSetting)); `examples/admin.rs` serves it next to a reload button.
 //!
 //! # Errors name the key, the value and the source
 //!
@@ -335,19 +339,19 @@
 //! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
 //! | `preflight` | the catch-all `OPTIONS /<_..>` route: judges a preflight once | yes |
 //! | `respond` | one verdict per request, kept in the request's cache beside the policies that gave it | yes |
-//! | `request` | a Rocket request as a borrowed [`CorsRequest`]; the one reader of `Origin` | yes |
+//! | `request` | a Rocket request as a borrowed [`CorsRequest`](policy::CorsRequest); the one reader of `Origin` | yes |
 //! | `reload` | watcher, periodic check, SIGHUP: read the sources, compare, install | no Rocket types |
 //! | `banner` | what an operator sees of a load in the log: the banner, the changes of a reload | no |
 //! | `report` | [`check`], the one verdict on a configuration, and its [`Report`] | Figment only |
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
 //! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight), following the policies' generation | no Rocket types |
-//! | `state` | the live state: the [`Policies`] in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
-//! | `files` | reading a config file: regular files only, opened without blocking, at most [`MAX_CONFIG_FILE_LEN`] | no |
+//! | `state` | the live state: the [`Policies`](policy::Policies) in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `files` | reading a config file: regular files only, opened without blocking, at most [`CorsFairing::MAX_CONFIG_FILE_LEN`] | no |
 //! | `counters` | the request counters behind [`CorsHandle::stats`] (and the `metrics` feature's publisher) | no |
 //! | `log_limit` | the one rate limit on every line written per request, per policy and reason | no |
-//! | `policy` | [`Policies::compile`]; a [`Policy`] judges a [`CorsRequest`] into a [`Verdict`] and renders its [`HeaderLines`]; the configured origins (`policy/origins/`); every header name | no, and no I/O |
+//! | `policy` | [`Policies::compile`](policy::Policies::compile); a [`Policy`](policy::Policy) judges a [`CorsRequest`](policy::CorsRequest) into a [`Verdict`](policy::Verdict) and renders its [`HeaderLines`](policy::HeaderLines); the configured origins (`policy/origins/`); every header name | no, and no I/O |
 //! | `settings` | [`Settings`]: the serde model of the keys | no |
-//! | `error` | [`ConfigError`], [`ConfigWarning`], [`Source`] | no |
+//! | `error` | [`ConfigError`], [`ConfigWarning`], [`Provenance`] | no |
 //!
 //! ```text
 //!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
@@ -377,7 +381,7 @@ mod guard;
 mod handle;
 mod log_limit;
 mod origin_check;
-mod policy;
+pub mod policy;
 mod preflight;
 mod reload;
 mod report;
@@ -393,17 +397,20 @@ mod state;
 #[doc(hidden)]
 pub use policy::fuzzing;
 
-pub use counters::Stats;
-pub use error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
+/// What a running fairing reports about itself: the reload record and each reload's
+/// outcome ([`CorsHandle::status`], [`CorsHandle::reload`]), the request counters
+/// ([`CorsHandle::stats`]) and each setting in force with its provenance
+/// ([`CorsHandle::report`]). Every type serialises with serde, so an admin endpoint is one
+/// line (see `examples/admin.rs`).
+pub mod status {
+    pub use crate::counters::Stats;
+    pub use crate::report::EffectiveSetting;
+    pub use crate::state::{ReloadOutcome, ReloadStatus};
+}
+
+pub use error::{ConfigError, ConfigErrors, ConfigWarning, Provenance, Subject};
 pub use fairing::CorsFairing;
-pub use files::MAX_CONFIG_FILE_LEN;
 pub use guard::{AllowedOrigin, OriginRefused, OriginRequired};
 pub use handle::CorsHandle;
-pub use policy::{
-    CorsRequest, Decision, Field, Fingerprint, HeaderLines, MAX_ORIGIN_LEN,
-    MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN, Policies, Policy,
-    Refusal, RequestHeaders, Verdict,
-};
-pub use report::{EffectiveSetting, Report, check};
-pub use settings::{DEFAULT_HEADERS, DEFAULT_METHODS, Key, Settings};
-pub use state::{ReloadOutcome, ReloadStatus};
+pub use report::{Report, check};
+pub use settings::{Key, Settings};

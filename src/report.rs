@@ -5,11 +5,12 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use figment::Figment;
 use serde::Serialize;
 
-use crate::error::{ConfigError, ConfigWarning, Located, Source, escaped};
+use crate::error::{ConfigError, ConfigWarning, Located, Provenance, escaped};
 use crate::policy::{Fingerprint, Policies};
 use crate::settings::{Key, Settings, env_name, policy_key};
 use crate::sources::{LastGood, Sources};
@@ -19,10 +20,11 @@ use crate::state::NamedProvenance;
 /// the value came from.
 ///
 /// ```
-/// use cors_fairing::{EffectiveSetting, Key, Settings, Source};
+/// use cors_fairing::{Key, Settings, Provenance};
+/// use cors_fairing::status::EffectiveSetting;
 ///
 /// let settings = Settings::default().max_age(600);
-/// let report = EffectiveSetting::all(&settings, &[(Key::MaxAge, Source::Env {
+/// let report = EffectiveSetting::all(&settings, &[(Key::MaxAge, Provenance::Env {
 ///     var: "CORS_MAX_AGE".into(),
 /// })]);
 /// let max_age = report.iter().find(|s| s.key == "max_age").unwrap();
@@ -40,23 +42,23 @@ pub struct EffectiveSetting {
     /// The value in force, as an operator would write it (defaults spelled out).
     pub value: String,
     /// Where the value came from: a file and profile, a variable, or the built-in default.
-    pub source: Source,
+    pub provenance: Provenance,
     /// The named policy this setting belongs to; `None` for the base (the `cors` table).
-    /// A key the policy leaves unset has the base's value, and [`Source::Inherited`].
+    /// A key the policy leaves unset has the base's value, and [`Provenance::Inherited`].
     pub policy: Option<String>,
 }
 
 impl EffectiveSetting {
     /// Every key of `settings`, in the order of [`Key::ALL`], with its source looked up in
-    /// `provenance` ([`Source::Code`] where it has none, as for settings given in code).
-    pub fn all(settings: &Settings, provenance: &[(Key, Source)]) -> Vec<Self> {
+    /// `provenance` ([`Provenance::Code`] where it has none, as for settings given in code).
+    pub fn all(settings: &Settings, provenance: &[(Key, Provenance)]) -> Vec<Self> {
         Key::ALL
             .into_iter()
             .map(|key| EffectiveSetting {
                 key,
                 env_var: key.env_var(),
                 value: settings.shown(key).to_string(),
-                source: source_in(provenance, key),
+                provenance: provenance_in(provenance, key),
                 policy: None,
             })
             .collect()
@@ -85,7 +87,7 @@ impl EffectiveSetting {
     /// order (the keys a named policy may set).
     pub(crate) fn every(
         policy: &Policies,
-        provenance: &[(Key, Source)],
+        provenance: &[(Key, Provenance)],
         named: &[NamedProvenance],
     ) -> Vec<Self> {
         let mut all = Self::all(policy.settings(), provenance);
@@ -100,7 +102,7 @@ impl EffectiveSetting {
 impl EffectiveSetting {
     /// A named policy's key the policy leaves unset: its value is the base's.
     pub fn is_inherited(&self) -> bool {
-        matches!(self.source, Source::Inherited(_))
+        matches!(self.provenance, Provenance::Inherited(_))
     }
 }
 
@@ -109,12 +111,12 @@ impl fmt::Display for EffectiveSetting {
         if let Some(name) = &self.policy {
             write!(f, "policies.{name}.")?;
         }
-        let source = Located { source: &self.source, policy: self.policy.as_deref() };
-        write!(f, "{} = {} ({source})", self.key, escaped(&self.value))
+        let provenance = Located { provenance: &self.provenance, policy: self.policy.as_deref() };
+        write!(f, "{} = {} ({provenance})", self.key, escaped(&self.value))
     }
 }
 
-pub(crate) fn source_in(provenance: &[(Key, Source)], key: Key) -> Source {
+pub(crate) fn provenance_in(provenance: &[(Key, Provenance)], key: Key) -> Provenance {
     provenance.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone()).unwrap_or_default()
 }
 
@@ -152,9 +154,9 @@ pub struct Report {
     pub fingerprint: Option<Fingerprint>,
     /// The files the configuration was read from.
     pub files: Vec<PathBuf>,
-    /// The compiled policy, for `cors-fairing explain`.
+    /// The compiled policies, for `cors-fairing explain`.
     #[serde(skip)]
-    policy: Option<Policies>,
+    policy: Option<Arc<Policies>>,
     /// What a later load must not silently take away.
     #[serde(skip)]
     last_good: Option<LastGood>,
@@ -181,7 +183,7 @@ pub fn check(figment: &Figment, previous: Option<&Report>) -> Report {
             report.last_good = Some(LastGood::of(&loaded));
             report.warnings = loaded.warnings;
             report.files = loaded.files;
-            report.policy = Some(loaded.policy);
+            report.policy = Some(Arc::new(loaded.policy));
         }
         Err(errors) => report.errors = errors.into_iter().collect(),
     }
@@ -208,7 +210,18 @@ impl Report {
 
     /// The compiled policies, when the configuration is valid: ask them what a request gets.
     pub fn policy(&self) -> Option<&Policies> {
-        self.policy.as_ref()
+        self.policy.as_deref()
+    }
+
+    /// The report of a configuration in force.
+    pub(crate) fn in_force(
+        policy: Arc<Policies>,
+        settings: Vec<EffectiveSetting>,
+        warnings: Vec<ConfigWarning>,
+        files: Vec<PathBuf>,
+    ) -> Report {
+        let fingerprint = Some(policy.fingerprint());
+        Report { settings, warnings, files, fingerprint, policy: Some(policy), ..Report::empty() }
     }
 }
 
@@ -231,15 +244,15 @@ mod tests {
         assert_eq!(value("allow_headers"), "Accept, Authorization, Content-Type, X-Requested-With");
         assert_eq!(value("paths"), "(every path)");
         assert_eq!(value("preflight_status"), "204");
-        assert!(all.iter().all(|s| s.source == Source::Code));
+        assert!(all.iter().all(|s| s.provenance == Provenance::Code));
     }
 
     #[test]
     fn sources_are_looked_up_by_key() {
-        let provenance = [(Key::Paths, Source::Env { var: "CORS_PATHS".into() })];
+        let provenance = [(Key::Paths, Provenance::Env { var: "CORS_PATHS".into() })];
         let all = EffectiveSetting::all(&Settings::default(), &provenance);
         let paths = all.iter().find(|s| s.key == "paths").unwrap();
-        assert_eq!(paths.source, Source::Env { var: "CORS_PATHS".into() });
+        assert_eq!(paths.provenance, Provenance::Env { var: "CORS_PATHS".into() });
         assert_eq!(paths.env_var, "CORS_PATHS");
     }
 }

@@ -53,7 +53,8 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
-use cors_fairing::{CorsFairing, CorsHandle, Policies};
+use cors_fairing::policy::Policies;
+use cors_fairing::{CorsFairing, CorsHandle};
 use engines::{BrowserChoice, Engine, Installed, Mode};
 use harness::{Browser, Fetch, Frame, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;

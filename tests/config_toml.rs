@@ -402,11 +402,12 @@ fn the_rocket_toml_rocket_finds_in_a_parent_directory_is_the_one_read() {
         let expected = jail.directory().join("Rocket.toml");
         assert!(
             handle
-                .files()
+                .report()
+                .files
                 .iter()
                 .any(|f| f.ends_with("Rocket.toml") && f.starts_with(jail.directory())),
             "watched files {:?}, expected {}",
-            handle.files(),
+            handle.report().files,
             expected.display()
         );
         Ok(())
@@ -431,7 +432,8 @@ fn from_figment_takes_serialized_settings() {
 /// as a literal, the default the crate reports.
 #[test]
 fn the_docs_tables_list_every_key_with_its_variable_and_default() {
-    use cors_fairing::{EffectiveSetting, Key, Settings};
+    use cors_fairing::status::EffectiveSetting;
+    use cors_fairing::{Key, Settings};
     let defaults = EffectiveSetting::all(&Settings::default(), &[]);
     for (doc, text) in
         [("README.md", include_str!("../README.md")), ("src/lib.rs", include_str!("../src/lib.rs"))]

@@ -5,7 +5,8 @@
 mod common;
 
 use common::{APP, EVIL, origin, request_headers, request_method};
-use cors_fairing::{CorsFairing, CorsHandle, Stats};
+use cors_fairing::status::Stats;
+use cors_fairing::{CorsFairing, CorsHandle};
 use rocket::http::Header;
 use rocket::local::blocking::Client;
 

@@ -11,7 +11,8 @@ mod common;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use common::{APP, EVIL, origin, request_headers, request_method};
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome, Settings, Source};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle, Provenance, Settings};
 use figment::Figment;
 use figment::providers::Serialized;
 use rocket::http::Status;
@@ -221,8 +222,8 @@ fn the_banner_names_file_and_profile_env_var_or_default_for_every_key() {
         // The handle reports the same, for an application's status page.
         let handle = client.rocket().state::<CorsHandle>().expect("managed handle");
         let methods =
-            handle.effective_settings().into_iter().find(|s| s.key == "allow_methods").unwrap();
-        assert_eq!(methods.source, Source::Env { var: "CORS_ALLOW_METHODS".into() });
+            handle.report().settings.into_iter().find(|s| s.key == "allow_methods").unwrap();
+        assert_eq!(methods.provenance, Provenance::Env { var: "CORS_ALLOW_METHODS".into() });
         assert_eq!(methods.value, "GET, PUT");
         Ok(())
     });
@@ -278,7 +279,7 @@ fn a_reload_logs_each_changed_key_and_nothing_when_unchanged() {
         ),
         "{changed:#?}"
     );
-    let max_age = handle.effective_settings().into_iter().find(|s| s.key == "max_age").unwrap();
+    let max_age = handle.report().settings.into_iter().find(|s| s.key == "max_age").unwrap();
     assert_eq!(max_age.value, "600");
 
     assert_eq!(handle.reload_blocking(), ReloadOutcome::Unchanged);
@@ -296,7 +297,7 @@ fn the_banner_and_each_reload_name_the_fingerprint() {
     });
     let client = Client::tracked(common::app(fairing)).expect("valid rocket");
     let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
-    let launched = handle.current().fingerprint();
+    let launched = handle.policy().fingerprint();
     let lines = take_lines();
     let banner: Vec<&Line> =
         lines.iter().filter(|l| l.message.starts_with("fingerprint")).collect();
@@ -306,7 +307,7 @@ fn the_banner_and_each_reload_name_the_fingerprint() {
 
     current.lock().unwrap().max_age = Some(5);
     assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { generation: 1 }));
-    let reloaded = handle.current().fingerprint();
+    let reloaded = handle.policy().fingerprint();
     assert_ne!(reloaded, launched);
     let lines = take_lines();
     let expected = format!(

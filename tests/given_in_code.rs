@@ -10,7 +10,8 @@ mod reload_support;
 
 use std::path::Path;
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome, Source};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle, Provenance};
 use reload_support::*;
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Serialized, Toml};
@@ -30,10 +31,9 @@ async fn launch(figment: Figment) -> Client {
     Client::tracked(rocket.attach(CorsFairing::figment())).await.expect("valid rocket")
 }
 
-fn source_of(handle: &CorsHandle, key: &str) -> Source {
-    let setting =
-        handle.effective_settings().into_iter().find(|s| s.key == key && s.policy.is_none());
-    setting.unwrap_or_else(|| panic!("no {key}")).source
+fn source_of(handle: &CorsHandle, key: &str) -> Provenance {
+    let setting = handle.report().settings.into_iter().find(|s| s.key == key && s.policy.is_none());
+    setting.unwrap_or_else(|| panic!("no {key}")).provenance
 }
 
 fn file_with(lines: &str) -> ConfigDir {
@@ -47,10 +47,10 @@ async fn a_value_merged_in_code_is_in_force_at_launch_and_named_given_in_code() 
     let client = launch(figment).await;
     let handle = handle(&client);
     assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
-    assert_eq!(source_of(&handle, "allow_origin"), Source::Code);
-    let line = handle.effective_settings().into_iter().find(|s| s.key == "allow_origin").unwrap();
+    assert_eq!(source_of(&handle, "allow_origin"), Provenance::Code);
+    let line = handle.report().settings.into_iter().find(|s| s.key == "allow_origin").unwrap();
     assert_eq!(line.to_string(), format!("allow_origin = {CODE} (given in code)"));
-    assert!(matches!(source_of(&handle, "max_age"), Source::File { .. }));
+    assert!(matches!(source_of(&handle, "max_age"), Provenance::File { .. }));
     client.terminate().await;
 }
 
@@ -62,10 +62,10 @@ async fn merged_after_the_file_it_wins_given_before_it_the_file_wins() {
         .merge(("cors.allow_origin", [CODE]));
     let client = launch(figment).await;
     let cors = handle(&client);
-    let settings = cors.settings();
+    let settings = cors.policy().settings().clone();
     assert_eq!(settings.allow_origin, [CODE], "merged after Rocket.toml: over it");
     assert_eq!(settings.max_age, Some(60), "given before Rocket.toml: under it");
-    assert!(matches!(source_of(&cors, "max_age"), Source::File { .. }));
+    assert!(matches!(source_of(&cors, "max_age"), Provenance::File { .. }));
     client.terminate().await;
 
     // Where the file says nothing, the default given in code applies.
@@ -74,8 +74,8 @@ async fn merged_after_the_file_it_wins_given_before_it_the_file_wins() {
         Figment::from(Serialized::default("cors.max_age", 30)).merge(rocket_figment(&dir.path()));
     let client = launch(figment).await;
     let handle = handle(&client);
-    assert_eq!(handle.settings().max_age, Some(30));
-    assert_eq!(source_of(&handle, "max_age"), Source::Code);
+    assert_eq!(handle.policy().settings().max_age, Some(30));
+    assert_eq!(source_of(&handle, "max_age"), Provenance::Code);
     client.terminate().await;
 }
 
@@ -90,21 +90,21 @@ async fn a_reload_of_the_file_keeps_the_values_given_in_code() {
     // No watcher (`reload = false`): each reload is the one `reload()` asks for.
     dir.save("[default.cors]\nreload = false\nmax_age = 90\n");
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
-    let settings = handle.settings();
+    let settings = handle.policy().settings().clone();
     assert_eq!(settings.max_age, Some(90), "the file's edit is read");
     assert_eq!(settings.allow_origin, [CODE], "the value given in code stays");
     assert_eq!(settings.expose_headers, ["x-code-default"], "and the default given in code");
-    assert_eq!(source_of(&handle, "allow_origin"), Source::Code);
+    assert_eq!(source_of(&handle, "allow_origin"), Provenance::Code);
     assert_eq!(cors_of(&client, CODE).await, (Some(CODE.into()), Some("x-code-default".into())));
 
     // The file now sets what was a default in code: the file wins, and on its removal the
     // default given in code is back.
     dir.save("[default.cors]\nreload = false\nexpose_headers = [\"x-file\"]\n");
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 2 }));
-    assert_eq!(handle.settings().expose_headers, ["x-file"]);
+    assert_eq!(handle.policy().settings().clone().expose_headers, ["x-file"]);
     dir.save("[default.cors]\nreload = false\n");
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 3 }));
-    assert_eq!(handle.settings().expose_headers, ["x-code-default"]);
+    assert_eq!(handle.policy().settings().clone().expose_headers, ["x-code-default"]);
     client.terminate().await;
 }
 
@@ -122,9 +122,10 @@ async fn a_named_policy_given_in_code_is_in_force_and_survives_a_reload() {
     assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
     assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
     let named = handle
-        .effective_settings()
+        .report()
+        .settings
         .into_iter()
         .find(|s| s.policy.as_deref() == Some("public") && s.key == "allow_origin");
-    assert_eq!(named.expect("the named policy is reported").source, Source::Code);
+    assert_eq!(named.expect("the named policy is reported").provenance, Provenance::Code);
     client.terminate().await;
 }

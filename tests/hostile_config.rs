@@ -14,9 +14,8 @@ mod common;
 use std::path::Path;
 
 use common::blocking::{acao_for, client};
-use cors_fairing::{
-    ConfigError, ConfigErrors, ConfigWarning, CorsHandle, ReloadOutcome, Source, Subject,
-};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{ConfigError, ConfigErrors, ConfigWarning, CorsHandle, Provenance, Subject};
 use figment::Jail;
 use rocket::local::blocking::Client;
 
@@ -52,7 +51,7 @@ fn reload_with(
     jail.create_file("Rocket.toml", toml).expect("writable jail");
     match handle.reload_blocking() {
         ReloadOutcome::Failed(err) => Err(err),
-        ReloadOutcome::Swapped { .. } | ReloadOutcome::Unchanged => Ok(handle.warnings()),
+        ReloadOutcome::Swapped { .. } | ReloadOutcome::Unchanged => Ok(handle.report().warnings),
         other => panic!("an outcome these tests do not know: {other:?}"),
     }
 }
@@ -119,8 +118,8 @@ impl Loaded {
     }
 }
 
-fn assert_from_file(source: &Source, dir: &Path, profile: &str) {
-    let Source::File { path, profile: found } = source else {
+fn assert_from_file(source: &Provenance, dir: &Path, profile: &str) {
+    let Provenance::File { path, profile: found } = source else {
         panic!("expected a file source, got {source:?}");
     };
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
@@ -141,7 +140,7 @@ fn assert_refused(lines: &str, key: &str, value: &str, reason: &str, hint: &str)
 fn assert_env_refused(vars: &[(&str, &str)], key: &str, value: &str, var: &str, hint: &str) {
     let (err, _) = load_env(vars).error();
     assert_eq!((err.key().unwrap(), err.value.as_str()), (key, value), "{err}");
-    assert_eq!(err.provenance, Source::Env { var: var.into() });
+    assert_eq!(err.provenance, Provenance::Env { var: var.into() });
     let found = err.hint.as_deref().unwrap_or_else(|| panic!("no hint in {err}"));
     assert!(found.contains(hint), "hint {found:?} lacks {hint:?}");
 }
@@ -338,7 +337,7 @@ fn allow_all_origin_with_credentials_is_warned_about_at_every_load() {
         let warnings =
             reload_with(jail, handle, "[default.cors]\nallow_credentials = true\n").expect("loads");
         let w = warning(&warnings, "allow_all_origin", "true");
-        assert_eq!(w.provenance, Source::Env { var: "CORS_ALLOW_ALL_ORIGIN".into() });
+        assert_eq!(w.provenance, Provenance::Env { var: "CORS_ALLOW_ALL_ORIGIN".into() });
         Ok(())
     });
 }
@@ -368,7 +367,7 @@ fn unknown_keys_from_django_cors_headers_are_errors_that_point_at_the_mapping() 
     assert_eq!(errors.len(), cases.len(), "every unknown key at once: {errors:?}");
     for (var, key, known) in cases {
         let err = errors.iter().find(|e| e.key() == Some(key)).expect(key);
-        assert_eq!(err.provenance, Source::Env { var: var.into() });
+        assert_eq!(err.provenance, Provenance::Env { var: var.into() });
         let hint = err.hint.as_deref().unwrap();
         assert!(hint.contains(&format!("here it is `{known}`")), "{err}");
         assert!(hint.contains("docs/migrating.md"), "{err}");

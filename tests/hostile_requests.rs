@@ -8,8 +8,9 @@
 mod common;
 
 use common::{APP, client, origin, preflight, request_headers, request_method, settings};
-use cors_fairing::{CorsRequest, Field, Policies, Refusal, Settings};
-use cors_fairing::{MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES, RequestHeaders};
+use cors_fairing::Settings;
+use cors_fairing::policy::{CorsRequest, Field, Policies, Refusal};
+use cors_fairing::policy::{MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES, RequestHeaders};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, SharedString, Unit};
 use rocket::figment::Figment;
 use rocket::figment::providers::Serialized;
@@ -91,7 +92,7 @@ fn reloads_publish_attempts_failures_generation_and_one_fingerprint_at_1() {
     });
     let client = Client::tracked(common::app(fairing)).expect("valid rocket");
     let handle = client.rocket().state::<CorsHandle>().expect("managed handle").clone();
-    let launched = handle.current().fingerprint();
+    let launched = handle.policy().fingerprint();
     let info = |fingerprint| format!("cors_fairing_policy_info{{fingerprint={fingerprint}}}");
     assert_eq!(
         series("cors_fairing_policy"),
@@ -100,7 +101,7 @@ fn reloads_publish_attempts_failures_generation_and_one_fingerprint_at_1() {
 
     current.lock().unwrap().max_age = Some(5);
     assert!(matches!(handle.reload_blocking(), ReloadOutcome::Swapped { generation: 1 }));
-    let swapped = handle.current().fingerprint();
+    let swapped = handle.policy().fingerprint();
     assert_ne!(swapped, launched);
     let after_swap = expected(&[
         ("cors_fairing_policy_generation{}", 1.0),

@@ -11,7 +11,9 @@ mod common;
 
 use common::blocking::value;
 use common::{origin, request_headers, request_method};
-use cors_fairing::{CorsFairing, CorsHandle, Policies, ReloadOutcome, Settings, Source};
+use cors_fairing::policy::Policies;
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle, Provenance, Settings};
 use figment::Jail;
 use log::Level;
 use rocket::http::Status;
@@ -298,7 +300,8 @@ fn profiles_global_and_env_set_named_policies_like_every_key() {
         assert_eq!(acao(&get(&client, "/api/partner/x", "https://only.example")), None);
         let response = get(&client, "/b2b/orders", "https://only.example");
         assert_eq!(acao(&response).as_deref(), Some("https://only.example"));
-        let partner = &handle(&client).settings().policies["partner"];
+        let policy = handle(&client).policy();
+        let partner = &policy.settings().policies["partner"];
         assert_eq!(partner.allow_origin, ["https://only.example"]);
         assert_eq!(partner.max_age, Some(120));
         Ok(())
@@ -323,14 +326,14 @@ fn reload_errors(bad: &str) -> Vec<cors_fairing::ConfigError> {
     let mut errors = Vec::new();
     in_jail(ISSUE_11, |jail| {
         let client = launch();
-        let before = handle(&client).fingerprint();
+        let before = handle(&client).policy().fingerprint();
         jail.create_file("Rocket.toml", bad)?;
         match handle(&client).reload_blocking() {
             ReloadOutcome::Failed(failed) => errors = failed.into_iter().collect(),
             other => panic!("expected a failed reload, got {other:?}"),
         }
         // The whole last good set stays: the base and every named policy.
-        assert_eq!(handle(&client).fingerprint(), before);
+        assert_eq!(handle(&client).policy().fingerprint(), before);
         assert_eq!(acao(&get(&client, "/public/x", ANY)).as_deref(), Some("*"));
         assert_eq!(acao(&get(&client, "/api/partner/x", PARTNER)).as_deref(), Some(PARTNER));
         assert_eq!(acao(&get(&client, "/api/items", APP)).as_deref(), Some(APP));
@@ -351,7 +354,7 @@ fn a_bad_named_policy_is_named_with_its_value_and_source_and_keeps_the_last_good
     assert_eq!(err.key(), Some("policies.partner.allow_origin"));
     assert_eq!(err.value, "https://partner.example/");
     assert!(
-        matches!(&err.provenance, Source::File { profile, .. } if profile == "default"),
+        matches!(&err.provenance, Provenance::File { profile, .. } if profile == "default"),
         "{:?}",
         err.provenance
     );
@@ -494,7 +497,7 @@ fn the_status_report_gives_every_policy_with_provenance() {
     in_jail(ISSUE_11, |jail| {
         jail.set_env("CORS_POLICIES__PARTNER__MAX_AGE", "60");
         let client = launch();
-        let report = handle(&client).effective_settings();
+        let report = handle(&client).report().settings;
         let find = |policy: Option<&str>, key: &str| {
             report
                 .iter()
@@ -506,14 +509,19 @@ fn the_status_report_gives_every_policy_with_provenance() {
         assert_eq!(base_origin.value, APP);
         let public = find(Some("public"), "allow_origin");
         assert_eq!((public.value.as_str(), public.is_inherited()), ("*", false));
-        assert!(matches!(&public.source, Source::File { profile, .. } if profile == "default"));
+        assert!(
+            matches!(&public.provenance, Provenance::File { profile, .. } if profile == "default")
+        );
         let inherited = find(Some("partner"), "expose_headers");
         assert_eq!((inherited.value.as_str(), inherited.is_inherited()), ("X-Total-Count", true));
-        assert_eq!(inherited.source, Source::Inherited(Box::new(base_origin.source.clone())));
+        assert_eq!(
+            inherited.provenance,
+            Provenance::Inherited(Box::new(base_origin.provenance.clone()))
+        );
         let max_age = find(Some("partner"), "max_age");
         assert_eq!(max_age.value, "60");
         let var = "CORS_POLICIES__PARTNER__MAX_AGE";
-        assert_eq!(max_age.source, Source::Env { var: var.into() });
+        assert_eq!(max_age.provenance, Provenance::Env { var: var.into() });
         assert_eq!(
             max_age.to_string(),
             format!("policies.partner.max_age = 60 (environment variable {var})")
@@ -704,7 +712,8 @@ fn a_star_policy_inherits_no_regex_and_no_reflection_and_the_banner_says_so() {
                 "{line}"
             );
         }
-        let public = &handle(&client).settings().policies["public"];
+        let policy = handle(&client).policy();
+        let public = &policy.settings().policies["public"];
         assert!(public.allow_origin_regex.is_empty() && !public.allow_all_origin);
         let response = client.get("/public/stats").header(origin(ANY)).dispatch();
         assert_eq!(acao(&response).as_deref(), Some("*"));

@@ -9,7 +9,8 @@ mod common;
 
 use common::blocking::{acao_for, client, value};
 use common::{origin, request_method};
-use cors_fairing::{Policies, Settings};
+use cors_fairing::Settings;
+use cors_fairing::policy::Policies;
 use figment::Jail;
 
 fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
@@ -109,7 +110,7 @@ fn extension_origins_from_the_environment() {
 
 fn allowed(policy: &Policies, origin: &str) -> bool {
     // A preflight for GET: allowed exactly when the origin is.
-    policy.decide(&cors_fairing::CorsRequest::preflight("/", origin, "GET")).is_allowed()
+    policy.decide(&cors_fairing::policy::CorsRequest::preflight("/", origin, "GET")).is_allowed()
 }
 
 #[test]

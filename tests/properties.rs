@@ -1,8 +1,9 @@
 //! Properties of origin normalisation, origin matching and header-list parsing, over
 //! generated inputs (proptest, a moderate number of cases so `cargo test` stays quick).
 
+use cors_fairing::Settings;
 use cors_fairing::fuzzing::{check_request_headers, normalise_origin};
-use cors_fairing::{CorsRequest, Field, Policies, RequestHeaders, Settings};
+use cors_fairing::policy::{CorsRequest, Field, Policies, RequestHeaders};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {

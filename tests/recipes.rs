@@ -29,7 +29,8 @@ mod public_part;
 mod server;
 
 use common::{origin, request_headers, request_method};
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle};
 use figment::Jail;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::{Client, LocalResponse};
@@ -159,7 +160,7 @@ fn every_toml_snippet_parses_and_launches() {
             let client = figment_app(common::routes());
             let cors = client.rocket().state::<CorsHandle>().expect("the fairing is attached");
             assert!(
-                !cors.settings().allow_origin.is_empty(),
+                !cors.policy().settings().allow_origin.is_empty(),
                 "the Rocket.toml of {:?} allows no origin",
                 snippet.recipe
             );
@@ -256,7 +257,7 @@ fn fixed_settings_in_code_ignore_the_file_and_the_environment() {
         assert_eq!(acao(&client, "/api/items", "https://env.example"), None);
         assert_eq!(acao(&client, "/api/items", "https://file.example"), None);
         let cors = client.rocket().state::<CorsHandle>().unwrap();
-        assert!(cors.files().is_empty(), "nothing is read: {:?}", cors.files());
+        assert!(cors.report().files.is_empty(), "nothing is read: {:?}", cors.report().files);
         Ok(())
     });
 }
@@ -285,8 +286,7 @@ fn rocket_toml_overrides_the_default_in_code_not_the_value_merged_after_it_and_r
         assert_eq!(header(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));
         assert_eq!(acao(&client, "/api/me", SPA), None);
         let cors = client.rocket().state::<CorsHandle>().unwrap();
-        let credentials =
-            cors.effective_settings().into_iter().find(|s| s.key == "allow_credentials");
+        let credentials = cors.report().settings.into_iter().find(|s| s.key == "allow_credentials");
         assert_eq!(credentials.unwrap().to_string(), "allow_credentials = true (given in code)");
 
         // An edit of Rocket.toml is read on reload; the values given in code stay.
@@ -497,7 +497,7 @@ fn example_server_answers_json_under_the_checked_in_rocket_toml() {
         assert_eq!(status.content_type(), Some(ContentType::JSON));
         let status: Value = serde_json::from_str(&status.into_string().unwrap()).unwrap();
         let cors = client.rocket().state::<CorsHandle>().unwrap();
-        assert_eq!(status["fingerprint"], cors.current().fingerprint().to_string());
+        assert_eq!(status["fingerprint"], cors.policy().fingerprint().to_string());
         assert_eq!(status["generation"], 0);
         assert_eq!(status["errors"], 0);
         assert_eq!(status["last_error"], Value::Null);
@@ -514,7 +514,7 @@ fn see_what_the_fairing_is_doing() {
         routes.extend(rocket::routes![observe::cors_stats]);
         let client = figment_app(routes);
         let cors = client.rocket().state::<CorsHandle>().expect("the fairing is attached");
-        assert!(cors.settings().log_refusals, "the recipe turns log_refusals on");
+        assert!(cors.policy().settings().log_refusals, "the recipe turns log_refusals on");
         get(&client, "/api/items", "https://evil.example");
         get(&client, "/api/items", "HTTPS://APP.example.com");
         get(&client, "/api/items", "https://app.example.com");
@@ -522,7 +522,7 @@ fn see_what_the_fairing_is_doing() {
         assert_eq!(response.status(), Status::Ok);
         assert_eq!(response.content_type(), Some(ContentType::JSON));
         let body: Value = serde_json::from_str(&response.into_string().unwrap()).unwrap();
-        assert_eq!(body["fingerprint"], cors.fingerprint().to_string());
+        assert_eq!(body["fingerprint"], cors.policy().fingerprint().to_string());
         assert_eq!(body["reload"]["generation"], 0);
         assert_eq!(body["stats"]["allowed"], 1);
         assert_eq!(body["stats"]["refused_origin"], 1);

@@ -9,7 +9,8 @@ mod reload_support;
 
 use std::path::Path;
 
-use cors_fairing::{CorsFairing, CorsHandle, MAX_CONFIG_FILE_LEN, ReloadOutcome};
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{CorsFairing, CorsHandle};
 use reload_support::*;
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
@@ -126,11 +127,12 @@ async fn a_file_over_the_cap_is_refused_with_its_size_and_the_cap() {
     // Valid TOML, and a good policy, but padded past the cap with a comment.
     let mut big = config("b");
     big.push('#');
-    big.push_str(&"x".repeat(MAX_CONFIG_FILE_LEN as usize));
+    big.push_str(&"x".repeat(CorsFairing::MAX_CONFIG_FILE_LEN as usize));
     big.push('\n');
     std::fs::write(dir.path(), &big).unwrap();
     let error = next_error(&handle, 0, "the oversized file to be refused").await;
-    let expected = format!("{} bytes, over the cap of {MAX_CONFIG_FILE_LEN} bytes", big.len());
+    let cap = CorsFairing::MAX_CONFIG_FILE_LEN;
+    let expected = format!("{} bytes, over the cap of {cap} bytes", big.len());
     assert!(error.contains(&expected), "{error}");
     assert!(error.contains(&dir.path().display().to_string()), "{error}");
     assert_serves(&client, "a").await;
@@ -145,13 +147,13 @@ async fn an_env_file_swapped_for_a_fifo_is_refused_and_shutdown_still_ends() {
     std::fs::write(&env, "CORS_MAX_AGE=60\n").unwrap();
     let client = client_for(&path).await;
     let handle = handle(&client);
-    assert_eq!(handle.settings().max_age, Some(60));
+    assert_eq!(handle.policy().settings().max_age, Some(60));
     std::fs::remove_file(&env).unwrap();
     mkfifo(&env);
     let error = next_error(&handle, 0, "the env file FIFO to be refused").await;
     assert!(error.contains(&env.display().to_string()), "{error}");
     assert!(error.contains("is a FIFO (named pipe), not a regular file"), "{error}");
-    assert_eq!(handle.settings().max_age, Some(60));
+    assert_eq!(handle.policy().settings().max_age, Some(60));
     terminate_within_bounds(client).await;
 }
 

@@ -6,7 +6,7 @@ mod reload_support;
 
 use std::sync::Arc;
 
-use cors_fairing::ReloadOutcome;
+use cors_fairing::status::ReloadOutcome;
 use reload_support::*;
 use rocket::local::asynchronous::Client;
 
@@ -219,7 +219,7 @@ async fn a_misspelt_key_added_later_is_refused_and_the_policy_stays() {
     let config = ConfigDir::new(SaveStyle::TruncateWrite, &with_watching_off(""));
     let client = Client::tracked(common::app(config.fairing("debug"))).await.unwrap();
     let handle = handle(&client);
-    let in_force = handle.current();
+    let in_force = handle.policy();
     let misspelt = with_watching_off("allow_origins = \"https://x.example\"\n");
     std::fs::write(config.path(), misspelt).unwrap();
     let ReloadOutcome::Failed(errors) = handle.reload().await else { panic!("not refused") };
@@ -231,7 +231,7 @@ async fn a_misspelt_key_added_later_is_refused_and_the_policy_stays() {
     );
     std::fs::write(config.path(), with_watching_off("")).unwrap();
     assert_eq!(handle.reload().await, ReloadOutcome::Unchanged);
-    assert!(Arc::ptr_eq(&in_force, &handle.current()), "the same policy stays installed");
+    assert!(Arc::ptr_eq(&in_force, &handle.policy()), "the same policy stays installed");
     assert_eq!(handle.status().borrow().generation, 0);
     assert_serves(&client, "a").await;
     client.terminate().await;

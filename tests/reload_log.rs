@@ -9,7 +9,7 @@ mod common;
 mod reload_support;
 
 use common::log_capture::{self, Captured};
-use cors_fairing::ReloadOutcome;
+use cors_fairing::status::ReloadOutcome;
 use log::Level;
 use reload_support::*;
 use rocket::local::asynchronous::Client;
@@ -85,7 +85,7 @@ async fn every_file_attempt_ends_in_one_line() {
         [format!(
             "CORS reload after a file change: swapped in generation 1 (fingerprint {}); \
              changed: allow_origin, expose_headers",
-            handle.current().fingerprint()
+            handle.policy().fingerprint()
         )],
         "{lines:#?}"
     );
@@ -109,7 +109,7 @@ async fn every_file_attempt_ends_in_one_line() {
         closing(&lines),
         [format!(
             "CORS reload after a file change: valid again; unchanged, generation 1 (fingerprint {})",
-            handle.current().fingerprint()
+            handle.policy().fingerprint()
         )],
         "{lines:#?}"
     );
@@ -145,7 +145,7 @@ async fn a_sighup_ends_in_one_line_saying_what_it_did() {
         info,
         [format!(
             "CORS reload after SIGHUP: unchanged, generation 0 (fingerprint {})",
-            handle.current().fingerprint()
+            handle.policy().fingerprint()
         )],
         "{lines:#?}"
     );

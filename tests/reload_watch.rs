@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome, ReloadStatus};
+use cors_fairing::status::{ReloadOutcome, ReloadStatus};
+use cors_fairing::{CorsFairing, CorsHandle};
 use reload_support::*;
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};

@@ -163,7 +163,7 @@ async fn split_request_header_lines_are_judged_as_one_list() {
     let reflecting = common::client(settings(|s| s.allow_all_headers = true)).await;
     let response = preflight_with_lines(&reflecting, "/api/items", &["x-a, x-b", "x-c"]).await;
     assert_eq!(values(&response, "Access-Control-Allow-Headers"), ["x-a, x-b", "x-c"]);
-    let lines = vec!["x-a"; cors_fairing::MAX_REQUEST_HEADER_LINES + 1];
+    let lines = vec!["x-a"; cors_fairing::policy::MAX_REQUEST_HEADER_LINES + 1];
     let too_many = preflight_with_lines(&reflecting, "/api/items", &lines).await;
     assert_eq!(value(&too_many, "Access-Control-Allow-Origin"), None);
     assert_eq!(values(&too_many, "Access-Control-Allow-Headers"), Vec::<String>::new());
@@ -182,7 +182,7 @@ async fn the_longest_answer_fits_the_line_buffer() {
     }))
     .await;
     let names: Vec<String> =
-        (0..cors_fairing::MAX_REQUEST_HEADER_LINES).map(|i| format!("x-{i}")).collect();
+        (0..cors_fairing::policy::MAX_REQUEST_HEADER_LINES).map(|i| format!("x-{i}")).collect();
     let lines: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut request = client
         .options("/api/items")

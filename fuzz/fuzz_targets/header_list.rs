@@ -4,9 +4,10 @@
 
 use std::sync::OnceLock;
 
-use cors_fairing::MAX_REQUEST_HEADER_NAMES;
+use cors_fairing::policy::MAX_REQUEST_HEADER_NAMES;
 use cors_fairing::fuzzing::check_request_headers;
-use cors_fairing::{CorsRequest, Field, Policies, Settings};
+use cors_fairing::Settings;
+use cors_fairing::policy::{CorsRequest, Field, Policies};
 use libfuzzer_sys::fuzz_target;
 
 const APP: &str = "https://app.example.com";

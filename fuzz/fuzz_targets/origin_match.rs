@@ -6,7 +6,8 @@
 use std::sync::OnceLock;
 
 use cors_fairing::fuzzing::{is_well_formed_origin, normalise_origin};
-use cors_fairing::{CorsRequest, Field, Policies, Settings};
+use cors_fairing::Settings;
+use cors_fairing::policy::{CorsRequest, Field, Policies};
 use libfuzzer_sys::fuzz_target;
 
 const APP: &str = "https://app.example.com";

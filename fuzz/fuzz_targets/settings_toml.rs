@@ -3,7 +3,8 @@
 //! and a compiled policy answers a preflight with clean header values.
 #![no_main]
 
-use cors_fairing::{CorsRequest, Field, Policies, Settings};
+use cors_fairing::Settings;
+use cors_fairing::policy::{CorsRequest, Field, Policies};
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use libfuzzer_sys::fuzz_target;

@@ -4,7 +4,7 @@
 use super::judge::{Refusal, Verdict};
 use super::lines::HeaderLines;
 
-/// What the policies decided for one request ([`crate::Policies::decide`]): the verdict,
+/// What the policies decided for one request ([`crate::policy::Policies::decide`]): the verdict,
 /// the header lines to write, and which policy judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision<'a> {

@@ -22,7 +22,8 @@ use crate::settings::{Canon, Key, Settings};
 /// The fingerprint of a policy: 16 hex digits, the same on every machine and every build.
 ///
 /// ```
-/// use cors_fairing::{Policies, Settings};
+/// use cors_fairing::Settings;
+/// use cors_fairing::policy::Policies;
 ///
 /// let spelt = |origins: &[&str], methods: &[&str]| {
 ///     let settings =

@@ -1,7 +1,7 @@
 //! The pure parsers, for the fuzz targets and property tests only. Not a stable API.
 //!
-//! Everything else those tests need is public anyway ([`crate::Policies::compile`],
-//! [`crate::Policies::decide`], [`crate::Settings`]); these three are the pieces whose
+//! Everything else those tests need is public anyway ([`crate::policy::Policies::compile`],
+//! [`crate::policy::Policies::decide`], [`crate::Settings`]); these three are the pieces whose
 //! properties cannot be seen through a policy's decisions alone.
 
 pub use super::headers::ListProblem;

@@ -2,7 +2,7 @@
 //!
 //! [`Policies::compile`] validates [`Settings`] once and renders every header value up
 //! front. A request ([`CorsRequest`]) is judged by one [`Policy`] of the set into one
-//! [`Verdict`], which [`Policy::lines`] renders into header lines borrowed from the policy
+//! [`Verdict`], which `Policy::lines` renders into header lines borrowed from the policy
 //! or from the request itself, so answering allocates nothing.
 //!
 //! `request` <- `judge` <- `lines` <- `decision` <- `set`: each file uses only those before
@@ -11,6 +11,7 @@
 mod decision;
 mod fingerprint;
 #[cfg(feature = "fuzzing")]
+#[doc(hidden)]
 pub mod fuzzing;
 mod headers;
 mod judge;

@@ -38,7 +38,8 @@ impl PolicyId {
 /// policies.
 ///
 /// ```
-/// use cors_fairing::{CorsRequest, Field, Policies, Settings};
+/// use cors_fairing::Settings;
+/// use cors_fairing::policy::{CorsRequest, Field, Policies};
 ///
 /// let policies = Policies::compile(&Settings::default().allow_origin(["https://app.example.com"]))?;
 /// let request = CorsRequest {
@@ -111,7 +112,8 @@ impl Policies {
     /// The named policies, in name order.
     ///
     /// ```
-    /// use cors_fairing::{Policies, Settings};
+    /// use cors_fairing::Settings;
+    /// use cors_fairing::policy::Policies;
     ///
     /// let base = Settings::default().allow_origin(["https://app.example.com"]);
     /// let partner = base.clone().paths(["/api/partner/**"]).allow_origin(["https://partner.example"]);
@@ -147,7 +149,7 @@ impl Policies {
     }
 
     /// What deserves the operator's attention in these settings. The set knows nothing of
-    /// sources: [`crate::CorsHandle::warnings`] gives the warnings of the load in force,
+    /// sources: [`crate::CorsHandle::report`] gives the warnings of the load in force,
     /// each with its source, and those of the load itself (unknown keys).
     pub fn warnings(&self) -> &[ConfigWarning] {
         &self.warnings

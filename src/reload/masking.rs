@@ -33,14 +33,14 @@ fn masked_edits(before: &[MaskedKey], after: &[MaskedKey]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Source;
+    use crate::error::Provenance;
 
     fn masked(value: Option<&str>) -> MaskedKey {
         MaskedKey {
             key: "allow_origin".into(),
             var: "CORS_ALLOW_ORIGIN".into(),
             file_value: value.map(str::to_string),
-            file_source: Source::File {
+            file_source: Provenance::File {
                 path: "/srv/Rocket.toml".into(),
                 profile: "default".into(),
             },

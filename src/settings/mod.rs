@@ -15,9 +15,9 @@ pub(crate) use key::{
 };
 
 /// The methods allowed when `allow_methods` is not set.
-pub const DEFAULT_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+pub(crate) const DEFAULT_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 /// The request headers allowed when `allow_headers` is not set.
-pub const DEFAULT_HEADERS: &[&str] =
+pub(crate) const DEFAULT_HEADERS: &[&str] =
     &["Accept", "Authorization", "Content-Type", "X-Requested-With"];
 
 keys! {
@@ -25,11 +25,12 @@ keys! {
     AllowOrigin allow_origin: Vec<String> = Vec::new(), list,
         serde(deserialize_with = "lenient::list"), Policy, Origins,
         |s: &Settings| Shown::list(&s.allow_origin, "(none: every cross-origin request is refused)");
-    /// Allowed methods (case-sensitive tokens); `None` = [`DEFAULT_METHODS`].
+    /// Allowed methods (case-sensitive tokens); `None` = `GET, HEAD, POST, PUT, PATCH, DELETE`.
     AllowMethods allow_methods: Option<Vec<String>> = None, some_list,
         serde(deserialize_with = "lenient::opt_list", skip_serializing_if = "Option::is_none"),
         Policy, Set, |s: &Settings| Shown::or_default(&s.allow_methods, DEFAULT_METHODS);
-    /// Allowed request headers (case-insensitive); `None` = [`DEFAULT_HEADERS`].
+    /// Allowed request headers (case-insensitive); `None` = `Accept, Authorization,
+    /// Content-Type, X-Requested-With`.
     AllowHeaders allow_headers: Option<Vec<String>> = None, some_list,
         serde(deserialize_with = "lenient::opt_list", skip_serializing_if = "Option::is_none"),
         Policy, Names, |s: &Settings| Shown::or_default(&s.allow_headers, DEFAULT_HEADERS);
@@ -144,7 +145,8 @@ impl Settings {
     /// of the base.
     ///
     /// ```
-    /// use cors_fairing::{CorsRequest, Policies, Settings};
+    /// use cors_fairing::Settings;
+    /// use cors_fairing::policy::{CorsRequest, Policies};
     ///
     /// let base = Settings::default().allow_origin(["https://app.example.com"]);
     /// let public = base.clone().paths(["/public/**"]).allow_origin(["*"]);

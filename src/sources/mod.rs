@@ -20,7 +20,7 @@ use figment::value::magic::RelativePathBuf;
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile};
 
-use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Provenance};
 use crate::policy::Policies;
 use crate::settings::{self, Key, Settings};
 use crate::state::NamedProvenance;
@@ -69,7 +69,7 @@ pub(crate) struct Loaded {
     pub files: Vec<PathBuf>,
     /// Where each key's value came from, in the order of [`Key::ALL`]; empty for settings
     /// given in code.
-    pub provenance: Vec<(Key, Source)>,
+    pub provenance: Vec<(Key, Provenance)>,
     /// The policy's warnings with their sources, and the load's own (unknown keys, a
     /// misplaced table).
     pub warnings: Vec<ConfigWarning>,
@@ -83,7 +83,7 @@ pub(crate) struct Loaded {
 /// One file of a load as parsed: the profiles it holds, each with its tables.
 #[derive(Debug, Clone)]
 pub(crate) struct ReadFile {
-    /// The path, as in [`Source::File`] and [`Source::EnvFile`].
+    /// The path, as in [`Provenance::File`] and [`Provenance::EnvFile`].
     pub path: PathBuf,
     /// What the file holds, by profile (an `env_file` holds only the global one).
     pub profiles: Map<Profile, Dict>,
@@ -196,7 +196,7 @@ impl Loaded {
     /// variable's name.
     pub fn env_keys(&self) -> impl Iterator<Item = (Key, &str)> {
         self.provenance.iter().filter_map(|(key, source)| match source {
-            Source::Env { var } => Some((*key, var.as_str())),
+            Provenance::Env { var } => Some((*key, var.as_str())),
             _ => None,
         })
     }
@@ -247,7 +247,7 @@ impl Sources {
         &self,
         keys: &[&str],
         env_file: Option<&Path>,
-    ) -> Vec<(Option<String>, Source)> {
+    ) -> Vec<(Option<String>, Provenance)> {
         let Sources::Rocket { config_file, profile, .. } = self else {
             return Vec::new();
         };
@@ -270,12 +270,12 @@ impl Sources {
 }
 
 /// Where `key` of the focused Figment came from.
-pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
+pub(crate) fn source_of(figment: &Figment, key: &str) -> Provenance {
     let Ok(value) = figment.find_value(key) else {
         // A named policy's key it does not set itself is the base's.
         return match policies::inherited_key(key) {
-            Some(inherited) => Source::Inherited(Box::new(source_of(figment, inherited))),
-            None => Source::Default,
+            Some(inherited) => Provenance::Inherited(Box::new(source_of(figment, inherited))),
+            None => Provenance::Default,
         };
     };
     let tag = value.tag();
@@ -283,7 +283,7 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Source {
     let profile = tag.profile().unwrap_or_else(|| figment.profile().clone());
     match figment.get_metadata(tag) {
         Some(md) => describe(md, Some(&profile), key),
-        None => Source::Default,
+        None => Provenance::Default,
     }
 }
 
@@ -292,7 +292,7 @@ fn is_tuple_provider(name: &str) -> bool {
     name.starts_with('(') && name.ends_with(')') && name.contains(", ")
 }
 
-pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Source {
+pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Provenance {
     // The variable sets the key itself (a named policy's: three levels), not an element.
     let levels = if key.starts_with("policies.") { 3 } else { 1 };
     let top_key = match key.match_indices('.').nth(levels - 1) {
@@ -301,19 +301,19 @@ pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> S
     };
     match &md.source {
         Some(figment::Source::File(path)) if md.name == "env file" => {
-            Source::EnvFile { path: path.clone(), var: settings::env_name(top_key) }
+            Provenance::EnvFile { path: path.clone(), var: settings::env_name(top_key) }
         }
-        Some(figment::Source::File(path)) => Source::File {
+        Some(figment::Source::File(path)) => Provenance::File {
             path: path.clone(),
             profile: profile.map_or_else(|| "default".into(), |p| p.as_str().to_string()),
         },
         // `Serialized` and `(key, value)` providers name themselves after Rust types: the
         // first with the code location as its source, the second with no source at all.
-        Some(figment::Source::Code(_)) => Source::Code,
-        None if is_tuple_provider(&md.name) => Source::Code,
-        _ if md.name.contains("`CORS_`") => Source::Env { var: settings::env_name(top_key) },
-        _ if md.name.contains("`ROCKET_`") => Source::Env { var: "ROCKET_CORS".into() },
-        _ => Source::Provider(md.name.to_string()),
+        Some(figment::Source::Code(_)) => Provenance::Code,
+        None if is_tuple_provider(&md.name) => Provenance::Code,
+        _ if md.name.contains("`CORS_`") => Provenance::Env { var: settings::env_name(top_key) },
+        _ if md.name.contains("`ROCKET_`") => Provenance::Env { var: "ROCKET_CORS".into() },
+        _ => Provenance::Provider(md.name.to_string()),
     }
 }
 

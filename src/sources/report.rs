@@ -8,7 +8,7 @@ use figment::{Figment, Profile, Provider};
 use serde::Deserialize;
 
 use super::{TABLE, describe, render, source_of};
-use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Source, Subject};
+use crate::error::{ConfigError, ConfigErrors, ConfigWarning, Provenance, Subject};
 use crate::policy::Policies;
 use crate::settings::{self, Key, Settings};
 
@@ -107,7 +107,7 @@ fn unreadable(err: figment::Error) -> ConfigError {
     let Some(figment::Source::File(path)) = &md.source else {
         let reason = format!("{} could not be read: {message}", md.name);
         return ConfigError::new(Subject::Table, "", reason)
-            .from(Source::Provider(md.name.to_string()));
+            .from(Provenance::Provider(md.name.to_string()));
     };
     let reason = match message.strip_prefix("TOML parse error ") {
         Some(at_line) => format!("is not valid TOML: {at_line}"),
@@ -177,5 +177,5 @@ pub(super) fn misplaced_table(figment: &Figment, config_file: &Path) -> Option<C
         "has a top-level [cors] table, which Rocket reads as a profile named `cors` and \
          ignores; write [default.cors] (or [debug.cors], [release.cors], [global.cors])",
     );
-    Some(warning.from(Source::File { path: config_file.to_path_buf(), profile: TABLE.into() }))
+    Some(warning.from(Provenance::File { path: config_file.to_path_buf(), profile: TABLE.into() }))
 }

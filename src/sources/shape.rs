@@ -15,7 +15,7 @@ use figment::Profile;
 use figment::value::{Dict, Value};
 
 use super::{Loaded, ReadFile, TABLE, render};
-use crate::error::{ConfigError, ConfigWarning, Source, Subject};
+use crate::error::{ConfigError, ConfigWarning, Provenance, Subject};
 use crate::files;
 use crate::settings::Key;
 
@@ -23,7 +23,7 @@ use crate::settings::Key;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LastGood {
     /// Where each key in force came from.
-    pub(crate) provenance: Vec<(Key, Source)>,
+    pub(crate) provenance: Vec<(Key, Provenance)>,
     /// The files that had content.
     pub(crate) required: Vec<PathBuf>,
     /// The `env_file` it named: dropping it from the settings is an edit of its own.
@@ -49,8 +49,8 @@ impl LastGood {
         let at = |path: &PathBuf| if path == old { new.to_path_buf() } else { path.clone() };
         let provenance = self.provenance.iter().map(|(key, source)| {
             let source = match source {
-                Source::File { path, profile } => {
-                    Source::File { path: at(path), profile: profile.clone() }
+                Provenance::File { path, profile } => {
+                    Provenance::File { path: at(path), profile: profile.clone() }
                 }
                 other => other.clone(),
             };
@@ -71,7 +71,7 @@ pub(super) fn check(
     read: &[ReadFile],
     selected: &Profile,
     last_good: Option<&LastGood>,
-    provenance: &[(Key, Source)],
+    provenance: &[(Key, Provenance)],
 ) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     let new_file = read.iter().find(|f| !f.env_file).map(|f| f.path.as_path());
@@ -132,14 +132,14 @@ fn vanished_error(path: &Path, what: &str) -> ConfigError {
 fn taken_away(
     read: &[ReadFile],
     last_good: &LastGood,
-    provenance: &[(Key, Source)],
+    provenance: &[(Key, Provenance)],
 ) -> Vec<ConfigError> {
     // (file, profile, what is wrong) -> the keys it takes away.
     let mut problems: Vec<(&ReadFile, Profile, String, Vec<Key>)> = Vec::new();
     for (key, old) in &last_good.provenance {
         let (path, profile) = match old {
-            Source::File { path, profile } => (path, Profile::new(profile)),
-            Source::EnvFile { path, .. } => (path, Profile::Global),
+            Provenance::File { path, profile } => (path, Profile::new(profile)),
+            Provenance::EnvFile { path, .. } => (path, Profile::Global),
             _ => continue,
         };
         if provenance.iter().any(|(k, new)| k == key && new == old) {
@@ -196,7 +196,7 @@ fn check_at_launch(file: &ReadFile, selected: &Profile) -> (Vec<ConfigError>, Ve
     profiles.dedup();
     for profile in profiles {
         let Some(section) = file.profiles.get(&profile) else { continue };
-        let source = Source::File { path: file.path.clone(), profile: profile.to_string() };
+        let source = Provenance::File { path: file.path.clone(), profile: profile.to_string() };
         match section.get(TABLE) {
             Some(Value::Dict(..)) => {}
             Some(other) => errors.push(
@@ -299,11 +299,11 @@ mod tests {
 
     fn reload(toml: &str) -> Vec<String> {
         let path = PathBuf::from("/srv/Rocket.toml");
-        let source = Source::File { path: path.clone(), profile: "default".into() };
-        let provenance = vec![(Key::AllowOrigin, source), (Key::MaxAge, Source::Default)];
+        let source = Provenance::File { path: path.clone(), profile: "default".into() };
+        let provenance = vec![(Key::AllowOrigin, source), (Key::MaxAge, Provenance::Default)];
         let required = vec![path];
         let last_good = LastGood { provenance, required, ..LastGood::default() };
-        let now = [(Key::AllowOrigin, Source::Default), (Key::MaxAge, Source::Default)];
+        let now = [(Key::AllowOrigin, Provenance::Default), (Key::MaxAge, Provenance::Default)];
         let (errors, _) = check(&[file(toml)], &Profile::Default, Some(&last_good), &now);
         errors.iter().map(ToString::to_string).collect()
     }

@@ -4,14 +4,14 @@
 use std::path::PathBuf;
 
 use super::fingerprint::{Fingerprint, Fingerprints};
-use crate::error::{ConfigWarning, Source};
+use crate::error::{ConfigWarning, Provenance};
 use crate::settings::Key;
 
 #[derive(Debug, Default)]
 pub(crate) struct LastLoad {
     pub(crate) files: Vec<PathBuf>,
     /// Where each key of the current policy came from, for the banner and status pages.
-    pub(crate) provenance: Vec<(Key, Source)>,
+    pub(crate) provenance: Vec<(Key, Provenance)>,
     /// The warnings of the load, each with its source: the policy's own and the load's
     /// (unknown keys, a misplaced table).
     pub(crate) warnings: Vec<ConfigWarning>,
@@ -30,7 +30,7 @@ pub(crate) struct LastLoad {
 pub(crate) struct NamedProvenance {
     pub(crate) name: String,
     /// Every key, in the order of [`Key::ALL`], with its source.
-    pub(crate) keys: Vec<(Key, Source)>,
+    pub(crate) keys: Vec<(Key, Provenance)>,
     /// The keys the named policy sets itself; the others are the base's.
     pub(crate) own: Vec<Key>,
 }
@@ -42,7 +42,7 @@ pub(crate) struct MaskedKey {
     pub(crate) var: String,
     /// The value in the files, as written; `None` when no file sets it.
     pub(crate) file_value: Option<String>,
-    pub(crate) file_source: Source,
+    pub(crate) file_source: Provenance,
 }
 
 impl LastLoad {
@@ -51,7 +51,7 @@ impl LastLoad {
     pub(crate) fn new(
         files: Vec<PathBuf>,
         known: &Fingerprints,
-        provenance: Vec<(Key, Source)>,
+        provenance: Vec<(Key, Provenance)>,
         warnings: Vec<ConfigWarning>,
         masked: Vec<MaskedKey>,
     ) -> LastLoad {

@@ -19,7 +19,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::counters::Counters;
-use crate::error::{ConfigWarning, Source};
 use crate::log_limit::LogLimit;
 use crate::policy::Policies;
 
@@ -88,24 +87,11 @@ impl LiveState {
         self.origin_less_vary.load(Ordering::Acquire)
     }
 
-    /// The files the policy in force was read from.
-    pub(crate) fn files(&self) -> Vec<PathBuf> {
-        lock(&self.last_load).files.clone()
-    }
-
-    /// The warnings of the load that gave the policy in force, each with its source.
-    pub(crate) fn warnings(&self) -> Vec<ConfigWarning> {
-        lock(&self.last_load).warnings.clone()
-    }
-
-    /// The policy in force with the sources of its values, read together (under the reload
-    /// lock, so the sources belong to the policy they describe).
-    pub(crate) fn with_provenance<T>(
-        &self,
-        f: impl FnOnce(&Policies, &[(crate::settings::Key, Source)], &[NamedProvenance]) -> T,
-    ) -> T {
+    /// The policy in force with what its load read (sources, warnings, files), read
+    /// together (under the reload lock, so they belong to the policy they describe).
+    pub(crate) fn with_last_load<T>(&self, f: impl FnOnce(&Arc<Policies>, &LastLoad) -> T) -> T {
         let last_load = lock(&self.last_load);
-        f(&self.policy.load(), &last_load.provenance, &last_load.named)
+        f(&self.policy.load_full(), &last_load)
     }
 
     /// The files to fingerprint, and their fingerprints at the last attempt.
@@ -277,7 +263,7 @@ mod tests {
         })
         .join();
         assert!(state.last_load.is_poisoned());
-        assert!(state.files().is_empty());
+        assert!(state.with_last_load(|_, load| load.files.is_empty()));
         install(&state, with_paths(&["/api/**"]));
         assert_eq!(state.status().borrow().generation, 1);
     }

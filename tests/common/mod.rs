@@ -165,7 +165,13 @@ pub mod blocking {
 
     /// The settings in force in `client`.
     pub fn settings(client: &Client) -> Settings {
-        client.rocket().state::<CorsHandle>().expect("the fairing manages a CorsHandle").settings()
+        client
+            .rocket()
+            .state::<CorsHandle>()
+            .expect("the fairing manages a CorsHandle")
+            .policy()
+            .settings()
+            .clone()
     }
 
     /// The one value of the named response header, if present.

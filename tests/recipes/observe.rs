@@ -11,7 +11,7 @@ use rocket::{State, get};
 #[get("/admin/cors/stats")]
 pub fn cors_stats(cors: &State<CorsHandle>) -> Json<Value> {
     Json(json!({
-        "fingerprint": cors.fingerprint(),
+        "fingerprint": cors.policy().fingerprint(),
         "reload": *cors.status().borrow(),
         "stats": cors.stats(),
     }))

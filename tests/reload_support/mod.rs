@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cors_fairing::{CorsFairing, CorsHandle, ReloadStatus};
+use cors_fairing::status::ReloadStatus;
+use cors_fairing::{CorsFairing, CorsHandle};
 use rocket::figment::Figment;
 use rocket::figment::providers::{Format, Toml};
 use rocket::http::Header;

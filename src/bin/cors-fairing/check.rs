@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use cors_fairing::{Report, Source};
+use cors_fairing::{Provenance, Report};
 
 use super::args::{CheckOptions, Target};
 use super::{Checked, INVALID, OK, load};
@@ -90,8 +90,8 @@ pub(super) fn problems(report: &Report, out: &mut impl Write) -> io::Result<()> 
 }
 
 /// A key a file or a variable sets (for a named policy: sets itself).
-fn is_set(setting: &cors_fairing::EffectiveSetting) -> bool {
-    !setting.is_inherited() && setting.source != Source::Default
+fn is_set(setting: &cors_fairing::status::EffectiveSetting) -> bool {
+    !setting.is_inherited() && setting.provenance != Provenance::Default
 }
 
 /// What was read, and whether the environment took part: a check run where the server's

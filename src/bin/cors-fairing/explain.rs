@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use cors_fairing::{CorsRequest, Decision, Field, Policy, RequestHeaders, Verdict};
+use cors_fairing::policy::{CorsRequest, Decision, Field, Policy, RequestHeaders, Verdict};
 
 use super::args::{Probe, Target};
 use super::{INVALID, NOT_ALLOWED, OK, check, load};
