@@ -24,7 +24,7 @@ impl<'r> Field<'r> {
 }
 
 /// The most `Access-Control-Request-Headers` lines the crate reads; a preflight with more is
-/// refused unread ([`crate::Refusal::HeadersTooLong`]).
+/// refused unread ([`crate::policy::Refusal::HeadersTooLong`]).
 pub const MAX_REQUEST_HEADER_LINES: usize = 8;
 
 /// `Access-Control-Request-Headers` as sent: absent, one line, or a list split over several
