@@ -205,7 +205,9 @@ impl Fairing for CorsFairing {
             log::error!("the CORS fairing was ignited twice");
             return Err(rocket);
         }
-        Ok(rocket.mount("/", vec![crate::preflight::route(state)]).manage(handle))
+        Ok(rocket
+            .mount("/", vec![crate::preflight::route(state, self.check.is_some())])
+            .manage(handle))
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
@@ -243,8 +245,9 @@ impl Fairing for CorsFairing {
             return;
         }
         let request = cors_request(req);
+        let origin_check = handle.checker().is_some();
         let mut previous = "";
-        crate::respond::answer(handle.state(), req, &request, |name, value| {
+        crate::respond::answer(handle.state(), origin_check, req, &request, |name, value| {
             if name == VARY || name == previous {
                 // Appended to the application's `Vary`, if any (see docs/performance.md,
                 // "Appending Vary"); a repeated name (reflected split header lines) to the

@@ -21,10 +21,13 @@ const PREFLIGHT_RANK: isize = 1_000_000;
 #[derive(Clone)]
 struct Preflight {
     state: Arc<LiveState>,
+    /// An origin check is given.
+    origin_check: bool,
 }
 
-pub(crate) fn route(state: Arc<LiveState>) -> Route {
-    let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", Preflight { state });
+pub(crate) fn route(state: Arc<LiveState>, origin_check: bool) -> Route {
+    let preflight = Preflight { state, origin_check };
+    let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", preflight);
     route.name = Some("cors_fairing::preflight".into());
     route
 }
@@ -34,7 +37,7 @@ impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
         // Judged here, once: `on_response` writes the lines of the verdict kept.
         let request = cors_request(req);
-        decide_and_keep(&self.state, req, &request, |policy, verdict| {
+        decide_and_keep(&self.state, self.origin_check, req, &request, |policy, verdict| {
             if !verdict.is_preflight() {
                 return Outcome::forward(data, Status::NotFound);
             }

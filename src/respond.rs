@@ -12,9 +12,7 @@ use crate::counters::Outcome;
 use crate::error::escaped;
 use crate::policy::names::{ORIGIN, VARY};
 use crate::policy::vary;
-use crate::policy::{
-    CorsRequest, Echo, Field, HeaderLines, Policies, Policy, PolicyId, Refusal, Verdict,
-};
+use crate::policy::{CorsRequest, Echo, Field, Policies, Policy, PolicyId, Refusal, Verdict};
 use crate::state::LiveState;
 
 /// One request's verdict: the policies that gave it (the request's snapshot: one set from
@@ -30,9 +28,13 @@ struct Decided {
 const _: () = assert!(std::mem::size_of::<Decided>() <= 16);
 
 impl Decided {
-    /// The lines for `request`, the request this verdict was given on.
-    fn lines<'r>(&'r self, request: &CorsRequest<'r>) -> HeaderLines<'r> {
-        self.policies.get(self.id).lines(self.verdict, request)
+    /// Hands the lines for `request`, the request this verdict was given on, to `write`.
+    fn write_lines<'r>(
+        &'r self,
+        request: &CorsRequest<'r>,
+        write: impl FnMut(&'static str, &'r str),
+    ) {
+        self.policies.get(self.id).write_lines(self.verdict, request, write);
     }
 }
 
@@ -41,12 +43,13 @@ impl Decided {
 /// judge (`on_response` runs after it), so what it keeps is what is written.
 pub(crate) fn decide_and_keep<T>(
     state: &LiveState,
+    origin_check: bool,
     req: &Request<'_>,
     request: &CorsRequest<'_>,
     route: impl FnOnce(&Policy, Verdict) -> T,
 ) -> T {
     let policies = state.current();
-    let (verdict, id) = judge(state, &policies, req, request);
+    let (verdict, id) = judge(state, origin_check, &policies, req, request);
     let outcome = route(policies.get(id), verdict);
     req.local_cache(move || Decided { policies, verdict, id });
     outcome
@@ -54,10 +57,15 @@ pub(crate) fn decide_and_keep<T>(
 
 /// The request's verdict: the one it already has (a preflight's, given by the route), or
 /// one given now with the policies in force and kept for the rest of the request.
-fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_>) -> &'r Decided {
+fn decided<'r>(
+    state: &LiveState,
+    origin_check: bool,
+    req: &'r Request<'_>,
+    request: &CorsRequest<'_>,
+) -> &'r Decided {
     req.local_cache(|| {
         let policies = state.current();
-        let (verdict, id) = judge(state, &policies, req, request);
+        let (verdict, id) = judge(state, origin_check, &policies, req, request);
         Decided { policies, verdict, id }
     })
 }
@@ -65,6 +73,7 @@ fn decided<'r>(state: &LiveState, req: &'r Request<'_>, request: &CorsRequest<'_
 /// Hands every line of the request's answer to `write`, in order.
 pub(crate) fn answer<'r>(
     state: &LiveState,
+    origin_check: bool,
     req: &'r Request<'_>,
     request: &CorsRequest<'r>,
     mut write: impl FnMut(&'static str, &'r str),
@@ -75,19 +84,19 @@ pub(crate) fn answer<'r>(
         return write(VARY, vary::ACTUAL);
     }
     if req.method() == Method::Options {
-        return decided(state, req, request).lines(request).iter().for_each(|(n, v)| write(n, v));
+        return decided(state, origin_check, req, request).write_lines(request, write);
     }
     // Outside preflights most answers are `Vary` alone, a static string: judge on a borrowed
     // guard, and keep the policies for the rest of the request (an allocation in the
     // request's cache) only when the lines borrow from them.
     let current = state.load();
-    let (verdict, id) = judge(state, &current, req, request);
+    let (verdict, id) = judge(state, origin_check, &current, req, request);
     if let Some(lines) = verdict.static_lines() {
         return lines.iter().for_each(|&(n, v)| write(n, v));
     }
     let policies = arc_swap::Guard::into_inner(current);
     let decided = req.local_cache(move || Decided { policies, verdict, id });
-    decided.lines(request).iter().for_each(|(n, v)| write(n, v));
+    decided.write_lines(request, write);
 }
 
 /// What the application's origin check said of this request's origin, noted by the
@@ -101,10 +110,11 @@ pub(crate) fn note_allowed_by_check(req: &Request<'_>) {
 }
 
 /// Judges `request`, counts the verdict and logs why when it is refused: once per request.
-/// An origin the lists refuse is allowed when the application's origin check allowed it in
-/// the request hook (only then is the request's cache read).
+/// An origin the lists refuse is allowed when the application's origin check (given:
+/// `origin_check`) allowed it in the request hook; only then is the request's cache read.
 fn judge(
     state: &LiveState,
+    origin_check: bool,
     policies: &Policies,
     req: &Request<'_>,
     request: &CorsRequest<'_>,
@@ -113,6 +123,7 @@ fn judge(
     tests::JUDGED.with(|judged| judged.set(judged.get() + 1));
     let (mut verdict, id) = policies.judge(request);
     if let Verdict::Refused { refusal: Refusal::Origin, .. } = verdict
+        && origin_check
         && req.local_cache(AllowedByCheck::default).0
     {
         verdict = policies.get(id).judge_checked(request);

@@ -12,15 +12,29 @@ pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 /// The most names an `Access-Control-Request-Headers` list may hold.
 pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
 
-/// An RFC 9110 token character.
-pub(crate) fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+/// An RFC 9110 token: what methods and header names are made of
+/// (<https://www.rfc-editor.org/rfc/rfc9110#name-tokens>).
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| TCHAR[usize::from(b)])
 }
 
-/// An RFC 9110 token: what methods and header names are made of.
-pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_tchar)
-}
+/// The token characters, as a byte table: every name of every preflight is checked.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let others = b"!#$%&'*+-.^_`|~";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// A configured list of header names, checked once, rendered once.
 #[derive(Debug, Clone, Default)]
@@ -76,12 +90,16 @@ impl HeaderNames {
         Ok(HeaderNames { lower, any, rendered: names.join(", ").into_boxed_str() })
     }
 
-    /// Whether a request header named `name` is allowed. `*` never covers `Authorization`
-    /// (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>): it must be
-    /// listed by name, as browsers that follow the standard require.
+    /// Whether a request header named `name` is allowed, ignoring case. `*` never covers
+    /// `Authorization` (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>):
+    /// it must be listed by name, as browsers that follow the standard require. Browsers
+    /// send the names lower-cased, so the bytes are compared as they are first.
     pub(crate) fn allows(&self, name: &str) -> bool {
         (self.any && !name.eq_ignore_ascii_case(AUTHORIZATION))
-            || self.lower.iter().any(|allowed| allowed.eq_ignore_ascii_case(name))
+            || self.lower.iter().any(|allowed| {
+                allowed.len() == name.len()
+                    && (**allowed == *name || allowed.eq_ignore_ascii_case(name))
+            })
     }
 
     /// `*` without `Authorization` listed beside it: a page's `Authorization` is refused.
@@ -132,24 +150,53 @@ pub(crate) fn check_request_lines<'a>(
         return Err(ListProblem::TooLong);
     }
     let mut count = 0;
-    for item in lines.iter().flat_map(|line| line.split(',')) {
-        let name = item.trim_matches([' ', '\t']);
-        if name.is_empty() {
-            // `a, , b` is tolerated by the list grammar; an empty list is too.
-            continue;
-        }
-        count += 1;
-        if count > MAX_REQUEST_HEADER_NAMES {
-            return Err(ListProblem::TooLong);
-        }
-        if !is_token(name) {
-            return Err(ListProblem::Malformed);
-        }
-        if !allowed(name) {
-            return Err(ListProblem::NotAllowed(name));
-        }
+    for line in lines {
+        check_line(line, &mut count, &mut allowed)?;
     }
     Ok(())
+}
+
+/// One line of the list, in one pass over its bytes: each element is optional whitespace,
+/// a token, optional whitespace, then `,` or the end. `a, , b` is tolerated by the list
+/// grammar; an empty list is too. `count` carries the names of the lines before.
+fn check_line<'a>(
+    line: &'a str,
+    count: &mut usize,
+    allowed: &mut impl FnMut(&str) -> bool,
+) -> Result<(), ListProblem<'a>> {
+    let bytes = line.as_bytes();
+    let is_ows = |at: usize| bytes.get(at).is_some_and(|b| *b == b' ' || *b == b'\t');
+    let mut at = 0;
+    loop {
+        while is_ows(at) {
+            at += 1;
+        }
+        let start = at;
+        while bytes.get(at).is_some_and(|b| TCHAR[usize::from(*b)]) {
+            at += 1;
+        }
+        let name = &line[start..at];
+        while is_ows(at) {
+            at += 1;
+        }
+        let well_formed = at == bytes.len() || bytes[at] == b',';
+        if !(well_formed && name.is_empty()) {
+            *count += 1;
+            if *count > MAX_REQUEST_HEADER_NAMES {
+                return Err(ListProblem::TooLong);
+            }
+            if !well_formed || name.is_empty() {
+                return Err(ListProblem::Malformed);
+            }
+            if !allowed(name) {
+                return Err(ListProblem::NotAllowed(name));
+            }
+        }
+        if at == bytes.len() {
+            return Ok(());
+        }
+        at += 1;
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! The header lines a verdict is written as: rendered by [`Policy::lines`], borrowed from
-//! the policy (values rendered at compile time) or from the request (a reflected origin),
-//! so that writing them allocates no string.
+//! The header lines a verdict is written as: rendered by [`Policy::write_lines`], borrowed
+//! from the policy (values rendered at compile time) or from the request (a reflected
+//! origin), so that writing them allocates no string.
 
 use std::fmt;
 
@@ -79,7 +79,7 @@ const VARY_PREFLIGHT: &[(&str, &str)] = &[(VARY, vary::PREFLIGHT)];
 impl Verdict {
     /// The lines of a verdict that needs nothing of the policy (nothing, or `Vary` alone):
     /// then they are written without keeping the policy for the rest of the request.
-    /// `None` for an allowed request, whose lines [`Policy::lines`] renders.
+    /// `None` for an allowed request, whose lines [`Policy::write_lines`] renders.
     pub(crate) fn static_lines(self) -> Option<&'static [(&'static str, &'static str)]> {
         match self {
             Verdict::OutOfScope => Some(NONE),
@@ -91,74 +91,84 @@ impl Verdict {
 }
 
 impl Policy {
-    /// The lines that write `verdict`, the verdict of this policy on `request`.
+    /// Hands each line that writes `verdict` (this policy's verdict on `request`) to
+    /// `write`, in order: the one renderer of a verdict.
+    pub(crate) fn write_lines<'a>(
+        &'a self,
+        verdict: Verdict,
+        request: &CorsRequest<'a>,
+        mut write: impl FnMut(&'static str, &'a str),
+    ) {
+        let (preflight, reflect) = match verdict {
+            Verdict::Allowed { preflight, reflect } => (preflight, reflect),
+            Verdict::Refused { preflight: true, .. } if self.any_origin => {
+                // Under `*` a refusal depends on the method and headers, never the origin.
+                return write(VARY, vary::PREFLIGHT_ANY_ORIGIN);
+            }
+            _ => {
+                for &(name, value) in verdict.static_lines().unwrap_or_default() {
+                    write(name, value);
+                }
+                return;
+            }
+        };
+        if let Some(verbatim) = &self.verbatim {
+            return verbatim.write_lines(self, request, write);
+        }
+        // Judged allowed, so `Origin` was sent once.
+        let origin = if reflect { request.origin.one().unwrap_or_default() } else { "*" };
+        write(ALLOW_ORIGIN, origin);
+        if self.credentials {
+            write(ALLOW_CREDENTIALS, "true");
+        }
+        if preflight {
+            self.write_preflight_lines(request, reflect, write);
+        } else {
+            if !self.expose.is_empty() {
+                write(EXPOSE_HEADERS, &self.expose.rendered);
+            }
+            // `*` is the same for every origin: no `Vary`, so caches keep one copy.
+            if reflect {
+                write(VARY, vary::ACTUAL);
+            }
+        }
+    }
+
+    /// The same lines, collected.
     pub(crate) fn lines<'a>(
         &'a self,
         verdict: Verdict,
         request: &CorsRequest<'a>,
     ) -> HeaderLines<'a> {
         let mut lines = HeaderLines::new();
-        let (preflight, reflect) = match verdict {
-            Verdict::Allowed { preflight, reflect } => (preflight, reflect),
-            Verdict::Refused { preflight: true, .. } if self.any_origin => {
-                // Under `*` a refusal depends on the method and headers, never the origin.
-                lines.push(VARY, vary::PREFLIGHT_ANY_ORIGIN);
-                return lines;
-            }
-            _ => {
-                for (name, value) in verdict.static_lines().unwrap_or_default() {
-                    lines.push(name, value);
-                }
-                return lines;
-            }
-        };
-        if let Some(verbatim) = &self.verbatim {
-            return verbatim.lines(self, request);
-        }
-        // Judged allowed, so `Origin` was sent once.
-        let origin = if reflect { request.origin.one().unwrap_or_default() } else { "*" };
-        lines.push(ALLOW_ORIGIN, origin);
-        if self.credentials {
-            lines.push(ALLOW_CREDENTIALS, "true");
-        }
-        if preflight {
-            self.preflight_lines(request, reflect, &mut lines);
-        } else {
-            if !self.expose.is_empty() {
-                lines.push(EXPOSE_HEADERS, &self.expose.rendered);
-            }
-            // `*` is the same for every origin: no `Vary`, so caches keep one copy.
-            if reflect {
-                lines.push(VARY, vary::ACTUAL);
-            }
-        }
+        self.write_lines(verdict, request, |name, value| lines.push(name, value));
         lines
     }
 
     /// The lines of an allowed preflight after `Access-Control-Allow-Origin` and
     /// `-Credentials`; the requested headers were checked when it was judged.
-    fn preflight_lines<'a>(
+    fn write_preflight_lines<'a>(
         &'a self,
         request: &CorsRequest<'a>,
         reflect_origin: bool,
-        lines: &mut HeaderLines<'a>,
+        mut write: impl FnMut(&'static str, &'a str),
     ) {
         let reflect = self.settings.allow_all_headers;
-        lines.push(ALLOW_METHODS, &self.methods.rendered);
+        write(ALLOW_METHODS, &self.methods.rendered);
         let asked = &request.request_headers;
         if reflect {
             // Each line as its own answer line: browsers combine repeated lines into one list.
             for line in asked.lines().iter().filter(|line| !line.is_empty()) {
-                lines.push(ALLOW_HEADERS, line);
+                write(ALLOW_HEADERS, line);
             }
         } else if !asked.is_absent() && !self.headers.is_empty() {
-            lines.push(ALLOW_HEADERS, &self.headers.rendered);
+            write(ALLOW_HEADERS, &self.headers.rendered);
         }
         if let Some(age) = &self.max_age {
-            lines.push(MAX_AGE, age);
+            write(MAX_AGE, age);
         }
         if request.request_private_network && self.settings.allow_private_network {
-            lines.push(ALLOW_PRIVATE_NETWORK, "true");
+            write(ALLOW_PRIVATE_NETWORK, "true");
         }
         let vary = match (reflect_origin, reflect) {
             (true, false) => vary::PREFLIGHT,
@@ -166,6 +176,6 @@ impl Policy {
             (false, false) => vary::PREFLIGHT_ANY_ORIGIN,
             (false, true) => vary::PREFLIGHT_ANY_ORIGIN_REFLECTING,
         };
-        lines.push(VARY, vary);
+        write(VARY, vary);
     }
 }

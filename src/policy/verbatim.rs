@@ -3,7 +3,6 @@
 //! empty where a key is unset.
 
 use super::headers::check_request_headers;
-use super::lines::HeaderLines;
 use super::names::{
     ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, EXPOSE_HEADERS, MAX_AGE, VARY,
 };
@@ -61,12 +60,13 @@ impl Verbatim {
         }
     }
 
-    /// The original's lines for an in-scope request.
-    pub(super) fn lines<'a>(
+    /// Hands the original's lines for an in-scope request to `write`.
+    pub(super) fn write_lines<'a>(
         &'a self,
         policy: &'a Policy,
         request: &CorsRequest<'a>,
-    ) -> HeaderLines<'a> {
+        mut write: impl FnMut(&'static str, &'a str),
+    ) {
         let request_origin = match request.origin {
             Field::One(origin) if is_printable(origin, super::MAX_ORIGIN_LEN) => origin,
             _ => "",
@@ -85,17 +85,15 @@ impl Verbatim {
             (None, &[list]) if check_request_headers(list, |_| true).is_ok() => list,
             (None, _) => "",
         };
-        let mut lines = HeaderLines::new();
-        lines.push(ALLOW_ORIGIN, allow_origin);
-        lines.push(ALLOW_METHODS, &self.methods);
-        lines.push(ALLOW_HEADERS, allow_headers);
-        lines.push(ALLOW_CREDENTIALS, self.credentials);
-        lines.push(EXPOSE_HEADERS, &self.expose);
-        lines.push(MAX_AGE, &self.max_age);
+        write(ALLOW_ORIGIN, allow_origin);
+        write(ALLOW_METHODS, &self.methods);
+        write(ALLOW_HEADERS, allow_headers);
+        write(ALLOW_CREDENTIALS, self.credentials);
+        write(EXPOSE_HEADERS, &self.expose);
+        write(MAX_AGE, &self.max_age);
         if varies {
-            lines.push(VARY, vary::ACTUAL);
+            write(VARY, vary::ACTUAL);
         }
-        lines
     }
 }
 
