@@ -205,9 +205,18 @@ impl Fairing for CorsFairing {
             log::error!("the CORS fairing was ignited twice");
             return Err(rocket);
         }
-        Ok(rocket
-            .mount("/", vec![crate::preflight::route(state, self.check.is_some())])
-            .manage(handle))
+        // Cross-origin protection's hook and 403 route only where a policy asks for it: an
+        // application without it pays for neither.
+        let protects = state.load().protects_anywhere();
+        let preflight = crate::preflight::route(state.clone(), self.check.is_some());
+        let rocket = rocket.mount("/", vec![preflight]);
+        if protects {
+            state.set_protection_hooked();
+            let hook = crate::protection::Hook::new(handle.clone());
+            let rocket = rocket.mount("/", vec![crate::protection::route()]).attach(hook);
+            return Ok(rocket.manage(handle));
+        }
+        Ok(rocket.manage(handle))
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {

@@ -9,21 +9,31 @@ use rocket::response::{self, Responder};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::CorsHandle;
+use crate::policy::Field;
 use crate::policy::names::ORIGIN;
-use crate::policy::{Echo, Field};
 
-/// A request guard that passes when the request's `Origin` is allowed by the live policy:
-/// the configured origins (after any reload) and the application's origin check.
+/// A request guard that passes when the request comes from the server's own origin, from
+/// an origin the live policy allows, or from no browser: cross-origin protection, by the
+/// algorithm of Go 1.25's `CrossOriginProtection`, for every method (a WebSocket handshake
+/// is a `GET`). It passes when any of these holds:
 ///
-/// It fails with 403 Forbidden and an [`OriginRefused`] when `Origin` is present and not
-/// allowed (or sent twice). A route that takes it while no [`crate::CorsFairing`] is
-/// attached stops the launch (it is a Rocket [`Sentinel`]). A request without `Origin` passes (`AllowedOrigin`, the
-/// default, `MISSING_PASSES = true`: same-origin form posts of older browsers and non-browser
-/// clients send none) or fails ([`OriginRequired`]).
+/// - `Origin` is allowed by the policy that judges the path: its lists (after any reload),
+///   then the application's origin check;
+/// - `Sec-Fetch-Site` is `same-origin` or `none` (the app's own pages, a typed URL);
+/// - neither `Sec-Fetch-Site` nor `Origin` was sent (a non-browser client);
+/// - no `Sec-Fetch-Site`, and the host and port of `Origin` are those of `Host`.
+///
+/// Everything else fails with 403 Forbidden and an [`OriginRefused`] saying why in one
+/// line, `Sec-Fetch-Site: same-site` included (a sibling subdomain is another origin). So
+/// the app's own same-origin form posts pass without listing the app's origin.
+/// [`OriginRequired`] also refuses a request without exactly one `Origin`. A route that
+/// takes either while no [`crate::CorsFairing`] is attached stops the launch (it is a
+/// Rocket [`Sentinel`]).
 ///
 /// A state-changing form endpoint: browsers send a cross-site form post without any CORS
-/// check, so the route refuses one from an origin the policy does not allow (403). It adds
-/// to a CSRF token; it does not replace one where a browser sends no `Origin`.
+/// check, so the route refuses one from an origin the policy does not allow (403). To
+/// protect every non-safe route of a policy at once, set `cross_origin_protection = true`
+/// instead.
 ///
 /// ```
 /// use cors_fairing::OriginRequired;
@@ -81,8 +91,9 @@ impl<const MISSING_PASSES: bool> AllowedOrigin<MISSING_PASSES> {
     }
 }
 
-/// Why [`AllowedOrigin`] refused a request: one line, e.g.
-/// `origin "https://evil.example" is not allowed`. As a responder: 403 with that line.
+/// Why [`AllowedOrigin`] refused a request: one line, e.g. `cross-origin request refused:
+/// Sec-Fetch-Site is "cross-site" and origin "https://evil.example" is not allowed`. As a
+/// responder: 403 with that line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OriginRefused(String);
 
@@ -120,20 +131,22 @@ impl<'r, const MISSING_PASSES: bool> FromRequest<'r> for AllowedOrigin<MISSING_P
             state.log_limit().info(&policy, kind, line);
             Outcome::Error((Status::Forbidden, OriginRefused(reason)))
         };
-        let origin = match crate::request::origin(req) {
-            Field::Absent if MISSING_PASSES => {
-                return Outcome::Success(AllowedOrigin { origin: None });
+        let site = crate::request::site(req);
+        if !MISSING_PASSES {
+            match site.origin {
+                Field::Absent => return refuse("guard_no_origin", format!("no {ORIGIN} header")),
+                Field::Many => {
+                    return refuse(
+                        "guard_multiple_origins",
+                        format!("more than one {ORIGIN} header"),
+                    );
+                }
+                Field::One(_) => {}
             }
-            Field::Absent => return refuse("guard_no_origin", format!("no {ORIGIN} header")),
-            Field::Many => {
-                return refuse("guard_multiple_origins", format!("more than one {ORIGIN} header"));
-            }
-            Field::One(origin) => origin,
-        };
-        if handle.origin_allowed_at(path.as_str(), origin, req.rocket()).await {
-            Outcome::Success(AllowedOrigin { origin: Some(origin.to_string()) })
-        } else {
-            refuse("guard_origin", format!("origin {} is not allowed", Echo(origin)))
+        }
+        match crate::protection::refusal(handle, req, &site).await {
+            None => Outcome::Success(AllowedOrigin { origin: site.origin.one().map(Into::into) }),
+            Some(reason) => refuse("guard_cross_origin", reason),
         }
     }
 }

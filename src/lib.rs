@@ -64,6 +64,7 @@
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
 //! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |
 //! | `log_refusals` | `CORS_LOG_REFUSALS` | `false` | one info line per refused request: method, path, policy, origin, reason (at most 20 per policy and reason a minute) |
+//! | `cross_origin_protection` | `CORS_CROSS_ORIGIN_PROTECTION` | `false` | refuse (403, before the route runs) a non-safe request from another origin than the server's own or an allowed one ([cross-origin protection](#cross-origin-protection)) |
 //! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
 //! | `reload_settle_ms` | `CORS_RELOAD_SETTLE_MS` | `50` | quiet time after the last file event before re-reading (at most 4 x after the first) |
 //! | `reload_poll_ms` | `CORS_RELOAD_POLL_MS` | `2000` | interval of the periodic check behind the watcher (`0` = off) |
@@ -336,6 +337,7 @@
 //! |---|---|---|
 //! | `fairing` | [`CorsFairing`]: ignite (load, mount, manage), liftoff (start the reloader), the origin check's request hook, response (write the lines) | yes |
 //! | `guard` | [`AllowedOrigin`] / [`OriginRequired`]: the live policy as a request guard (and a Rocket sentinel), for WebSockets and forms | yes |
+//! | `protection` | cross-origin protection: the guards' judgement, and `cross_origin_protection`'s request hook and 403 route | yes |
 //! | `handle` | [`CorsHandle`]: the live state and its sources, as managed state | thin |
 //! | `preflight` | the catch-all `OPTIONS /<_..>` route: judges a preflight once | yes |
 //! | `respond` | one verdict per request, kept in the request's cache beside the policies that gave it | yes |
@@ -354,7 +356,7 @@
 //! | `error` | [`ConfigError`], [`ConfigWarning`], [`Provenance`] | no |
 //!
 //! ```text
-//!  the Rocket side   fairing -> preflight -> respond, request        handle -> reload, state
+//!  the Rocket side   fairing -> preflight -> respond, request;   guard -> protection -> handle -> reload, state
 //!  ------------------------------------------------------------------ no Rocket types below
 //!  running           reload -> banner, sources, state;   origin_check -> state, policy
 //!  loading           banner -> report -> sources;   sources -> policy, files;   state -> policy, files
@@ -383,6 +385,7 @@ mod log_limit;
 mod origin_check;
 pub mod policy;
 mod preflight;
+mod protection;
 mod reload;
 mod report;
 mod request;

@@ -7,8 +7,10 @@ use std::borrow::Cow;
 use rocket::Request;
 use rocket::http::Method;
 
-use crate::policy::names::{ORIGIN, REQUEST_HEADERS, REQUEST_METHOD, REQUEST_PRIVATE_NETWORK};
-use crate::policy::{CorsRequest, Field};
+use crate::policy::names::{
+    FETCH_SITE, ORIGIN, REQUEST_HEADERS, REQUEST_METHOD, REQUEST_PRIVATE_NETWORK,
+};
+use crate::policy::{CorsRequest, Field, Site};
 
 /// The CORS-relevant parts of `req`, borrowed.
 pub(crate) fn cors_request<'r>(req: &'r Request<'_>) -> CorsRequest<'r> {
@@ -19,6 +21,34 @@ pub(crate) fn cors_request<'r>(req: &'r Request<'_>) -> CorsRequest<'r> {
 /// The request's `Origin`: absent, sent once, or sent more than once.
 pub(crate) fn origin<'r>(req: &'r Request<'_>) -> Field<'r> {
     scan(req, false).origin
+}
+
+/// What cross-origin protection reads: `Origin`, `Sec-Fetch-Site` and the host the
+/// request was sent to, in one pass over the headers.
+pub(crate) fn site<'r>(req: &'r Request<'_>) -> Site<'r> {
+    let mut site = Site {
+        origin: Field::Absent,
+        fetch_site: Field::Absent,
+        host: req.host().map(|host| (host.domain().as_str(), host.port())),
+    };
+    for header in req.headers().iter() {
+        let name = header.name.as_str();
+        let field = match name.len() {
+            ORIGIN_LEN if name.eq_ignore_ascii_case(ORIGIN) => &mut site.origin,
+            FETCH_SITE_LEN if name.eq_ignore_ascii_case(FETCH_SITE) => &mut site.fetch_site,
+            _ => continue,
+        };
+        *field = match (&field, header.value) {
+            (Field::Absent, Cow::Borrowed(value)) => Field::One(value),
+            // HeaderMap::iter lends every value; should that ever change, look it up.
+            (Field::Absent, Cow::Owned(_)) => match req.headers().get_one(name) {
+                Some(value) => Field::One(value),
+                None => Field::Many,
+            },
+            _ => Field::Many,
+        };
+    }
+    site
 }
 
 /// One pass over the request's headers, names compared length first, instead of a look-up
@@ -72,6 +102,7 @@ const ORIGIN_LEN: usize = ORIGIN.len();
 const REQUEST_METHOD_LEN: usize = REQUEST_METHOD.len();
 const REQUEST_HEADERS_LEN: usize = REQUEST_HEADERS.len();
 const REQUEST_PRIVATE_NETWORK_LEN: usize = REQUEST_PRIVATE_NETWORK.len();
+const FETCH_SITE_LEN: usize = FETCH_SITE.len();
 
 /// The same fields through the header map's look-ups.
 fn looked_up<'r>(

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: [&str; 18] = [
     "fairing",
     "guard",
+    "protection",
     "handle",
     "preflight",
     "respond",

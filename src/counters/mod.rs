@@ -58,6 +58,9 @@ pub struct Stats {
     pub preflights: u64,
     /// CORS requests to a path outside `paths`: no CORS headers.
     pub out_of_scope: u64,
+    /// Non-safe requests refused by `cross_origin_protection` (403, the route never ran).
+    /// Each is also counted by its CORS verdict (mostly `refused_origin`).
+    pub refused_cross_origin: u64,
     /// Calls of the application's origin check (cache misses that ran it); 0 without one.
     pub origin_check_calls: u64,
     /// Calls that failed: errored, panicked or timed out; each refused the origin.
@@ -148,6 +151,7 @@ impl Padded {
 pub(crate) struct Counters {
     outcomes: [Padded; Outcome::COUNT],
     preflights: Padded,
+    cross_origin: Padded,
     #[cfg(feature = "metrics")]
     published: publish::Published,
 }
@@ -181,6 +185,11 @@ impl Counters {
         self.published.count(outcome, preflight);
     }
 
+    /// Counts one request refused by cross-origin protection.
+    pub(crate) fn record_cross_origin(&self) {
+        self.cross_origin.bump();
+    }
+
     /// The counts so far (each read on its own: a snapshot under load may be mid-request),
     /// the origin check's left at zero.
     pub(crate) fn snapshot(&self) -> Stats {
@@ -193,6 +202,7 @@ impl Counters {
             refused_malformed: get(Outcome::RefusedMalformed),
             preflights: self.preflights.get(),
             out_of_scope: get(Outcome::OutOfScope),
+            refused_cross_origin: self.cross_origin.get(),
             ..Stats::default()
         }
     }
@@ -247,7 +257,8 @@ mod tests {
         assert_eq!(
             rocket::serde::json::to_string(&stats).unwrap(),
             r#"{"allowed":3,"refused_origin":0,"refused_method":0,"refused_header":0,"#.to_owned()
-                + r#""refused_malformed":0,"preflights":0,"out_of_scope":0,"origin_check_calls":1,"#
+                + r#""refused_malformed":0,"preflights":0,"out_of_scope":0,"refused_cross_origin":0,"#.to_owned()
+                + r#""origin_check_calls":1,"#
                 + r#""origin_check_failures":0,"origin_check_cached":0}"#
         );
     }

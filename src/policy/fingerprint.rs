@@ -81,6 +81,7 @@ fn canonical(settings: &Settings) -> String {
         let name = key.name();
         match key.canon() {
             Canon::Skip => {}
+            _ if ADDED_SINCE_V2.contains(&key) && shown == Settings::default().shown(key) => {}
             // The original middleware's output: values sent as written, in order, and an
             // unset key (an empty header) differs from its default.
             _ if settings.always_send_headers && ORIGINAL.contains(&key) => {
@@ -110,6 +111,10 @@ fn canonical(settings: &Settings) -> String {
     }
     out.0
 }
+
+/// Keys added after v2 are left out while at their default, so that settings which do not
+/// use them keep the fingerprint they had (as named policies do).
+const ADDED_SINCE_V2: [Key; 1] = [Key::CrossOriginProtection];
 
 /// The keys `always_send_headers` sends verbatim, as the original middleware did.
 const ORIGINAL: [Key; 5] = [

@@ -20,6 +20,7 @@ mod methods;
 pub(crate) mod names;
 mod origins;
 mod paths;
+mod protection;
 mod request;
 mod router;
 mod set;
@@ -34,6 +35,7 @@ pub use judge::{Refusal, Verdict};
 pub use lines::HeaderLines;
 pub use origins::MAX_ORIGIN_LEN;
 pub(crate) use origins::normalise_origin;
+pub(crate) use protection::{Protection, Site};
 pub use request::{CorsRequest, Field, MAX_REQUEST_HEADER_LINES, RequestHeaders};
 pub use set::Policies;
 pub(crate) use set::PolicyId;
@@ -115,8 +117,30 @@ impl Policy {
                 .hint("204 (the default) or 200 for very old clients"),
             );
         }
+        if settings.cross_origin_protection && settings.always_send_headers {
+            errors.push(
+                ConfigError::new(
+                    Key::CrossOriginProtection,
+                    "true",
+                    "cross-origin protection trusts the origins the policy allows, and \
+                     `always_send_headers` (the original middleware's output) allows none: \
+                     it judges no origin",
+                )
+                .hint("turn off one of `cross_origin_protection` and `always_send_headers`"),
+            );
+        }
         if let Some(errors) = ConfigErrors::from_vec(errors) {
             return Err(errors);
+        }
+        let trusts_all =
+            settings.allow_all_origin || settings.allow_origin.iter().any(|o| o == "*");
+        if settings.cross_origin_protection && trusts_all {
+            warnings.push(ConfigWarning::new(
+                Key::CrossOriginProtection,
+                "true",
+                "cross-origin protection trusts every origin the policy allows, and it allows \
+                 any (`*` or `allow_all_origin`): it refuses only requests without a usable Origin",
+            ));
         }
         if let Some(age) = settings.max_age.filter(|age| *age > MAX_AGE_CAP) {
             warnings.push(ConfigWarning::new(
@@ -167,6 +191,11 @@ impl Policy {
     /// The settings this policy was compiled from.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// Whether cross-origin protection applies to the non-safe requests this policy judges.
+    pub(crate) fn protects(&self) -> bool {
+        self.settings.cross_origin_protection
     }
 
     /// The name of a named policy; `None` for the base.

@@ -12,6 +12,9 @@ pub(crate) const REQUEST_METHOD: &str = "Access-Control-Request-Method";
 pub(crate) const REQUEST_HEADERS: &str = "Access-Control-Request-Headers";
 /// A preflight asking to reach a more private network.
 pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "Access-Control-Request-Private-Network";
+/// Where the browser says a request comes from (Fetch Metadata), read by cross-origin
+/// protection: <https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header>.
+pub(crate) const FETCH_SITE: &str = "Sec-Fetch-Site";
 
 pub(crate) const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 pub(crate) const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";

@@ -188,6 +188,21 @@ impl Policies {
         self.get(id).verbatim.is_none() && (id != PolicyId::BASE || self.base.paths.matches(path))
     }
 
+    /// Whether cross-origin protection applies to a non-safe request for `path`: the policy
+    /// that judges it sets `cross_origin_protection`, and the path is in its scope.
+    pub(crate) fn protects_at(&self, path: &str) -> bool {
+        match self.router.route(path) {
+            Some(index) => self.named[index].protects(),
+            None => self.base.protects() && self.base.paths.matches(path),
+        }
+    }
+
+    /// Whether any policy of the set sets `cross_origin_protection`: only then does the
+    /// fairing register its request hook.
+    pub(crate) fn protects_anywhere(&self) -> bool {
+        self.base.protects() || self.named.iter().any(Policy::protects)
+    }
+
     /// Whether every request without `Origin` gets `Vary: Origin` alone, whatever its method
     /// and path: the fairing can then answer one without loading the set.
     pub(crate) fn vary_only_without_origin(&self) -> bool {

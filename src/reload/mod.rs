@@ -140,6 +140,13 @@ fn apply(
     for warning in narrowing::named_warnings(before, after) {
         log::warn!("{warning}");
     }
+    if policy.protects_anywhere() && !attempt.protection_hooked() {
+        log::warn!(
+            "CORS reload: cross_origin_protection is on in the new settings, but the server \
+             launched without it, so its request hook is not registered: it applies after a \
+             restart"
+        );
+    }
     drop(current);
     let generation = attempt.install(policy, load);
     (ReloadOutcome::Swapped { generation }, changed)

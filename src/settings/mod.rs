@@ -85,6 +85,11 @@ keys! {
     LogRefusals log_refusals: bool = false, value,
         serde(deserialize_with = "lenient::flag"), Policy, Skip,
         |s: &Settings| Shown::one(s.log_refusals);
+    /// Refuse (403) a non-safe request (not GET, HEAD, OPTIONS) that comes from another
+    /// origin than the server's own or an allowed one, before its route runs.
+    CrossOriginProtection cross_origin_protection: bool = false, value,
+        serde(deserialize_with = "lenient::flag"), Policy, Value,
+        |s: &Settings| Shown::one(s.cross_origin_protection);
     /// Watch the config files and reload on change.
     Reload reload: bool = true, value,
         serde(deserialize_with = "lenient::flag"), Fairing, Skip,

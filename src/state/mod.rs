@@ -45,6 +45,9 @@ pub(crate) struct LiveState {
     counters: Counters,
     /// The budget of the lines written per request, across reloads.
     log_limit: LogLimit,
+    /// The fairing registered cross-origin protection's request hook at launch (a policy
+    /// set the key then): a reload can turn the key on or off where it exists, not add it.
+    protection_hooked: AtomicBool,
 }
 
 impl LiveState {
@@ -59,6 +62,7 @@ impl LiveState {
             reloader: Mutex::new(None),
             counters: Counters::new(),
             log_limit: LogLimit::default(),
+            protection_hooked: AtomicBool::new(false),
         })
     }
 
@@ -80,6 +84,11 @@ impl LiveState {
     /// The rate limit of every line written per request.
     pub(crate) fn log_limit(&self) -> &LogLimit {
         &self.log_limit
+    }
+
+    /// Notes that cross-origin protection's request hook is registered.
+    pub(crate) fn set_protection_hooked(&self) {
+        self.protection_hooked.store(true, Ordering::Relaxed);
     }
 
     /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
@@ -165,6 +174,11 @@ impl Attempt<'_> {
     /// The policy in force.
     pub(crate) fn current(&self) -> Guard<Arc<Policies>> {
         self.state.policy.load()
+    }
+
+    /// Whether cross-origin protection's request hook was registered at launch.
+    pub(crate) fn protection_hooked(&self) -> bool {
+        self.state.protection_hooked.load(Ordering::Relaxed)
     }
 
     /// The files were read but gave no good policy: remember how they looked, so that the
