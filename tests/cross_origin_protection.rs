@@ -7,7 +7,11 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cors_fairing::{AllowedOrigin, CorsFairing, CorsHandle, OriginRequired, Policies, Settings};
+use cors_fairing::{
+    AllowedOrigin, CorsFairing, CorsHandle, OriginRequired, Policies, ReloadOutcome, Settings,
+};
+use figment::Jail;
+use log::Level;
 use rocket::http::uri::Host;
 use rocket::http::{Header, Method, Status};
 use rocket::local::blocking::{Client, LocalResponse};
@@ -100,6 +104,7 @@ fn form_required(origin: OriginRequired) -> String {
 }
 
 fn app(fairing: CorsFairing) -> Rocket<Build> {
+    common::log_capture::install();
     rocket::custom(rocket::Config::debug_default())
         .mount(
             "/",
@@ -342,4 +347,52 @@ fn the_key_changes_the_fingerprint_only_when_set() {
     let off = Policies::compile(&Settings::default().allow_origin([APP])).unwrap();
     let on = Policies::compile(&protected()).unwrap();
     assert_ne!(off.fingerprint(), on.fingerprint());
+}
+
+/// The crate's warnings this thread logged.
+fn warnings() -> Vec<String> {
+    common::log_capture::take(|level, from_the_crate| from_the_crate && level <= Level::Warn)
+}
+
+#[test]
+fn a_reload_turns_the_key_on_and_off_where_the_hook_exists_and_asks_for_a_restart_elsewhere() {
+    Jail::expect_with(|jail| {
+        let file = |protection: bool| {
+            format!(
+                "[default.cors]\nallow_origin = [\"{APP}\"]\nreload = false\n\
+                 cross_origin_protection = {protection}\n"
+            )
+        };
+        let evil = REFUSED[0].0;
+
+        // Launched without it: a reload can only say that a restart is needed.
+        jail.create_file("Rocket.toml", &file(false))?;
+        let client = Client::tracked(app(CorsFairing::figment())).expect("valid rocket");
+        let cors = client.rocket().state::<CorsHandle>().expect("managed").clone();
+        warnings();
+        jail.create_file("Rocket.toml", &file(true))?;
+        assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
+        let logged = warnings();
+        assert!(
+            logged.iter().any(|l| l.contains("cross_origin_protection") && l.contains("restart")),
+            "{logged:?}"
+        );
+        assert_eq!(send(&client, Method::Post, "/api/items", evil).status(), Status::Ok);
+
+        // Launched with it: off and on again take effect at once, without a word.
+        let client = Client::tracked(app(CorsFairing::figment())).expect("valid rocket");
+        let cors = client.rocket().state::<CorsHandle>().expect("managed").clone();
+        assert_eq!(send(&client, Method::Post, "/api/items", evil).status(), Status::Forbidden);
+        warnings();
+        for protection in [false, true] {
+            jail.create_file("Rocket.toml", &file(protection))?;
+            assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
+            let status = send(&client, Method::Post, "/api/items", evil).status();
+            let expected = if protection { Status::Forbidden } else { Status::Ok };
+            assert_eq!(status, expected, "after a reload to {protection}");
+        }
+        let logged = warnings();
+        assert!(logged.iter().all(|l| !l.contains("restart")), "{logged:?}");
+        Ok(())
+    });
 }

@@ -257,7 +257,7 @@ mod tests {
         assert_eq!(
             rocket::serde::json::to_string(&stats).unwrap(),
             r#"{"allowed":3,"refused_origin":0,"refused_method":0,"refused_header":0,"#.to_owned()
-                + r#""refused_malformed":0,"preflights":0,"out_of_scope":0,"refused_cross_origin":0,"#.to_owned()
+                + r#""refused_malformed":0,"preflights":0,"out_of_scope":0,"refused_cross_origin":0,"#
                 + r#""origin_check_calls":1,"#
                 + r#""origin_check_failures":0,"origin_check_cached":0}"#
         );
