@@ -39,6 +39,8 @@ pub enum Api {
     /// As `Cookies`, reached as `http://127.0.0.1:PB`: the page's own site (sites ignore
     /// ports), so its cookies are first-party.
     CookiesSameSite,
+    /// `Plain` with `cross_origin_protection`: refused non-safe requests never reach a route.
+    Protected,
 }
 
 impl Api {
@@ -63,6 +65,7 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
             .expose_headers(["X-Token"])
             .max_age(600),
         Api::Plain => base.allow_methods(["GET", "POST"]),
+        Api::Protected => base.allow_methods(["GET", "POST"]).cross_origin_protection(true),
         Api::NoCache => base.allow_methods(["GET", "PUT"]).allow_headers(["X-Custom"]).max_age(0),
         Api::WithNull => base.allow_origin([page.as_str(), "null"]),
         Api::All => {
@@ -90,7 +93,7 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
     }
 }
 
-pub const ALL_APIS: [Api; 14] = [
+pub const ALL_APIS: [Api; 15] = [
     Api::Main,
     Api::Plain,
     Api::NoCache,
@@ -105,6 +108,7 @@ pub const ALL_APIS: [Api; 14] = [
     Api::StarAuthorization,
     Api::Cookies,
     Api::CookiesSameSite,
+    Api::Protected,
 ];
 
 /// Where a case's page runs, relative to the page server's port.
@@ -439,6 +443,14 @@ pub fn cases() -> Vec<Listed> {
         case("post-text-refused", Plain, PageAt::Subdomain, &[(PostText, Blocked)], seen(0, 1, 1)),
         case("post-text-same-origin", Plain, PageAt::ApiOrigin, &[(PostText, Readable)], seen(0, 1, 1)),
         case("post-form", Plain, PageAt::Subdomain, &[(PostForm, Submitted)], seen(0, 1, 1)),
+        // The same with `cross_origin_protection`: a refused origin's request reaches the
+        // server and gets a 403 before its route runs; the server's own pages (the browser
+        // says `Sec-Fetch-Site: same-origin`) and the allowed origin still reach theirs.
+        case("protected-post-text", Protected, PageAt::Page, &[(PostText, Readable)], seen(0, 1, 1)),
+        case("protected-post-text-refused", Protected, PageAt::Subdomain, &[(PostText, Blocked)], seen(0, 1, 0)),
+        case("protected-post-text-same-origin", Protected, PageAt::ApiOrigin, &[(PostText, Readable)], seen(0, 1, 1)),
+        case("protected-post-form-refused", Protected, PageAt::Subdomain, &[(PostForm, Submitted)], seen(0, 1, 0)),
+        case("protected-post-form-same-origin", Protected, PageAt::ApiOrigin, &[(PostForm, Submitted)], seen(0, 1, 1)),
         // Credentials with cookies. The page's own site (127.0.0.1, ports aside) gets its
         // cookie back in every engine, so the cookie's absence below is the engine's policy.
         case(
