@@ -222,7 +222,59 @@
 //! headers themselves are written by the fairing's `on_response`, so they also reach
 //! catcher output (404, 500) and application `OPTIONS` routes. A refused actual request
 //! still runs its route, as with every browser-facing CORS layer: the browser, not the
-//! server, withholds the response from the page.
+//! server, withholds the response from the page (unless cross-origin protection refuses it
+//! first).
+//!
+//! # Cross-origin protection
+//!
+//! A browser sends a cross-origin form `POST` or `text/plain` `fetch` `POST` without a
+//! preflight: CORS hides the answer, but the route has run. With
+//! `cross_origin_protection = true` a policy refuses a non-safe request (anything but `GET`,
+//! `HEAD`, `OPTIONS`) within its `paths` before the route runs, with `403` and a one-line
+//! reason, by the algorithm of Go 1.25's `CrossOriginProtection`, the policy's allowed
+//! origins being its trusted origins. The request passes when any of these holds:
+//!
+//! - its `Origin` is allowed by the policy (its lists, then the origin check);
+//! - `Sec-Fetch-Site` is `same-origin` or `none` (the app's own pages, a typed URL);
+//! - it has neither `Sec-Fetch-Site` nor `Origin` (a non-browser client);
+//! - it has no `Sec-Fetch-Site`, and the host and port of `Origin` are those of `Host`.
+//!
+//! Everything else is refused, `Sec-Fetch-Site: same-site` included, and counted
+//! ([`Stats::refused_cross_origin`]). The request hook that does this is registered at
+//! launch only when some policy sets the key: an application without it pays nothing, and
+//! a reload that turns it on in one launched without it logs that a restart is needed.
+//! [`AllowedOrigin`] and [`OriginRequired`] apply the same rules to every method, `GET`
+//! included (WebSocket handshakes).
+//!
+//! ```
+//! use cors_fairing::{CorsFairing, Settings};
+//! use rocket::http::{Header, Status};
+//! use rocket::local::blocking::Client;
+//!
+//! #[rocket::post("/api/transfer")]
+//! fn transfer() -> &'static str { "moved" }
+//!
+//! let settings =
+//!     Settings::default().allow_origin(["https://app.example.com"]).cross_origin_protection(true);
+//! let rocket = rocket::build()
+//!     .mount("/", rocket::routes![transfer])
+//!     .attach(CorsFairing::from_settings(settings));
+//! let client = Client::tracked(rocket).unwrap();
+//! let post = |origin: &'static str, site: &'static str| {
+//!     let request = client.post("/api/transfer").header(Header::new("Origin", origin));
+//!     request.header(Header::new("Sec-Fetch-Site", site)).dispatch()
+//! };
+//! let refused = post("https://evil.example", "cross-site");
+//! assert_eq!(refused.status(), Status::Forbidden);
+//! assert_eq!(
+//!     refused.into_string().unwrap(),
+//!     "cross-origin request refused: Sec-Fetch-Site is \"cross-site\" and origin \
+//!      \"https://evil.example\" is not allowed\n"
+//! );
+//! assert_eq!(post("https://app.example.com", "cross-site").status(), Status::Ok);
+//! // The app's own pages need not be listed.
+//! assert_eq!(post("https://api.example.com", "same-origin").status(), Status::Ok);
+//! ```
 //!
 //! # Reload
 //!

@@ -3,6 +3,8 @@
 //! `cross_origin_protection = true`, for the non-safe methods of a policy's paths, before
 //! their routes run.
 
+#![allow(clippy::result_large_err)] // figment::Jail's closures return its large error
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
