@@ -180,7 +180,8 @@ fn tenants_come_and_go_for_cors_and_the_websocket() {
     assert_eq!(listed.status, 101, "a listed origin's handshake switches protocols");
     let (refused, _) = handshake(port, OTHER);
     assert_eq!(refused.status, 403, "neither listed nor a tenant");
-    assert_eq!(refused.body, format!("origin {OTHER:?} is not allowed\n"));
+    let reason = format!("no Sec-Fetch-Site, Host is \"127.0.0.1:{port}\", and origin {OTHER:?}");
+    assert_eq!(refused.body, format!("cross-origin request refused: {reason} is not allowed\n"));
 
     let removed = http(port, "DELETE", "/tenants", None, TENANT);
     assert_eq!(removed.status, 204, "{}", removed.body);
