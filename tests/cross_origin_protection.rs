@@ -398,3 +398,18 @@ fn a_reload_turns_the_key_on_and_off_where_the_hook_exists_and_asks_for_a_restar
         Ok(())
     });
 }
+
+#[test]
+fn with_log_refusals_a_refusal_is_one_info_line_through_the_rate_limit() {
+    let client = client(protected().log_refusals(true));
+    common::log_capture::take(|_, _| true);
+    send(&client, Method::Post, "/api/items", REFUSED[0].0);
+    let lines = common::log_capture::take(|level, ours| ours && level <= Level::Info);
+    let ours: Vec<_> = lines.iter().filter(|l| l.contains("[refused_cross_origin]")).collect();
+    assert_eq!(ours.len(), 1, "{lines:?}");
+    assert!(
+        ours[0].starts_with("CORS refused POST /api/items (the base policy): cross-origin request refused: Sec-Fetch-Site is \"cross-site\""),
+        "{}",
+        ours[0]
+    );
+}

@@ -145,7 +145,7 @@ fn the_guards_refusals_share_the_limit() {
     assert_eq!(lines.len(), PER_WINDOW, "{lines:#?}");
     assert_eq!(
         lines[0],
-        r#"GET /ws: refused by AllowedOrigin: origin "https://e0.example" is not allowed"#
+        r#"GET /ws: refused by AllowedOrigin: cross-origin request refused: no Sec-Fetch-Site, no Host, and origin "https://e0.example" is not allowed"#
     );
     assert_eq!(client.get("/ws").header(origin(APP)).dispatch().status(), Status::Ok);
 }

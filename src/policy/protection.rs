@@ -122,12 +122,17 @@ impl fmt::Display for Described<'_> {
                 origin(f)
             }
             CrossOrigin::OtherHost => {
-                let host = match self.site.host {
-                    Some((host, Some(port))) => format!("{host}:{port}"),
-                    Some((host, None)) => host.to_string(),
-                    None => String::new(),
-                };
-                write!(f, "no Sec-Fetch-Site, Host is {}, and ", Echo(&host))?;
+                match self.site.host {
+                    Some((host, Some(port))) => write!(
+                        f,
+                        "no Sec-Fetch-Site, Host is {}, and ",
+                        Echo(&format!("{host}:{port}"))
+                    )?,
+                    Some((host, None)) => {
+                        write!(f, "no Sec-Fetch-Site, Host is {}, and ", Echo(host))?
+                    }
+                    None => f.write_str("no Sec-Fetch-Site, no Host, and ")?,
+                }
                 origin(f)
             }
         }
