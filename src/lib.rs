@@ -240,7 +240,7 @@
 //! - it has no `Sec-Fetch-Site`, and the host and port of `Origin` are those of `Host`.
 //!
 //! Everything else is refused, `Sec-Fetch-Site: same-site` included, and counted
-//! ([`Stats::refused_cross_origin`]). The request hook that does this is registered at
+//! ([`status::Stats::refused_cross_origin`]). The request hook that does this is registered at
 //! launch only when some policy sets the key: an application without it pays nothing, and
 //! a reload that turns it on in one launched without it logs that a restart is needed.
 //! [`AllowedOrigin`] and [`OriginRequired`] apply the same rules to every method, `GET`

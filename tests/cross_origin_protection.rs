@@ -9,9 +9,9 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cors_fairing::{
-    AllowedOrigin, CorsFairing, CorsHandle, OriginRequired, Policies, ReloadOutcome, Settings,
-};
+use cors_fairing::policy::Policies;
+use cors_fairing::status::ReloadOutcome;
+use cors_fairing::{AllowedOrigin, CorsFairing, CorsHandle, OriginRequired, Settings};
 use figment::Jail;
 use log::Level;
 use rocket::http::uri::Host;
