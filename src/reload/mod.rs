@@ -1,12 +1,12 @@
 //! Reloading: rebuild from every source, validate, compare, swap. Never loses the last
 //! good policy.
 
+mod closing;
 mod masking;
 mod narrowing;
 #[cfg(feature = "metrics")]
 mod published;
 mod relevant;
-mod report;
 mod signal;
 mod task;
 mod watcher;
@@ -19,7 +19,7 @@ use crate::state::{
     Attempt, Fingerprints, LastLoad, LiveState, MaskedKey, ReloadOutcome, fingerprints,
 };
 
-pub(crate) use report::Cause;
+pub(crate) use closing::Cause;
 pub(crate) use task::{Options, start};
 
 /// The live state at launch: the first load in force, with what it read.
@@ -39,7 +39,7 @@ pub(crate) fn reload_now(state: &LiveState, sources: &Sources) -> ReloadOutcome 
 }
 
 /// One attempt, serialised with every other attempt, ending in one log line that says
-/// what it did (see [`report`]). Blocks on file I/O: run it on a blocking thread.
+/// what it did (see [`closing`]). Blocks on file I/O: run it on a blocking thread.
 pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> ReloadOutcome {
     let mut attempt = state.attempt();
     // Attempts take turns, so the status is that of the attempt before this one.
@@ -53,7 +53,7 @@ pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> 
     };
     let fingerprint = attempt.current().fingerprint();
     let valid_again = was_refused && !matches!(outcome, ReloadOutcome::Failed(_));
-    let line = report::closing(cause, &outcome, generation, fingerprint, valid_again, &changed);
+    let line = closing::closing(cause, &outcome, generation, fingerprint, valid_again, &changed);
     if line.error {
         log::error!("{}", line.text);
     } else {
@@ -132,7 +132,7 @@ fn apply(
         return (ReloadOutcome::Unchanged, Vec::new());
     }
     let (before, after) = (current.settings(), policy.settings());
-    let changed = report::changed_keys(before, after);
+    let changed = closing::changed_keys(before, after);
     crate::banner::log_changes(before, after, &load.provenance, &load.named);
     if let Some(warning) = narrowing::warning(before, after) {
         log::warn!("{warning}");

@@ -20,8 +20,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::closing::Cause;
 use super::reload_for;
-use super::report::Cause;
 use super::signal::Hangup;
 use super::watcher::{DirWatcher, Wakeups};
 use crate::sources::Sources;
