@@ -309,6 +309,9 @@ impl fmt::Display for Named<'_> {
 pub struct ConfigErrors {
     first: Box<ConfigError>,
     rest: Vec<ConfigError>,
+    /// What the same load found that only deserves attention: one mistake never hides
+    /// another.
+    warnings: Vec<ConfigWarning>,
 }
 
 impl ConfigErrors {
@@ -316,7 +319,23 @@ impl ConfigErrors {
     pub(crate) fn from_vec(errors: Vec<ConfigError>) -> Option<Self> {
         let mut errors = errors.into_iter();
         let first = Box::new(errors.next()?);
-        Some(ConfigErrors { first, rest: errors.collect() })
+        Some(ConfigErrors { first, rest: errors.collect(), warnings: Vec::new() })
+    }
+
+    /// The same errors, with the warnings the same load found.
+    pub(crate) fn with_warnings(mut self, warnings: Vec<ConfigWarning>) -> Self {
+        self.warnings = warnings;
+        self
+    }
+
+    /// The warnings the load that found these errors found as well (the configuration
+    /// would deserve attention for them once the errors are fixed).
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.warnings
+    }
+
+    pub(crate) fn warnings_mut(&mut self) -> &mut Vec<ConfigWarning> {
+        &mut self.warnings
     }
 
     /// The first problem found.
@@ -342,7 +361,7 @@ impl ConfigErrors {
 
 impl From<ConfigError> for ConfigErrors {
     fn from(err: ConfigError) -> Self {
-        ConfigErrors { first: Box::new(err), rest: Vec::new() }
+        ConfigErrors { first: Box::new(err), rest: Vec::new(), warnings: Vec::new() }
     }
 }
 

@@ -185,7 +185,10 @@ pub fn check(figment: &Figment, previous: Option<&Report>) -> Report {
             report.files = loaded.files;
             report.policy = Some(Arc::new(loaded.policy));
         }
-        Err(errors) => report.errors = errors.into_iter().collect(),
+        Err(errors) => {
+            report.warnings = errors.warnings().to_vec();
+            report.errors = errors.into_iter().collect();
+        }
     }
     report
 }

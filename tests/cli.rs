@@ -371,6 +371,18 @@ fn check_shows_the_keys_that_are_set_and_all_shows_the_defaults() {
     assert_eq!(every, cors_fairing::Key::ALL.len(), "{}", all.out);
 }
 
+/// One of two mistakes is never hidden: the warnings come with the errors.
+#[test]
+fn check_shows_the_warnings_beside_the_errors() {
+    let toml = "[default.cors]\nallow_origin = \"https://a.example/\"\nmax_age = 86401\n";
+    let dir = dir_with(toml);
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 1, "{}", run.out);
+    assert!(run.line("error: ").contains("`allow_origin`"), "{}", run.out);
+    assert!(run.line("warning: ").contains("`max_age`"), "{}", run.out);
+    assert!(run.line("INVALID: ").starts_with("INVALID: 1 error, 1 warning;"), "{}", run.out);
+}
+
 #[test]
 fn check_strict_fails_on_warnings() {
     let dir = dir_with("[default.cors]\nallow_origin = \"https://a.example\"\nmax_age = 86401\n");

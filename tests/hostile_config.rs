@@ -449,3 +449,158 @@ fn an_emptied_file_is_a_sentence_about_the_file() {
         Ok(())
     });
 }
+/// The verdict of `cors_fairing::check` (what a launch and a reload reach) on a `[default.cors]`
+/// table of these lines: every error and every warning.
+fn verdict(lines: &str) -> (Vec<ConfigError>, Vec<ConfigWarning>) {
+    let mut verdict = None;
+    Jail::expect_with(|jail| {
+        jail.create_file("Rocket.toml", &format!("[default.cors]\n{lines}\n"))?;
+        let report = cors_fairing::check(&rocket::Config::figment(), None);
+        verdict = Some((report.errors, report.warnings));
+        Ok(())
+    });
+    verdict.expect("the jail ran")
+}
+
+/// The errors of `lines`, each with a hint (the README promises a fix with every error).
+fn errors_of(lines: &str) -> Vec<ConfigError> {
+    let (errors, _) = verdict(lines);
+    for err in &errors {
+        assert!(err.hint.is_some(), "an error without a hint: {err}");
+    }
+    errors
+}
+
+fn values(errors: &[ConfigError]) -> Vec<&str> {
+    errors.iter().map(|e| e.value.as_str()).collect()
+}
+
+#[test]
+fn every_bad_item_of_every_list_is_reported_at_once() {
+    let errors = errors_of("allow_methods = [\"G@T\", \"résumé\"]");
+    assert_eq!(values(&errors), ["G@T", "résumé"], "{errors:?}");
+    let errors = errors_of("allow_headers = [\"X@Y\", \"Ä\", \"X-Ok\"]");
+    assert_eq!(values(&errors), ["X@Y", "Ä"], "{errors:?}");
+    let errors = errors_of("expose_headers = [\"Set-Cookie\", \"Y@Z\", \"Set-Cookie2\"]");
+    assert_eq!(values(&errors), ["Set-Cookie", "Y@Z", "Set-Cookie2"], "{errors:?}");
+    let errors = errors_of("allow_origin_regex = [\"(\", \"https://ok\\\\.example\", \"[\"]");
+    assert_eq!(values(&errors), ["(", "["], "{errors:?}");
+    let errors = errors_of("paths = [\"api\", \"/ok/**\", \"x/**\"]");
+    assert_eq!(values(&errors), ["api", "x/**"], "{errors:?}");
+}
+
+#[test]
+fn every_host_or_port_error_has_a_hint() {
+    for origin in [
+        "https://example.com:0",
+        "https://.example.com",
+        "https://[::1",
+        "https://[zz]",
+        "https://",
+        "https://résumé.com",
+        "https://exa mple.com",
+    ] {
+        let errors = errors_of(&format!("allow_origin = [{origin:?}]"));
+        assert_eq!(errors.len(), 1, "{origin}: {errors:?}");
+    }
+}
+
+#[test]
+fn hex_octal_and_short_ipv4_forms_are_refused() {
+    for origin in [
+        "http://0xFF000000",
+        "http://127.1",
+        "http://0x7f.0.0.1",
+        "http://0177.0.0.1",
+        "http://4294967295",
+    ] {
+        let errors = errors_of(&format!("allow_origin = [{origin:?}]"));
+        assert_eq!(errors.len(), 1, "{origin} must be refused: {errors:?}");
+        assert!(errors[0].reason.contains("IPv4"), "{}", errors[0]);
+    }
+    assert!(errors_of("allow_origin = [\"http://127.0.0.1:8000\"]").is_empty());
+}
+
+#[test]
+fn a_trailing_dot_host_is_an_origin_browsers_send() {
+    let (errors, _) = verdict("allow_origin = [\"http://example.com.:3999\"]");
+    assert!(errors.is_empty(), "{errors:?}");
+    let policy = cors_fairing::policy::Policies::compile(
+        &cors_fairing::Settings::default().allow_origin(["http://example.com.:3999"]),
+    )
+    .unwrap();
+    let request =
+        cors_fairing::policy::CorsRequest::preflight("/", "http://example.com.:3999", "GET");
+    assert!(policy.decide(&request).is_allowed());
+    let other = cors_fairing::policy::CorsRequest::preflight("/", "http://example.com:3999", "GET");
+    assert!(!policy.decide(&other).is_allowed(), "the dot is part of the origin");
+}
+
+#[test]
+fn stray_whitespace_is_named_as_whitespace() {
+    let errors = errors_of("allow_origin = [\" http://example.com:6060 \"]");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].reason.contains("whitespace"), "{}", errors[0]);
+    assert!(!errors[0].reason.contains("scheme"), "{}", errors[0]);
+    assert!(errors[0].hint.as_deref().unwrap().contains("\"http://example.com:6060\""));
+}
+
+#[test]
+fn the_fetch_standards_forbidden_methods_and_request_headers_are_refused() {
+    let errors = errors_of("allow_methods = [\"GET\", \"CONNECT\", \"TRACE\", \"TRACK\"]");
+    assert_eq!(values(&errors), ["CONNECT", "TRACE", "TRACK"], "{errors:?}");
+    assert!(errors.iter().all(|e| e.reason.contains("forbidden method")), "{errors:?}");
+    let headers = "allow_headers = [\"X-Ok\", \"Cookie\", \"Host\", \"Origin\", \"Connection\", \
+                   \"Sec-Fetch-Mode\", \"Proxy-Authorization\", \"Access-Control-Request-Method\"]";
+    let errors = errors_of(headers);
+    assert_eq!(
+        values(&errors),
+        [
+            "Cookie",
+            "Host",
+            "Origin",
+            "Connection",
+            "Sec-Fetch-Mode",
+            "Proxy-Authorization",
+            "Access-Control-Request-Method"
+        ],
+        "{errors:?}"
+    );
+    assert!(errors.iter().all(|e| e.reason.contains("forbidden request-header")), "{errors:?}");
+}
+
+#[test]
+fn response_header_names_where_request_headers_belong_are_warned_about() {
+    let (errors, warnings) = verdict(
+        "allow_origin = [\"https://a.example\"]\n\
+         allow_headers = [\"Access-Control-Allow-Origin\"]\n\
+         expose_headers = [\"Access-Control-Allow-Credentials\"]",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let about = |key: &str| warnings.iter().find(|w| w.key() == Some(key));
+    let allow = about("allow_headers").unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(allow.message.contains("response header"), "{allow}");
+    let expose = about("expose_headers").unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(expose.message.contains("response header"), "{expose}");
+}
+
+#[test]
+fn wildcards_that_can_never_match_and_invalid_punycode_are_refused() {
+    // 253 characters: a valid host, but `*.` before it makes every match longer than a host
+    // may be.
+    let parent =
+        [&"a".repeat(63), &"b".repeat(63), &"c".repeat(63), &"d".repeat(57), "com"].join(".");
+    assert_eq!(parent.len(), 253);
+    let long = format!("https://*.{parent}");
+    for origin in [long.as_str(), "https://xn--f.example.com", "http://*.127.0.0.1:3999"] {
+        let errors = errors_of(&format!("allow_origin = [{origin:?}]"));
+        assert_eq!(errors.len(), 1, "{origin} must be refused: {errors:?}");
+    }
+}
+
+#[test]
+fn a_regex_is_shown_as_written() {
+    let errors = errors_of("allow_origin_regex = [\"https://a\\\\.example(\"]");
+    let shown = errors[0].to_string();
+    assert!(shown.contains(r#""https://a\.example(""#), "one backslash, as written: {shown}");
+}

@@ -1,7 +1,7 @@
 //! Header names: `allow_headers`, `expose_headers`, and the request's
 //! `Access-Control-Request-Headers` list.
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, ConfigWarning};
 use crate::settings::Key;
 
 /// The one request header `*` in `allow_headers` does not cover.
@@ -48,44 +48,51 @@ pub(crate) struct HeaderNames {
 }
 
 impl HeaderNames {
+    /// The names of `key`, or every problem with them (each item on its own). Names that
+    /// load but cannot be what was meant go to `warnings`.
     pub(crate) fn compile(
         key: Key,
         names: &[&str],
         credentials: bool,
-    ) -> Result<Self, ConfigError> {
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> Result<Self, Vec<ConfigError>> {
         let mut lower = Vec::with_capacity(names.len());
         let mut any = false;
+        let mut errors = Vec::new();
         for name in names {
             if *name == "*" {
                 if credentials {
-                    return Err(ConfigError::new(
-                        key,
-                        "*",
-                        "with credentials browsers read `*` as a header literally named `*`",
-                    )
-                    .hint(match key {
-                        Key::AllowHeaders => "list the headers, or use allow_all_headers",
-                        _ => "list the headers by name",
-                    }));
+                    errors.push(
+                        ConfigError::new(
+                            key,
+                            "*",
+                            "with credentials browsers read `*` as a header literally named `*`",
+                        )
+                        .hint(match key {
+                            Key::AllowHeaders => "list the headers, or use allow_all_headers",
+                            _ => "list the headers by name",
+                        }),
+                    );
                 }
                 any = true;
                 continue;
             }
             if !is_token(name) {
-                return Err(ConfigError::new(key, *name, "not a valid header name")
-                    .hint("header names are letters, digits and `-`, e.g. `X-Request-Id`"));
+                errors.push(
+                    ConfigError::new(key, *name, "not a valid header name")
+                        .hint("header names are letters, digits and `-`, e.g. `X-Request-Id`"),
+                );
+                continue;
+            }
+            match (key, checked(key, name)) {
+                (_, Checked::Refused(err)) => errors.push(err),
+                (_, Checked::Warned(warning)) => warnings.push(warning),
+                _ => {}
             }
             lower.push(name.to_ascii_lowercase().into_boxed_str());
         }
-        if key == Key::ExposeHeaders
-            && let Some(name) = names.iter().find(|n| is_forbidden_response_header(n))
-        {
-            return Err(ConfigError::new(
-                key,
-                *name,
-                "browsers never let a page read this header, exposed or not",
-            )
-            .hint("remove it; cookies reach the page through document.cookie, not headers"));
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(HeaderNames { lower, any, rendered: names.join(", ").into_boxed_str() })
     }
@@ -114,6 +121,85 @@ impl HeaderNames {
 
 fn is_forbidden_response_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+}
+
+/// What one well-formed configured name is.
+enum Checked {
+    Fine,
+    Refused(ConfigError),
+    Warned(ConfigWarning),
+}
+
+/// The names no script can send or read where `key` lists them.
+fn checked(key: Key, name: &str) -> Checked {
+    let lower = name.to_ascii_lowercase();
+    match key {
+        Key::AllowHeaders if is_forbidden_request_header(&lower) => Checked::Refused(
+            ConfigError::new(
+                key,
+                name,
+                "a forbidden request-header name (Fetch standard): the browser sets it, no \
+                 script can, so a preflight never asks for it",
+            )
+            .hint("remove it; only headers a page's script sets need to be allowed"),
+        ),
+        Key::AllowHeaders if lower.starts_with("access-control-") => {
+            Checked::Warned(ConfigWarning::new(
+                key,
+                name,
+                "a response header: a browser never asks to send it, so allowing it as a \
+                 request header means nothing",
+            ))
+        }
+        Key::ExposeHeaders if is_forbidden_response_header(name) => Checked::Refused(
+            ConfigError::new(
+                key,
+                name,
+                "browsers never let a page read this header, exposed or not",
+            )
+            .hint("remove it; cookies reach the page through document.cookie, not headers"),
+        ),
+        Key::ExposeHeaders if lower.starts_with("access-control-") => {
+            Checked::Warned(ConfigWarning::new(
+                key,
+                name,
+                "a CORS response header: the browser reads it itself and a page never needs it \
+                 exposed",
+            ))
+        }
+        _ => Checked::Fine,
+    }
+}
+
+/// <https://fetch.spec.whatwg.org/#forbidden-request-header>: the names a script can never
+/// set (lower-cased), and the `proxy-`/`sec-` prefixes. `Access-Control-Request-*` are the
+/// preflight's own.
+fn is_forbidden_request_header(lower: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "access-control-request-private-network",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    NAMES.contains(&lower) || lower.starts_with("proxy-") || lower.starts_with("sec-")
 }
 
 /// Why an `Access-Control-Request-Headers` list was not accepted.
@@ -205,8 +291,13 @@ mod tests {
 
     #[test]
     fn request_header_list_is_checked_element_by_element() {
-        let allowed =
-            HeaderNames::compile(Key::AllowHeaders, &["Content-Type", "X-Token"], false).unwrap();
+        let allowed = HeaderNames::compile(
+            Key::AllowHeaders,
+            &["Content-Type", "X-Token"],
+            false,
+            &mut Vec::new(),
+        )
+        .unwrap();
         let check = |v| check_request_headers(v, |n| allowed.allows(n));
         assert_eq!(check("content-type,x-token"), Ok(()));
         assert_eq!(check("Content-Type , X-TOKEN"), Ok(()));
@@ -241,7 +332,9 @@ mod tests {
 
     #[test]
     fn split_lines_are_one_list_within_one_budget() {
-        let allowed = HeaderNames::compile(Key::AllowHeaders, &["X-A", "X-B"], false).unwrap();
+        let allowed =
+            HeaderNames::compile(Key::AllowHeaders, &["X-A", "X-B"], false, &mut Vec::new())
+                .unwrap();
         let check = |lines: &[&'static str]| check_request_lines(lines, |n| allowed.allows(n));
         assert_eq!(check(&["x-a", "x-b"]), Ok(()));
         assert_eq!(check(&["x-a", "", "x-b, x-a"]), Ok(()));
@@ -258,14 +351,25 @@ mod tests {
 
     #[test]
     fn config_names_are_validated() {
-        assert!(HeaderNames::compile(Key::AllowHeaders, &["X Bad"], false).is_err());
-        assert!(HeaderNames::compile(Key::AllowHeaders, &["*"], true).is_err());
-        assert!(HeaderNames::compile(Key::ExposeHeaders, &["Set-Cookie"], false).is_err());
-        let any = HeaderNames::compile(Key::AllowHeaders, &["*"], false).unwrap();
+        assert!(
+            HeaderNames::compile(Key::AllowHeaders, &["X Bad"], false, &mut Vec::new()).is_err()
+        );
+        assert!(HeaderNames::compile(Key::AllowHeaders, &["*"], true, &mut Vec::new()).is_err());
+        assert!(
+            HeaderNames::compile(Key::ExposeHeaders, &["Set-Cookie"], false, &mut Vec::new())
+                .is_err()
+        );
+        let any = HeaderNames::compile(Key::AllowHeaders, &["*"], false, &mut Vec::new()).unwrap();
         assert!(any.allows("x-anything"));
         assert!(!any.allows("authorization"), "`*` never covers Authorization");
         assert!(any.any_but_authorization());
-        let both = HeaderNames::compile(Key::AllowHeaders, &["*", "Authorization"], false).unwrap();
+        let both = HeaderNames::compile(
+            Key::AllowHeaders,
+            &["*", "Authorization"],
+            false,
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert!(both.allows("x-anything") && both.allows("AUTHORIZATION"));
         assert!(!both.any_but_authorization());
         assert_eq!(&*both.rendered, "*, Authorization");

@@ -101,10 +101,11 @@ impl Policy {
             &mut errors,
         );
         let methods = reported(&mut errors, Methods::compile(&settings.methods(), credentials));
-        let headers = HeaderNames::compile(Key::AllowHeaders, &settings.headers(), credentials);
-        let headers = reported(&mut errors, headers);
+        let (names, w) = (&settings.headers(), &mut warnings);
+        let headers =
+            reported(&mut errors, HeaderNames::compile(Key::AllowHeaders, names, credentials, w));
         let expose_names: Vec<&str> = settings.expose_headers.iter().map(String::as_str).collect();
-        let expose = HeaderNames::compile(Key::ExposeHeaders, &expose_names, credentials);
+        let expose = HeaderNames::compile(Key::ExposeHeaders, &expose_names, credentials, w);
         let expose = reported(&mut errors, expose);
         let paths = reported(&mut errors, Paths::compile(&settings.paths));
         if !matches!(settings.preflight_status, 200 | 204) {
@@ -129,9 +130,6 @@ impl Policy {
                 .hint("turn off one of `cross_origin_protection` and `always_send_headers`"),
             );
         }
-        if let Some(errors) = ConfigErrors::from_vec(errors) {
-            return Err(errors);
-        }
         let trusts_all =
             settings.allow_all_origin || settings.allow_origin.iter().any(|o| o == "*");
         if settings.cross_origin_protection && trusts_all {
@@ -153,6 +151,9 @@ impl Policy {
                     max_age_in_engines(age)
                 ),
             ));
+        }
+        if let Some(errors) = ConfigErrors::from_vec(errors) {
+            return Err(errors.with_warnings(warnings));
         }
         if headers.any_but_authorization() && !settings.allow_all_headers {
             warnings.push(ConfigWarning::new(
@@ -211,9 +212,10 @@ impl Policy {
 }
 
 /// The compiled part, or its default with the error kept for the report.
-fn reported<T: Default>(errors: &mut Vec<ConfigError>, compiled: Result<T, ConfigError>) -> T {
-    compiled.unwrap_or_else(|err| {
-        errors.push(err);
+/// `compiled`, or its default with every one of its errors in `errors`.
+fn reported<T: Default>(errors: &mut Vec<ConfigError>, compiled: Result<T, Vec<ConfigError>>) -> T {
+    compiled.unwrap_or_else(|found| {
+        errors.extend(found);
         T::default()
     })
 }

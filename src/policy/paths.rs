@@ -40,10 +40,17 @@ pub(crate) struct Paths {
 }
 
 impl Paths {
-    pub(crate) fn compile(patterns: &[String]) -> Result<Self, ConfigError> {
-        let mut compiled = Vec::with_capacity(patterns.len());
+    /// The patterns, or every problem with them (each pattern on its own).
+    pub(crate) fn compile(patterns: &[String]) -> Result<Self, Vec<ConfigError>> {
+        let (mut compiled, mut errors) = (Vec::with_capacity(patterns.len()), Vec::new());
         for pattern in patterns {
-            compiled.push(parse(pattern)?);
+            match parse(pattern) {
+                Ok(pattern) => compiled.push(pattern),
+                Err(err) => errors.push(err),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         Ok(Paths { patterns: compiled })
     }
@@ -307,7 +314,7 @@ mod tests {
         assert!(p.matches("/caf%C3%A9"));
         assert!(p.matches("/caf%c3%a9"));
         assert!(paths(&["//"]).matches("/"));
-        let err = Paths::compile(&["/a%2Fb".into()]).unwrap_err().to_string();
+        let err = Paths::compile(&["/a%2Fb".into()]).unwrap_err()[0].to_string();
         assert!(err.contains("%2F"), "{err}");
     }
 

@@ -78,12 +78,16 @@ impl Policies {
         let (base, mut warnings) = match base {
             Ok(base) => base,
             Err(base_errors) => {
+                let mut found = base_errors.warnings().to_vec();
+                found.extend(named_warnings);
                 let all = base_errors.into_iter().chain(errors).collect();
-                return Err(ConfigErrors::from_vec(all).expect("the base's errors"));
+                let all = ConfigErrors::from_vec(all).expect("the base's errors");
+                return Err(all.with_warnings(found));
             }
         };
         if let Some(errors) = ConfigErrors::from_vec(errors) {
-            return Err(errors);
+            warnings.extend(named_warnings);
+            return Err(errors.with_warnings(warnings));
         }
         let (named, router) = named.unwrap_or_default();
         if !named.is_empty() {
@@ -272,7 +276,11 @@ fn compile(
                 warnings.extend(own.into_iter().map(|w| renamed_warning(name, w)));
                 compiled.push(policy);
             }
-            Err(problems) => errors.extend(problems.into_iter().map(|e| renamed(name, e))),
+            Err(problems) => {
+                let own = problems.warnings().to_vec();
+                warnings.extend(own.into_iter().map(|w| renamed_warning(name, w)));
+                errors.extend(problems.into_iter().map(|e| renamed(name, e)));
+            }
         }
     }
     if errors.len() > before {

@@ -202,9 +202,12 @@ impl Loaded {
     }
 }
 
-/// `first`, then `then`: one list of every problem.
+/// `first`, then `then`: one list of every problem (with `then`'s warnings).
 fn joined(first: Vec<ConfigError>, then: ConfigErrors) -> ConfigErrors {
-    ConfigErrors::from_vec(first.into_iter().chain(then).collect()).expect("at least one")
+    let warnings = then.warnings().to_vec();
+    let all =
+        ConfigErrors::from_vec(first.into_iter().chain(then).collect()).expect("at least one");
+    all.with_warnings(warnings)
 }
 
 /// Every source in precedence order, lowest first: values given in code before

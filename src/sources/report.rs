@@ -50,11 +50,16 @@ pub(super) fn extract(figment: &Figment) -> Result<Settings, ConfigErrors> {
     Err(ConfigErrors::from_vec(errors).expect("at least one unreadable key"))
 }
 
-/// Compile errors with the source of each key's value.
+/// Compile errors (and their warnings) with the source of each key's value.
 pub(super) fn attribute(figment: &Figment, mut errors: ConfigErrors) -> ConfigErrors {
     for err in errors.iter_mut() {
         if let Some(key) = err.key() {
             err.provenance = source_of(figment, key);
+        }
+    }
+    for warning in errors.warnings_mut() {
+        if let Some(key) = warning.key() {
+            warning.provenance = source_of(figment, key);
         }
     }
     errors

@@ -127,8 +127,8 @@ impl Origins {
                 errors.push(ConfigError::new(Key::AllowAllOrigin, "true", why).hint(hint));
             }
         }
-        origins.regexes = regexes::compile(regexes, warnings).unwrap_or_else(|err| {
-            errors.push(err);
+        origins.regexes = regexes::compile(regexes, warnings).unwrap_or_else(|found| {
+            errors.extend(found);
             None
         });
         if allow_all_origin && credentials {

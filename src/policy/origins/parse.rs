@@ -35,6 +35,11 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
     if value.eq_ignore_ascii_case("null") {
         return Ok(Pattern::Null);
     }
+    if value.contains(char::is_whitespace) {
+        let compact: String = value.split_whitespace().collect();
+        return Err(error("the value has whitespace in it, which no origin a browser sends has")
+            .hint(format!("write \"{compact}\" (one origin per list item)")));
+    }
     let Some((scheme, rest)) = value.split_once("://") else {
         return Err(error("an origin needs a scheme").hint(scheme_hint(value)));
     };
@@ -71,7 +76,14 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         Some(authority) => (authority, true),
         None => (rest, false),
     };
-    let (host, port) = split_port(rest).map_err(|reason| error(&reason))?;
+    let (host, port) = split_port(rest).map_err(|reason| {
+        let hint = if reason.contains("IPv6") {
+            format!("write the address in brackets: \"{scheme}://[::1]:8080\"")
+        } else {
+            format!("a port is a number from 1 to 65535; leave it out for {scheme}'s default")
+        };
+        error(&reason).hint(hint)
+    })?;
     if any_port && port.is_some() {
         return Err(error("an origin has one port: a number or `:*` for any, not both")
             .hint(format!("write \"{scheme}://{host}:*\" for any port")));
@@ -82,7 +94,12 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         None => String::new(),
     };
     if let Some(parent) = host.strip_prefix("*.").filter(|parent| !parent.contains('*')) {
-        let parent = normalise_host(parent).map_err(|reason| error(&reason))?;
+        let parent = normalise_host(parent).map_err(|(reason, hint)| error(&reason).hint(hint))?;
+        if let Some(reason) = never_matches(&parent) {
+            return Err(error(&reason).hint(format!(
+                "list the origin itself, e.g. \"{scheme}://{parent}{port}\", or name a domain"
+            )));
+        }
         if let Some(reason) = too_broad_for_wildcard(&parent) {
             return Err(error(&reason).hint(format!(
                 "name your own domain, e.g. \"{scheme}://*.example.{parent}\", or list the \
@@ -99,7 +116,7 @@ pub(crate) fn parse_config_origin(value: &str) -> Result<Pattern, ConfigError> {
         return Err(error("`*` may only stand alone as the first label: `https://*.example.com`")
             .hint("for any other pattern use allow_origin_regex"));
     }
-    let host = normalise_host(host).map_err(|reason| error(&reason))?;
+    let host = normalise_host(host).map_err(|(reason, hint)| error(&reason).hint(hint))?;
     if any_port {
         return Ok(Pattern::AnyPort(format!("{scheme}://{host}")));
     }
@@ -241,31 +258,158 @@ pub(super) fn split_port(authority: &str) -> Result<(&str, Option<u16>), String>
     Ok((host, port))
 }
 
-/// The host as a browser serialises it in `Origin`, or why it cannot be one.
-fn normalise_host(host: &str) -> Result<String, String> {
+/// The host as a browser serialises it in `Origin`, or why it cannot be one (and how to
+/// write it).
+fn normalise_host(host: &str) -> Result<String, (String, String)> {
+    let example = "origins look like \"https://app.example.com\"";
     if host.is_empty() {
-        return Err("the host is missing".into());
+        return Err((
+            "the host is missing".into(),
+            format!("write the host after `://`: {example}"),
+        ));
     }
     if let Some(inner) = host.strip_prefix('[') {
         return match inner.strip_suffix(']').and_then(|a| a.parse::<Ipv6Addr>().ok()) {
             Some(addr) => Ok(format!("[{}]", serialise_ipv6(addr))),
-            None => Err(format!("`{host}` is not an IPv6 address")),
+            None => Err((
+                format!("`{host}` is not an IPv6 address"),
+                "write an IPv6 address in brackets, e.g. \"http://[::1]:8080\"".into(),
+            )),
         };
     }
     if !host.is_ascii() {
-        return Err("browsers send international domain names in punycode (`xn--...`)".into());
+        return Err((
+            "browsers send international domain names in punycode (`xn--...`)".into(),
+            "convert the name with an IDNA tool: `résumé.com` is `xn--rsum-bpad.com`".into(),
+        ));
     }
     let host = host.to_ascii_lowercase();
-    if !host.split('.').all(is_host_label) {
-        return Err(format!("`{host}` is not a valid host name"));
+    // A fully qualified name keeps its trailing dot in `Origin` (`http://example.com.:3999`).
+    let labels = host.strip_suffix('.').unwrap_or(&host);
+    if host.len() > 253 || !labels.split('.').all(is_host_label) {
+        return Err((
+            format!("`{host}` is not a valid host name"),
+            "a host is labels of letters, digits and `-` joined by single dots, at most 253 \
+             characters; for every subdomain write \"https://*.example.com\""
+                .into(),
+        ));
     }
-    let last = host.rsplit('.').next().unwrap_or_default();
-    // Browsers parse a host whose last label is a number as IPv4 and rewrite it
-    // (`127.1` -> `127.0.0.1`), so any other spelling could never match.
-    if last.bytes().all(|b| b.is_ascii_digit()) && host.parse::<Ipv4Addr>().is_err() {
-        return Err(format!("`{host}` is not an IPv4 address a browser would send (a.b.c.d)"));
+    if let Some(label) = labels.split('.').find(|label| !is_valid_punycode(label)) {
+        return Err((
+            format!("`{label}` is not valid punycode, so no browser sends this host"),
+            "copy the host from the browser's address bar, or convert the name again".into(),
+        ));
+    }
+    // The URL standard parses a host whose last label is a number (decimal, or hex with
+    // `0x`) as IPv4 and rewrites it (`127.1` -> `127.0.0.1`, `0x7f.1` -> `127.0.0.1`), so
+    // any other spelling than four decimal parts could never match.
+    if ends_in_a_number(labels) && !is_dotted_decimal(labels) {
+        return Err((
+            format!("`{host}` is an IPv4 address in a form browsers rewrite (hex, octal or short)"),
+            "write the address as four decimal numbers, e.g. \"http://127.0.0.1\"".into(),
+        ));
     }
     Ok(host)
+}
+
+/// <https://url.spec.whatwg.org/#ends-in-a-number-checker>.
+fn ends_in_a_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or_default();
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+        || hex.is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Four decimal parts without leading zeros: the only IPv4 form a browser sends.
+fn is_dotted_decimal(host: &str) -> bool {
+    host.parse::<Ipv4Addr>().is_ok()
+        && host.split('.').all(|part| part == "0" || !part.starts_with('0'))
+}
+
+/// Why `*.` before `parent` can never match a host a browser sends.
+fn never_matches(parent: &str) -> Option<String> {
+    if ends_in_a_number(parent) {
+        return Some(format!(
+            "`{parent}` is an IP address, which has no subdomains, so `*.{parent}` never matches"
+        ));
+    }
+    // A host is at most 253 characters; `*` stands for at least one label and its dot.
+    if parent.strip_suffix('.').unwrap_or(parent).len() + 2 > 253 {
+        return Some(format!(
+            "`*.{parent}` would be longer than the 253 characters a host may have, so it never \
+             matches"
+        ));
+    }
+    None
+}
+
+/// A label that is not punycode (`xn--`), or punycode that decodes to a name (RFC 3492):
+/// non-ASCII, and without control characters.
+fn is_valid_punycode(label: &str) -> bool {
+    let Some(encoded) = label.strip_prefix("xn--") else { return true };
+    match punycode_decode(encoded) {
+        Some(decoded) => {
+            !decoded.is_empty()
+                && decoded.iter().any(|c| !c.is_ascii())
+                && !decoded.iter().any(|c| c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// RFC 3492 section 6.2, the decoding procedure; `None` where it fails.
+fn punycode_decode(input: &str) -> Option<Vec<char>> {
+    const BASE: u32 = 36;
+    let (basic, extended) = match input.rfind('-') {
+        Some(at) => (&input[..at], &input[at + 1..]),
+        None => ("", input),
+    };
+    let mut output: Vec<char> = basic.chars().collect();
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut digits = extended.bytes().peekable();
+    while digits.peek().is_some() {
+        let old_i = i;
+        let mut w = 1u32;
+        let mut k = BASE;
+        loop {
+            let digit = match digits.next()? {
+                b @ b'a'..=b'z' => u32::from(b - b'a'),
+                b @ b'0'..=b'9' => u32::from(b - b'0') + 26,
+                _ => return None,
+            };
+            i = i.checked_add(digit.checked_mul(w)?)?;
+            let t = if k <= bias {
+                1
+            } else if k >= bias + 26 {
+                26
+            } else {
+                k - bias
+            };
+            if digit < t {
+                break;
+            }
+            w = w.checked_mul(BASE - t)?;
+            k += BASE;
+        }
+        let length = u32::try_from(output.len()).ok()? + 1;
+        bias = adapt(i - old_i, length, old_i == 0);
+        n = n.checked_add(i / length)?;
+        i %= length;
+        output.insert(usize::try_from(i).ok()?, char::from_u32(n)?);
+        i += 1;
+    }
+    Some(output)
+}
+
+fn adapt(delta: u32, length: u32, first: bool) -> u32 {
+    let mut delta = if first { delta / 700 } else { delta / 2 };
+    delta += delta / length;
+    let mut k = 0;
+    while delta > ((36 - 1) * 26) / 2 {
+        delta /= 36 - 1;
+        k += 36;
+    }
+    k + (36 * delta) / (delta + 38)
 }
 
 /// The URL standard's IPv6 serialisation: lower-case hex, no leading zeros, the first
@@ -305,6 +449,29 @@ mod tests {
 
     fn exact(s: &str) -> Pattern {
         Pattern::Exact(s.to_string())
+    }
+
+    #[test]
+    fn punycode_decodes_as_rfc_3492_says_and_garbage_does_not() {
+        let decoded = |s: &str| punycode_decode(s).map(|c| c.into_iter().collect::<String>());
+        assert_eq!(decoded("rsum-bpad").as_deref(), Some("résumé"));
+        assert_eq!(decoded("bcher-kva").as_deref(), Some("bücher"));
+        assert!(is_valid_punycode("xn--rsum-bpad"));
+        assert!(!is_valid_punycode("xn--f"), "decodes to a control character");
+        assert!(!is_valid_punycode("xn--"), "decodes to nothing");
+        assert!(!is_valid_punycode("xn--abc-"), "ASCII only: not what xn-- means");
+        assert!(is_valid_punycode("example"));
+    }
+
+    #[test]
+    fn ipv4_forms_a_browser_rewrites_are_refused() {
+        for host in ["0xff000000", "127.1", "0x7f.0.0.1", "0177.0.0.1", "4294967295", "1.2.3.0x"] {
+            assert!(normalise_host(host).is_err(), "{host}");
+        }
+        assert_eq!(normalise_host("127.0.0.1").unwrap(), "127.0.0.1");
+        assert_eq!(normalise_host("10.0.0.10").unwrap(), "10.0.0.10");
+        assert_eq!(normalise_host("example.com.").unwrap(), "example.com.");
+        assert!(normalise_host("example.com..").is_err());
     }
 
     #[test]

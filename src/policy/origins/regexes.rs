@@ -8,14 +8,16 @@ use crate::settings::Key;
 
 use super::lint::regex_warning;
 
+/// The regexes as one anchored alternation, or every regex that does not compile.
 pub(super) fn compile(
     patterns: &[String],
     warnings: &mut Vec<ConfigWarning>,
-) -> Result<Option<Regex>, ConfigError> {
+) -> Result<Option<Regex>, Vec<ConfigError>> {
     if patterns.is_empty() {
         return Ok(None);
     }
     let mut grouped = Vec::with_capacity(patterns.len());
+    let mut errors = Vec::new();
     for pattern in patterns {
         let invalid = |err: regex::Error| {
             ConfigError::new(
@@ -27,20 +29,27 @@ pub(super) fn compile(
         };
         // Parsed alone first: `a)|(b` is not a regex, but wrapped in `^(?:...)$` it would
         // become the unanchored alternation `^(?:a)|(b)$`.
-        Regex::new(pattern).map_err(invalid)?;
         let whole = format!("^(?:{pattern})$");
-        let regex = Regex::new(&whole).map_err(invalid)?;
-        if let Some(warning) = regex_warning(pattern, &regex) {
-            warnings.push(warning);
+        match Regex::new(pattern).and_then(|_| Regex::new(&whole)) {
+            Ok(regex) => {
+                warnings.extend(regex_warning(pattern, &regex));
+                grouped.push(format!("(?:{pattern})"));
+            }
+            Err(err) => errors.push(invalid(err)),
         }
-        grouped.push(format!("(?:{pattern})"));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let combined = Regex::new(&format!("^(?:{})$", grouped.join("|"))).map_err(|err| {
-        ConfigError::new(
-            Key::AllowOriginRegex,
-            patterns.join(", "),
-            format!("the regexes together are too large: {}", one_line(&err.to_string())),
-        )
+        vec![
+            ConfigError::new(
+                Key::AllowOriginRegex,
+                patterns.join(", "),
+                format!("the regexes together are too large: {}", one_line(&err.to_string())),
+            )
+            .hint("fewer or simpler regexes; exact origins and `https://*.example.com` need none"),
+        ]
     })?;
     Ok(Some(combined))
 }
