@@ -6,6 +6,7 @@
 
 use crate::error::{Provenance, escaped};
 use crate::report::{EffectiveSetting, provenance_in};
+use crate::policy::Policies;
 use crate::settings::{Key, Settings, policy_key};
 use crate::sources::Loaded;
 use crate::state::NamedProvenance;
@@ -22,7 +23,9 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
         log::info!(target: INDENTED, "{setting}");
     }
+    log_candidate(policy, None, policy.settings());
     for (name, settings) in &policy.settings().policies {
+        log_candidate(policy, Some(name), settings);
         let provenance = loaded.named.iter().find(|p| p.name == *name);
         let (shown, paths) = (escaped(name), settings.paths.join(", "));
         log::info!("CORS policy `{shown}`, for paths {}:", escaped(&paths));
@@ -53,6 +56,24 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     }
     for warning in &loaded.warnings {
         log::warn!("{warning}");
+    }
+}
+
+/// The report-only candidate of the policy `name` (the base: `None`), if it has one: its
+/// fingerprint and the values it changes.
+fn log_candidate(policies: &Policies, name: Option<&str>, settings: &Settings) {
+    let (Some(candidate), Some(fingerprint)) =
+        (settings.report_only.as_deref(), policies.report_only_fingerprint(name))
+    else {
+        return;
+    };
+    log::info!(
+        "CORS report-only candidate for policy `{}` (judged, never enforced), fingerprint {fingerprint}:",
+        escaped(name.unwrap_or("base"))
+    );
+    for change in changes(settings, candidate) {
+        let (after, before) = (escaped(&change.after), escaped(&change.before));
+        log::info!(target: INDENTED, "{}: {after} (in force: {before})", change.key);
     }
 }
 

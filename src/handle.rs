@@ -155,6 +155,31 @@ impl CorsHandle {
         self.state.status()
     }
 
+    /// What each report-only candidate would have answered differently since it came into
+    /// force: one summary per policy with a candidate (the base first, then by name), and
+    /// the last summary of a candidate a reload removed, until its policy gets a new one.
+    ///
+    /// ```
+    /// use cors_fairing::{CorsFairing, CorsHandle, Settings};
+    /// use rocket::http::Header;
+    /// use rocket::local::blocking::Client;
+    ///
+    /// let live = Settings::default().allow_origin(["https://app.example", "https://old.example"]);
+    /// let tighter = live.clone().allow_origin(["https://app.example"]);
+    /// let fairing = CorsFairing::from_settings(live.report_only(tighter));
+    /// let client = Client::tracked(rocket::build().attach(fairing)).unwrap();
+    /// let response = client.get("/").header(Header::new("Origin", "https://old.example")).dispatch();
+    /// // Enforced: the policy in force still allows it.
+    /// assert_eq!(response.headers().get_one("Access-Control-Allow-Origin"), Some("https://old.example"));
+    ///
+    /// let report = &client.rocket().state::<CorsHandle>().unwrap().report_only()[0];
+    /// assert_eq!(report.count("would_refuse", "origin"), 1);
+    /// assert_eq!(report.origins[0].origin, "https://old.example");
+    /// ```
+    pub fn report_only(&self) -> Vec<crate::status::ReportOnly> {
+        self.state.reports().reports()
+    }
+
     /// What the fairing has answered since launch (allowed, refused by reason, preflights,
     /// out of scope), across reloads, and the origin check's calls. See [`Stats`].
     pub fn stats(&self) -> Stats {

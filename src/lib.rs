@@ -440,6 +440,7 @@ mod preflight;
 mod protection;
 mod reload;
 mod report;
+mod report_only;
 mod request;
 mod respond;
 mod settings;
@@ -460,6 +461,7 @@ pub use policy::fuzzing;
 pub mod status {
     pub use crate::counters::Stats;
     pub use crate::report::EffectiveSetting;
+    pub use crate::report_only::{Difference, ReportOnly, ReportedOrigin};
     pub use crate::state::{ReloadOutcome, ReloadStatus};
 }
 

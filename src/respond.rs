@@ -128,6 +128,10 @@ fn judge(
     {
         verdict = policies.get(id).judge_checked(request);
     }
+    if let Some(candidate) = policies.candidate(id) {
+        let allowed_by_check = || req.local_cache(AllowedByCheck::default).0;
+        state.reports().judge(state.log_limit(), candidate, verdict, allowed_by_check, request);
+    }
     state.counters().record(verdict, request.origin != Field::Absent);
     if let Verdict::Refused { refusal, .. } = verdict {
         log_refusal(state, policies.get(id), request, refusal);

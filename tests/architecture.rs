@@ -22,6 +22,7 @@ const LAYERS: [&str; 19] = [
     "sources",
     "origin_check",
     "state",
+    "report_only",
     "files",
     "counters",
     "log_limit",

@@ -48,6 +48,15 @@ impl Fingerprint {
         Fingerprint(hash.finish())
     }
 
+    /// The fingerprint of one policy of a set, without the named policies beside it: for a
+    /// set without named policies, the set's.
+    pub(crate) fn alone(settings: &Settings) -> Fingerprint {
+        if settings.policies.is_empty() {
+            return Fingerprint::of(settings);
+        }
+        Fingerprint::of(&Settings { policies: Default::default(), ..settings.clone() })
+    }
+
     /// The hash as a number.
     pub fn as_u64(self) -> u64 {
         self.0

@@ -98,6 +98,20 @@ impl Refusal {
         Described { refusal: self, request }
     }
 
+    /// The refused value, read from `request` (the request it was made for): the origin,
+    /// the method, or the header name; `None` where no one value was refused.
+    pub(crate) fn value<'a>(self, request: &CorsRequest<'a>) -> Option<&'a str> {
+        match self {
+            Refusal::MalformedOrigin | Refusal::Origin => request.origin.one(),
+            Refusal::Method => request.request_method.one(),
+            Refusal::Header { at } => Some(refused_header(at, request)),
+            Refusal::MultipleOrigins
+            | Refusal::MultipleMethods
+            | Refusal::MalformedHeaders
+            | Refusal::HeadersTooLong => None,
+        }
+    }
+
     fn of_headers(problem: ListProblem<'_>, lines: &[&str]) -> Refusal {
         match problem {
             ListProblem::TooLong => Refusal::HeadersTooLong,
@@ -119,6 +133,21 @@ impl Refusal {
             }
         }
     }
+}
+
+/// The header name that starts at byte `at` of `Access-Control-Request-Headers`, its lines
+/// taken one after another ([`Refusal::Header`]).
+fn refused_header<'a>(at: u16, request: &CorsRequest<'a>) -> &'a str {
+    let mut at = usize::from(at);
+    let mut rest = "";
+    for line in request.request_headers.lines() {
+        if at < line.len() {
+            rest = line.get(at..).unwrap_or_default();
+            break;
+        }
+        at -= line.len();
+    }
+    rest.split(',').next().unwrap_or_default().trim_matches([' ', '\t'])
 }
 
 struct Described<'a> {
@@ -144,17 +173,7 @@ impl fmt::Display for Described<'_> {
             }
             Refusal::MultipleMethods => write!(f, "more than one {REQUEST_METHOD}"),
             Refusal::Header { at } => {
-                // `at` counts over the lines taken one after another.
-                let mut at = usize::from(at);
-                let mut rest = "";
-                for line in self.request.request_headers.lines() {
-                    if at < line.len() {
-                        rest = line.get(at..).unwrap_or_default();
-                        break;
-                    }
-                    at -= line.len();
-                }
-                let name = rest.split(',').next().unwrap_or_default().trim_matches([' ', '\t']);
+                let name = refused_header(at, self.request);
                 write!(f, "header {} is not in allow_headers", Echo(name))
             }
             Refusal::MalformedHeaders => {

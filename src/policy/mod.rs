@@ -8,6 +8,7 @@
 //! `request` <- `judge` <- `lines` <- `decision` <- `set`: each file uses only those before
 //! it; the origins, methods, header names and paths a policy holds are below all of them.
 
+mod candidate;
 mod decision;
 mod fingerprint;
 #[cfg(feature = "fuzzing")]
@@ -27,6 +28,7 @@ mod set;
 pub(crate) mod vary;
 mod verbatim;
 
+pub(crate) use candidate::Candidate;
 pub use decision::Decision;
 pub use fingerprint::Fingerprint;
 pub use headers::{MAX_REQUEST_HEADER_NAMES, MAX_REQUEST_HEADERS_LEN};

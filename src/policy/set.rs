@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::Policy;
+use super::candidate::Candidate;
 use super::decision::Decision;
 use super::fingerprint::Fingerprint;
 use super::judge::Verdict;
@@ -61,6 +62,9 @@ pub struct Policies {
     named: Box<[Policy]>,
     /// Over the named policies' `paths`.
     router: Router,
+    /// The report-only candidates, by [`PolicyId`]; empty when no policy has one, so that
+    /// the question costs a length compare.
+    candidates: Box<[Option<Candidate>]>,
     /// The base's, then every named policy's (keyed `policies.<name>.<key>`).
     warnings: Vec<ConfigWarning>,
     /// Which install put this set in force: 0 at launch, one more for every swap.
@@ -85,6 +89,7 @@ impl Policies {
                 return Err(all.with_warnings(found));
             }
         };
+        let candidates = candidates(settings, &mut errors, &mut named_warnings);
         if let Some(errors) = ConfigErrors::from_vec(errors) {
             warnings.extend(named_warnings);
             return Err(errors.with_warnings(warnings));
@@ -100,7 +105,7 @@ impl Policies {
             }
         }
         warnings.extend(named_warnings);
-        Ok(Policies { base, named, router, warnings, generation: 0 })
+        Ok(Policies { base, named, router, candidates, warnings, generation: 0 })
     }
 
     /// The settings the set was compiled from (the base's, with the named policies').
@@ -146,6 +151,37 @@ impl Policies {
         Decision { verdict, lines: policy.lines(verdict, request), policy: policy.name() }
     }
 
+    /// The report-only candidate of the policy `policy` (the base: `None`), if it has one:
+    /// judged beside it, never enforced ([`Settings::report_only`]).
+    pub fn report_only(&self, policy: Option<&str>) -> Option<&Policy> {
+        self.candidate(self.id_of(policy)?).map(|candidate| &candidate.policy)
+    }
+
+    /// The fingerprint of the policy `policy` (the base: `None`) alone, without the named
+    /// policies beside it; for a set without named policies, [`Policies::fingerprint`].
+    pub fn policy_fingerprint(&self, policy: Option<&str>) -> Option<Fingerprint> {
+        self.id_of(policy).map(|id| Fingerprint::alone(self.get(id).settings()))
+    }
+
+    /// The fingerprint of the report-only candidate of `policy` (the base: `None`): after
+    /// its promotion, [`Policies::policy_fingerprint`] of the policy says the same.
+    pub fn report_only_fingerprint(&self, policy: Option<&str>) -> Option<Fingerprint> {
+        self.candidate(self.id_of(policy)?).map(|candidate| candidate.fingerprint)
+    }
+
+    /// What the report-only candidate of the policy that judges `request` would decide,
+    /// if that policy has one. The request is answered by [`Policies::decide`] alone.
+    pub fn decide_report_only<'a>(&'a self, request: &CorsRequest<'a>) -> Option<Decision<'a>> {
+        let (verdict, id) = self.judge(request);
+        let candidate = &self.candidate(id)?.policy;
+        let verdict = match verdict {
+            Verdict::OutOfScope => verdict,
+            _ => candidate.judge(request),
+        };
+        let lines = candidate.lines(verdict, request);
+        Some(Decision { verdict, lines, policy: candidate.name() })
+    }
+
     /// A short stable hash of what the set answers: equal for equal settings in any
     /// spelling or order, different for any change, the same in every process.
     pub fn fingerprint(&self) -> Fingerprint {
@@ -167,6 +203,24 @@ impl Policies {
             Some(index) => (self.named[index].judge(request), PolicyId::named(index)),
             None if !self.base.paths.matches(request.path) => (Verdict::OutOfScope, PolicyId::BASE),
             None => (self.base.judge(request), PolicyId::BASE),
+        }
+    }
+
+    /// The report-only candidate of the policy `id` names, if it has one. Without any
+    /// candidate in the set, one length compare.
+    #[inline]
+    pub(crate) fn candidate(&self, id: PolicyId) -> Option<&Candidate> {
+        self.candidates.get(usize::from(id.0)).and_then(Option::as_ref)
+    }
+
+    /// The id of the policy named `policy` (the base: `None`).
+    fn id_of(&self, policy: Option<&str>) -> Option<PolicyId> {
+        match policy {
+            None => Some(PolicyId::BASE),
+            Some(name) => {
+                let index = self.named.binary_search_by(|p| p.name().unwrap_or_default().cmp(name));
+                index.ok().map(PolicyId::named)
+            }
         }
     }
 
@@ -295,6 +349,23 @@ fn compile(
             None
         }
     }
+}
+
+/// The report-only candidates of the base and of every named policy, by [`PolicyId`]; empty
+/// when none has one. Invalid ones put their problems in `errors`.
+fn candidates(
+    settings: &Settings,
+    errors: &mut Vec<ConfigError>,
+    warnings: &mut Vec<ConfigWarning>,
+) -> Box<[Option<Candidate>]> {
+    let shadowed = std::iter::once((None, settings))
+        .chain(settings.policies.iter().map(|(name, named)| (Some(name.as_str()), named)));
+    let candidates: Vec<Option<Candidate>> =
+        shadowed.map(|(name, policy)| Candidate::compile(policy, name, errors, warnings)).collect();
+    if candidates.iter().all(Option::is_none) {
+        return Box::new([]);
+    }
+    candidates.into()
 }
 
 /// A name is what `CORS_POLICIES__<NAME>__<KEY>` can spell: lower-case ASCII letters,

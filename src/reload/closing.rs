@@ -10,7 +10,7 @@ use std::fmt;
 use crate::banner::changes;
 use crate::error::escaped;
 use crate::policy::Fingerprint;
-use crate::settings::{POLICIES, Settings, policy_key};
+use crate::settings::{POLICIES, REPORT_ONLY, Settings, candidate_key, policy_key};
 use crate::state::ReloadOutcome;
 
 /// What made the reloader read.
@@ -41,6 +41,7 @@ impl fmt::Display for Cause {
 pub(crate) fn changed_keys(before: &Settings, after: &Settings) -> Vec<String> {
     let mut keys: Vec<String> =
         changes(before, after).into_iter().map(|c| c.key.to_string()).collect();
+    candidate_changes(&mut keys, None, before, after);
     for name in before.policies.keys().filter(|name| !after.policies.contains_key(*name)) {
         keys.push(format!("{POLICIES}.{name} (removed)"));
     }
@@ -49,10 +50,33 @@ pub(crate) fn changed_keys(before: &Settings, after: &Settings) -> Vec<String> {
             None => keys.push(format!("{POLICIES}.{name} (added)")),
             Some(old) => {
                 keys.extend(changes(old, new).into_iter().map(|c| policy_key(name, c.key.name())));
+                candidate_changes(&mut keys, Some(name), old, new);
             }
         }
     }
     keys
+}
+
+/// The changes of the report-only candidate of the policy `name` (the base: `None`):
+/// `report_only (added)`, `policies.partner.report_only.allow_origin`.
+fn candidate_changes(
+    keys: &mut Vec<String>,
+    name: Option<&str>,
+    before: &Settings,
+    after: &Settings,
+) {
+    let table = || match name {
+        None => REPORT_ONLY.to_string(),
+        Some(name) => policy_key(name, REPORT_ONLY),
+    };
+    match (before.report_only.as_deref(), after.report_only.as_deref()) {
+        (None, Some(_)) => keys.push(format!("{} (added)", table())),
+        (Some(_), None) => keys.push(format!("{} (removed)", table())),
+        (Some(old), Some(new)) => {
+            keys.extend(changes(old, new).into_iter().map(|c| candidate_key(name, c.key.name())))
+        }
+        (None, None) => {}
+    }
 }
 
 /// The closing line of one attempt, and whether it is an error.

@@ -134,11 +134,13 @@ fn apply(
     let (before, after) = (current.settings(), policy.settings());
     let changed = closing::changed_keys(before, after);
     crate::banner::log_changes(before, after, &load.provenance, &load.named);
+    // A promotion narrows what the candidate reported on: the warning names that report.
+    let reported = |policy| attempt.reports().seen(policy).map(|seen| format!("; {seen}"));
     if let Some(warning) = narrowing::warning(before, after) {
-        log::warn!("{warning}");
+        log::warn!("{warning}{}", reported(None).unwrap_or_default());
     }
-    for warning in narrowing::named_warnings(before, after) {
-        log::warn!("{warning}");
+    for (name, warning) in narrowing::named_warnings(before, after) {
+        log::warn!("{warning}{}", reported(Some(name)).unwrap_or_default());
     }
     if policy.protects_anywhere() && !attempt.protection_hooked() {
         log::warn!(

@@ -26,8 +26,9 @@ pub(crate) fn warning(before: &Settings, after: &Settings) -> Option<String> {
     ))
 }
 
-/// The same for every named policy in both `before` and `after`, naming the policy.
-pub(crate) fn named_warnings(before: &Settings, after: &Settings) -> Vec<String> {
+/// The same for every named policy in both `before` and `after`, naming the policy: with
+/// the policy's name.
+pub(crate) fn named_warnings<'a>(before: &'a Settings, after: &Settings) -> Vec<(&'a str, String)> {
     before
         .policies
         .iter()
@@ -35,7 +36,7 @@ pub(crate) fn named_warnings(before: &Settings, after: &Settings) -> Vec<String>
             let new = after.policies.get(name)?;
             let warning = warning(old, new)?;
             let named = format!("CORS reload narrowed access in policy `{name}`");
-            Some(warning.replacen("CORS reload narrowed access", &named, 1))
+            Some((name.as_str(), warning.replacen("CORS reload narrowed access", &named, 1)))
         })
         .collect()
 }

@@ -133,11 +133,19 @@ macro_rules! keys {
             /// read it from the `policies` table itself.
             #[serde(skip_deserializing, skip_serializing_if = "BTreeMap::is_empty")]
             pub policies: BTreeMap<String, Settings>,
+            /// A report-only candidate for this policy (`[default.cors.report_only]`, or
+            /// `[default.cors.policies.<name>.report_only]` for a named one): judged beside
+            /// it on every request it judges, reported, never enforced. Read from a file or
+            /// the environment, every key the candidate leaves unset is its policy's; given
+            /// in code, it is whole (start from a clone of its policy). Named policies do not
+            /// inherit the base's candidate. The loader fills it; serde does not read it.
+            #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+            pub report_only: Option<Box<Settings>>,
         }
 
         impl Default for Settings {
             fn default() -> Self {
-                Settings { $( $field: $default, )* policies: BTreeMap::new() }
+                Settings { $( $field: $default, )* policies: BTreeMap::new(), report_only: None }
             }
         }
 
@@ -240,6 +248,13 @@ impl Key {
         matches!(self.scope(), Scope::Policy)
     }
 
+    /// Whether a report-only candidate may set this key: the keys of a policy that change
+    /// an answer. Not `paths` (the candidate judges the requests its policy judges), nor
+    /// the fairing's keys, nor a policy's keys that change no answer (`log_refusals`).
+    pub(crate) fn is_candidate_key(self) -> bool {
+        self.is_per_policy() && !matches!(self, Key::Paths) && self.canon() != Canon::Skip
+    }
+
     /// The key written `name` in the `cors` table, if there is one.
     pub fn from_name(name: &str) -> Option<Key> {
         Key::ALL.into_iter().find(|key| key.name() == name)
@@ -280,6 +295,19 @@ pub(crate) fn env_name(key: &str) -> String {
 
 /// The table that holds the named policies, `policies` (`[default.cors.policies.<name>]`).
 pub(crate) const POLICIES: &str = "policies";
+
+/// The table that holds a policy's report-only candidate (`[default.cors.report_only]`).
+pub(crate) const REPORT_ONLY: &str = "report_only";
+
+/// The key `key` of the report-only candidate of the policy `policy` (the base: `None`), as
+/// errors and reports name it: `report_only.allow_origin`,
+/// `policies.partner.report_only.allow_origin`.
+pub(crate) fn candidate_key(policy: Option<&str>, key: &str) -> String {
+    match policy {
+        None => format!("{REPORT_ONLY}.{key}"),
+        Some(name) => policy_key(name, &format!("{REPORT_ONLY}.{key}")),
+    }
+}
 
 /// The key `key` of the named policy `name`, as errors and reports name it:
 /// `policies.partner.allow_origin`.

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use key::keys;
 pub(crate) use key::{
-    Canon, POLICIES, Scope, Shown, closest_key, django_name, env_name, policy_key,
+    Canon, POLICIES, REPORT_ONLY, Scope, Shown, candidate_key, closest_key, django_name, env_name,
+    policy_key,
 };
 
 /// The methods allowed when `allow_methods` is not set.
@@ -165,6 +166,28 @@ impl Settings {
     #[must_use]
     pub fn policy(mut self, name: impl Into<String>, settings: Settings) -> Self {
         self.policies.insert(name.into(), settings);
+        self
+    }
+
+    /// A report-only candidate for this policy: judged beside it on every request it
+    /// judges, with the differences in [`crate::CorsHandle::report_only`], never enforced.
+    /// Given in code, the candidate is whole: build it from a clone of this policy (before
+    /// adding named policies or a candidate to it). Its `paths` must be the policy's.
+    ///
+    /// ```
+    /// use cors_fairing::{CorsRequest, Policies, Settings};
+    ///
+    /// let live = Settings::default().allow_origin(["https://app.example.com", "https://old.example.com"]);
+    /// let tighter = live.clone().allow_origin(["https://app.example.com"]);
+    /// let policies = Policies::compile(&live.report_only(tighter))?;
+    /// let request = CorsRequest::preflight("/api/items", "https://old.example.com", "GET");
+    /// assert!(policies.decide(&request).is_allowed()); // enforced
+    /// assert!(!policies.decide_report_only(&request).unwrap().is_allowed()); // reported
+    /// # Ok::<(), cors_fairing::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn report_only(mut self, candidate: Settings) -> Self {
+        self.report_only = Some(Box::new(candidate));
         self
     }
 }

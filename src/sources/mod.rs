@@ -277,7 +277,7 @@ pub(crate) fn source_of(figment: &Figment, key: &str) -> Provenance {
     let Ok(value) = figment.find_value(key) else {
         // A named policy's key it does not set itself is the base's.
         return match policies::inherited_key(key) {
-            Some(inherited) => Provenance::Inherited(Box::new(source_of(figment, inherited))),
+            Some(inherited) => Provenance::Inherited(Box::new(source_of(figment, &inherited))),
             None => Provenance::Default,
         };
     };
@@ -297,7 +297,11 @@ fn is_tuple_provider(name: &str) -> bool {
 
 pub(super) fn describe(md: &Metadata, profile: Option<&Profile>, key: &str) -> Provenance {
     // The variable sets the key itself (a named policy's: three levels), not an element.
-    let levels = if key.starts_with("policies.") { 3 } else { 1 };
+    let mut levels = if key.starts_with("policies.") { 3 } else { 1 };
+    // A candidate's key nests one level deeper: `report_only.<key>`.
+    if key.split('.').nth(levels - 1) == Some(settings::REPORT_ONLY) {
+        levels += 1;
+    }
     let top_key = match key.match_indices('.').nth(levels - 1) {
         Some((at, _)) => &key[..at],
         None => key,

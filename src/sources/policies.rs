@@ -6,10 +6,10 @@ use figment::Figment;
 use figment::value::{Dict, Value};
 use serde::Deserialize;
 
-use super::report::unknown_key;
+use super::report::{unknown_key, unknown_key_in};
 use super::{render, source_of};
 use crate::error::{ConfigError, Subject};
-use crate::settings::{Key, POLICIES, Settings, policy_key};
+use crate::settings::{Key, POLICIES, REPORT_ONLY, Settings, candidate_key, policy_key};
 use crate::state::NamedProvenance;
 
 /// The named policies of the focused Figment, resolved against `base` (the base's settings,
@@ -22,6 +22,11 @@ pub(super) fn read(
     errors: &mut Vec<ConfigError>,
 ) -> (Settings, Vec<NamedProvenance>) {
     let mut settings = base.clone();
+    let mut inherited: Dict = figment.extract::<Dict>().unwrap_or_default();
+    inherited.remove(POLICIES);
+    // Candidates are not inherited: a named policy has one only if its table says so.
+    inherited.remove(REPORT_ONLY);
+    settings.report_only = candidate(figment, None, &inherited, base, errors).map(Box::new);
     let table = match figment.find_value(POLICIES) {
         Err(_) => return (settings, Vec::new()),
         Ok(Value::Dict(_, table)) => table,
@@ -37,8 +42,6 @@ pub(super) fn read(
             return (settings, Vec::new());
         }
     };
-    let mut inherited: Dict = figment.extract::<Dict>().unwrap_or_default();
-    inherited.remove(POLICIES);
     inherited.remove(Key::Paths.name());
     let mut provenance = Vec::new();
     for (name, value) in table {
@@ -60,6 +63,9 @@ pub(super) fn read(
         let mut merged = inherited.clone();
         for (key, value) in &own {
             let full = policy_key(&name, key);
+            if key == REPORT_ONLY {
+                continue;
+            }
             match Key::from_name(key) {
                 Some(known) if known.is_per_policy() => {
                     drop(merged.insert(key.clone(), value.clone()))
@@ -78,6 +84,7 @@ pub(super) fn read(
                 ),
             }
         }
+        let shadowed = merged.clone();
         match resolve(figment, &name, merged) {
             Ok(mut resolved) => {
                 resolved.env_file = base.env_file.clone();
@@ -91,6 +98,8 @@ pub(super) fn read(
                         resolved.allow_all_origin = false;
                     }
                 }
+                resolved.report_only =
+                    candidate(figment, Some(&name), &shadowed, base, errors).map(Box::new);
                 provenance.push(NamedProvenance {
                     name: name.clone(),
                     keys: Key::ALL
@@ -106,8 +115,106 @@ pub(super) fn read(
     (settings, provenance)
 }
 
+/// The report-only candidate of the policy `name` (the base: `None`), whose table is
+/// `shadowed`: that table with the candidate's own keys over it. `None` without one, or
+/// when it cannot be read (its problems are in `errors`).
+fn candidate(
+    figment: &Figment,
+    name: Option<&str>,
+    shadowed: &Dict,
+    base: &Settings,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Settings> {
+    let at = match name {
+        None => REPORT_ONLY.to_string(),
+        Some(name) => policy_key(name, REPORT_ONLY),
+    };
+    let own = match figment.find_value(&at).ok()? {
+        Value::Dict(_, own) => own,
+        other => {
+            let table = match name {
+                None => "[default.cors.report_only]".to_string(),
+                Some(name) => format!("[default.cors.policies.{name}.report_only]"),
+            };
+            errors.push(
+                ConfigError::new(Subject::Key(at.clone()), render(&other), "is a table of keys")
+                    .from(source_of(figment, &at))
+                    .hint(format!("write {table} with the keys the candidate changes")),
+            );
+            return None;
+        }
+    };
+    let mut merged = shadowed.clone();
+    let before = errors.len();
+    for (key, value) in &own {
+        let full = candidate_key(name, key);
+        match Key::from_name(key) {
+            Some(known) if known.is_candidate_key() => {
+                drop(merged.insert(key.clone(), value.clone()))
+            }
+            Some(known) => {
+                let why = if known.is_per_policy() {
+                    "it judges the requests its policy's `paths` give it"
+                } else {
+                    "the key belongs to the whole fairing"
+                };
+                errors.push(
+                    ConfigError::new(
+                        Subject::Key(full.clone()),
+                        render(value),
+                        format!("is not a key of a report-only candidate: {why}"),
+                    )
+                    .from(source_of(figment, &full))
+                    .hint("a candidate takes the keys that change an answer"),
+                )
+            }
+            None => {
+                let named = |key: &str| candidate_key(name, key);
+                let table = "a report-only candidate's table";
+                errors.push(
+                    unknown_key_in(key, &named, table, render(value))
+                        .from(source_of(figment, &full)),
+                )
+            }
+        }
+    }
+    let resolved = resolve_at(figment, &|key| candidate_key(name, key), &at, merged);
+    match resolved {
+        Ok(mut resolved) if errors.len() == before => {
+            resolved.env_file = base.env_file.clone();
+            // As for a named policy: a `*` candidate inherits no regexes or reflection.
+            if resolved.allow_origin == ["*"] {
+                if !own.contains_key(Key::AllowOriginRegex.name()) {
+                    resolved.allow_origin_regex.clear();
+                }
+                if !own.contains_key(Key::AllowAllOrigin.name()) {
+                    resolved.allow_all_origin = false;
+                }
+            }
+            Some(resolved)
+        }
+        Ok(_) => None,
+        Err(problems) => {
+            errors.extend(problems);
+            None
+        }
+    }
+}
+
 /// The named policy `name` from its merged table; on failure, every unreadable key.
 fn resolve(figment: &Figment, name: &str, merged: Dict) -> Result<Settings, Vec<ConfigError>> {
+    let at = format!("{POLICIES}.{name}");
+    resolve_at(figment, &|key| policy_key(name, key), &at, merged)
+}
+
+/// The settings of the table `at` from its merged table, whose keys `full` names; on
+/// failure, every unreadable key.
+fn resolve_at(
+    figment: &Figment,
+    full: &dyn Fn(&str) -> String,
+    at: &str,
+    merged: Dict,
+) -> Result<Settings, Vec<ConfigError>> {
     if let Ok(settings) = Settings::deserialize(&Value::from(merged.clone())) {
         return Ok(settings);
     }
@@ -115,7 +222,7 @@ fn resolve(figment: &Figment, name: &str, merged: Dict) -> Result<Settings, Vec<
     for (key, value) in merged {
         let alone = Dict::from([(key.clone(), value.clone())]);
         if let Err(err) = Settings::deserialize(&Value::from(alone)) {
-            let full = policy_key(name, &key);
+            let full = full(&key);
             errors.push(
                 ConfigError::new(Subject::Key(full.clone()), render(&value), err.to_string())
                     .from(source_of(figment, &full))
@@ -124,17 +231,21 @@ fn resolve(figment: &Figment, name: &str, merged: Dict) -> Result<Settings, Vec<
         }
     }
     if errors.is_empty() {
-        errors.push(ConfigError::new(
-            Subject::Key(format!("{POLICIES}.{name}")),
-            "",
-            "the named policy cannot be read",
-        ));
+        errors.push(ConfigError::new(Subject::Key(at.to_string()), "", "the table cannot be read"));
     }
     Err(errors)
 }
 
-/// Where a named policy's value came from when it does not set the key itself: the base.
-pub(super) fn inherited_key(key: &str) -> Option<&str> {
+/// Where a value came from when its table does not set the key itself: a named policy's
+/// from the base, a candidate's from the policy it shadows.
+pub(super) fn inherited_key(key: &str) -> Option<String> {
+    if let Some(key) = key.strip_prefix(REPORT_ONLY).and_then(|rest| rest.strip_prefix('.')) {
+        return Some(key.to_string());
+    }
     let rest = key.strip_prefix(POLICIES)?.strip_prefix('.')?;
-    rest.split_once('.').map(|(_, key)| key)
+    let (name, key) = rest.split_once('.')?;
+    match key.strip_prefix(REPORT_ONLY).and_then(|rest| rest.strip_prefix('.')) {
+        Some(key) => Some(policy_key(name, key)),
+        None => Some(key.to_string()),
+    }
 }

@@ -136,6 +136,7 @@ pub(super) fn unknown_keys(figment: &Figment) -> Vec<ConfigError> {
             Key::from_name(key).is_none()
                 && !key.starts_with(OWN_ENV_PREFIX)
                 && key.as_str() != settings::POLICIES
+                && key.as_str() != settings::REPORT_ONLY
         })
         .map(|(key, value)| unknown_key(key, None, render(value)).from(source_of(figment, key)))
         .collect()
@@ -149,6 +150,17 @@ pub(super) fn unknown_key(key: &str, policy: Option<&str>, value: String) -> Con
         None => key.to_string(),
     };
     let table = if policy.is_some() { "a named policy's table" } else { "the `cors` table" };
+    unknown_key_in(key, &full, table, value)
+}
+
+/// The error of an unknown `key` of `table`, whose keys are named in full by `full`
+/// (`report_only.allow_origin`), with the key it most likely means.
+pub(super) fn unknown_key_in(
+    key: &str,
+    full: &dyn Fn(&str) -> String,
+    table: &str,
+    value: String,
+) -> ConfigError {
     let reason = format!("is not a key of {table}, and a key nobody reads would be ignored");
     let lower = key.to_ascii_lowercase();
     let hint = match settings::closest_key(key) {

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::counters::Counters;
 use crate::log_limit::LogLimit;
 use crate::policy::Policies;
+use crate::report_only::Reports;
 
 use fingerprint::refreshed;
 pub(crate) use fingerprint::{Fingerprints, fingerprints};
@@ -48,12 +49,16 @@ pub(crate) struct LiveState {
     /// The fairing registered cross-origin protection's request hook at launch (a policy
     /// set the key then): a reload can turn the key on or off where it exists, not add it.
     protection_hooked: AtomicBool,
+    /// What the report-only candidates would have answered differently.
+    reports: Reports,
 }
 
 impl LiveState {
     /// The state at launch: `policy` in force, read by `last_load`, generation 0.
     pub(crate) fn new(policy: Policies, last_load: LastLoad) -> Arc<LiveState> {
         let (status, _) = watch::channel(ReloadStatus::default());
+        let reports = Reports::default();
+        reports.follow(&policy);
         Arc::new(LiveState {
             origin_less_vary: AtomicBool::new(policy.vary_only_without_origin()),
             policy: ArcSwap::from_pointee(policy),
@@ -63,6 +68,7 @@ impl LiveState {
             counters: Counters::new(),
             log_limit: LogLimit::default(),
             protection_hooked: AtomicBool::new(false),
+            reports,
         })
     }
 
@@ -89,6 +95,11 @@ impl LiveState {
     /// Notes that cross-origin protection's request hook is registered.
     pub(crate) fn set_protection_hooked(&self) {
         self.protection_hooked.store(true, Ordering::Relaxed);
+    }
+
+    /// The report-only candidates' summaries.
+    pub(crate) fn reports(&self) -> &Reports {
+        &self.reports
     }
 
     /// Whether a request without `Origin` gets `Vary: Origin` alone from the policy in force.
@@ -181,6 +192,11 @@ impl Attempt<'_> {
         self.state.protection_hooked.load(Ordering::Relaxed)
     }
 
+    /// The report-only candidates' summaries.
+    pub(crate) fn reports(&self) -> &Reports {
+        &self.state.reports
+    }
+
     /// The files were read but gave no good policy: remember how they looked, so that the
     /// periodic check does not retry until they change again.
     pub(crate) fn remember_fingerprints(&mut self, fingerprints: Fingerprints) {
@@ -203,6 +219,8 @@ impl Attempt<'_> {
         policy.set_generation(self.generation);
         let origin_less_vary = policy.vary_only_without_origin();
         let state = self.state;
+        // Before the swap: a request judged by the new set finds its candidates' summaries.
+        state.reports.follow(&policy);
         state.origin_less_vary.store(false, Ordering::SeqCst);
         state.policy.store(Arc::new(policy));
         state.origin_less_vary.store(origin_less_vary, Ordering::SeqCst);
