@@ -73,6 +73,7 @@
 //! | `origin_check_timeout_ms` | `CORS_ORIGIN_CHECK_TIMEOUT_MS` | `2000` | a longer call of the origin check refuses the origin |
 //! | `env_file` | `CORS_ENV_FILE` | none | a file of `CORS_*=value` lines, read and watched like `Rocket.toml` |
 //! | `policies.<name>.<key>` | `CORS_POLICIES__<NAME>__<KEY>` | none | [named policies](#named-policies) by path |
+//! | `report_only.<key>` | `CORS_REPORT_ONLY__<KEY>` | none | a [report-only candidate](#report-only-candidates) for the base (`policies.<name>.report_only.<key>`, `CORS_POLICIES__<NAME>__REPORT_ONLY__<KEY>`: for a named policy) |
 //!
 //! A list is a TOML array, Figment's `[a, b]`, or a string split on commas and whitespace
 //! (`CORS_ALLOW_METHODS="GET, PUT"`). A bool is `true`/`false`, or the strings `1`/`0`,
@@ -184,6 +185,39 @@
 //!
 //! In code, [`Settings::policy`] adds a named policy (whole: build it from a clone of the
 //! base), and [`Policies::for_path`](policy::Policies::for_path) says which policy judges a path.
+//!
+//! # Report-only candidates
+//!
+//! A tighter (or wider) policy can be tried on live traffic before it is enforced:
+//! `[<profile>.cors.report_only]` is a candidate for the base, and
+//! `[<profile>.cors.policies.<name>.report_only]` one for a named policy (named policies do
+//! not inherit the base's). A candidate takes the keys that change an answer (not `paths`,
+//! the reload keys, the origin check's or `env_file`); every key it leaves unset is its
+//! policy's. It is validated by the same compile, with the same errors
+//! (`report_only.allow_origin`), and reloaded with the rest, all or none.
+//!
+//! Every request its policy judges is judged by the candidate too, with the same answer of
+//! the origin check; the policy alone writes the response, which is byte for byte what it
+//! is without a candidate. Where the verdicts differ (the candidate would refuse what is
+//! allowed now, or allow what is refused now), [`CorsHandle::report_only`] counts it by
+//! change and reason and names the origin (at most [`ReportOnly::MAX_ORIGINS`](status::ReportOnly::MAX_ORIGINS) per policy,
+//! the rest counted as other), the log gets one info line per (policy, change, origin,
+//! reason), and, with `metrics`, `cors_fairing_report_only_total{policy, change, reason}`
+//! counts it. A reload that changes the candidate starts a new summary; a removed
+//! candidate's last summary stays readable until a new one arrives. The README's recipe
+//! "Tighten a live policy" walks through a promotion.
+//!
+//! ```
+//! use cors_fairing::Settings;
+//! use cors_fairing::policy::{CorsRequest, Policies};
+//!
+//! let live = Settings::default().allow_origin(["https://app.example.com"]).allow_methods(["GET", "PUT"]);
+//! let policies = Policies::compile(&live.clone().report_only(live.allow_methods(["GET"])))?;
+//! let put = CorsRequest::preflight("/api/items", "https://app.example.com", "PUT");
+//! assert!(policies.decide(&put).is_allowed());
+//! assert!(!policies.decide_report_only(&put).unwrap().is_allowed());
+//! # Ok::<(), cors_fairing::ConfigErrors>(())
+//! ```
 //!
 //! # How a request is answered
 //!
@@ -400,6 +434,7 @@
 //! | `sources` | building the Figment, provenance, the files to watch | Figment only |
 //! | `origin_check` | the origin check given in code and its cache (TTL, size, single-flight), following the policies' generation | no Rocket types |
 //! | `state` | the live state: the [`Policies`](policy::Policies) in force, the Origin-less flag, the last load, the reload record; one writer | no Rocket types |
+//! | `report_only` | the report-only candidates' judgement beside the policy's, their bounded summaries ([`ReportOnly`](status::ReportOnly)) and log lines | no |
 //! | `files` | reading a config file: regular files only, opened without blocking, at most [`CorsFairing::MAX_CONFIG_FILE_LEN`] | no |
 //! | `counters` | the request counters behind [`CorsHandle::stats`] (and the `metrics` feature's publisher) | no |
 //! | `log_limit` | the one rate limit on every line written per request, per policy and reason | no |
@@ -411,6 +446,7 @@
 //!  the Rocket side   fairing -> preflight -> respond, request;   guard -> protection -> handle -> reload, state
 //!  ------------------------------------------------------------------ no Rocket types below
 //!  running           reload -> banner, sources, state;   origin_check -> state, policy
+//!                    state -> report_only -> log_limit, policy
 //!  loading           banner -> report -> sources;   sources -> policy, files;   state -> policy, files
 //!  pure              policy -> settings -> error
 //! ```

@@ -412,3 +412,27 @@ fn check_previous_refuses_a_reload_that_would_fall_back_to_defaults() {
     std::fs::write(dir.path().join("Rocket.toml"), CONFIG.replace("max_age = 600\n", "")).unwrap();
     assert_eq!(run(dir.path(), &["check", "--previous", "old.toml"], &[]).code, 0);
 }
+
+#[test]
+fn explain_prints_the_report_only_candidates_verdict_beside_the_enforced_one() {
+    let config = format!("{CONFIG}\n[default.cors.report_only]\nallow_methods = [\"GET\"]\n");
+    let dir = dir_with(&config);
+    let args = ["explain", "--origin", "https://app.example.com", "--method", "PUT"];
+    let run = run(dir.path(), &args, &[]);
+    // Enforced: allowed, and the exit code says so.
+    assert_eq!(run.code, 0, "{}", run.out);
+    assert_eq!(run.line("verdict: "), "verdict: allowed");
+    let candidate: Vec<&str> =
+        run.out.lines().skip_while(|l| !l.starts_with("report-only candidate ")).collect();
+    assert_eq!(candidate.len(), 3, "{}", run.out);
+    assert!(candidate[0].ends_with("(judged, never enforced):"), "{}", run.out);
+    assert_eq!(candidate[1], "  verdict: refused: method \"PUT\" is not in allow_methods");
+    assert_eq!(candidate[2], "  difference: the candidate would refuse what is allowed now");
+    // Without a candidate, nothing of the kind.
+    let plain = dir_with(CONFIG);
+    assert!(!super_run(plain.path(), &args).contains("report-only"));
+}
+
+fn super_run(dir: &Path, args: &[&str]) -> String {
+    run(dir, args, &[]).out
+}

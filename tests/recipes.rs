@@ -530,3 +530,39 @@ fn see_what_the_fairing_is_doing() {
         Ok(())
     });
 }
+
+#[test]
+fn tighten_a_live_policy_reports_then_promotes() {
+    const OLD: &str = "https://old.example.com";
+    jail(&snippet("Tighten a live policy", "toml", 0), |jail| {
+        let client = figment_app(common::routes());
+        let cors = client.rocket().state::<CorsHandle>().expect("the fairing is attached");
+        // Enforced: old.example.com still reads its answers while the report shows it.
+        assert_eq!(acao(&client, "/api/items", OLD).as_deref(), Some(OLD));
+        let put = client
+            .options("/api/items")
+            .header(origin("https://app.example.com"))
+            .header(request_method("PUT"))
+            .dispatch();
+        assert_eq!(put.status(), Status::NoContent);
+        assert!(header(&put, "Access-Control-Allow-Origin").is_some());
+        let report = cors.report_only().remove(0);
+        assert_eq!(report.count("would_refuse", "origin"), 1);
+        assert_eq!(report.count("would_refuse", "method"), 1);
+        let origins: Vec<&str> = report.origins.iter().map(|o| o.origin.as_str()).collect();
+        // Most requests first, then by origin.
+        assert_eq!(origins, ["https://app.example.com", OLD]);
+        let json = serde_json::to_value(&report).expect("serialises");
+        assert_eq!(json["origins"][0]["values"][0], "PUT");
+
+        // Promotion: one save, one reload; the policy's fingerprint is the candidate's.
+        jail.create_file("Rocket.toml", &snippet("Tighten a live policy", "toml", 1))?;
+        assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
+        assert_eq!(cors.current().policy_fingerprint(None), Some(report.fingerprint));
+        assert_eq!(acao(&client, "/api/items", OLD), None);
+        let last = cors.report_only().remove(0);
+        assert!(!last.in_force);
+        assert_eq!(last.count("would_refuse", "origin"), 1);
+        Ok(())
+    });
+}

@@ -15,6 +15,9 @@
 //! - `tenant` (not in [`Mode::ALL`]: only the origin-check figures use it): cors-fairing
 //!   with the same policy, except that `APP` is not listed but allowed by an origin check
 //!   given in code; after the first request its answer comes from the check's cache.
+//! - `report-only` (not in [`Mode::ALL`]: only the report-only figures use it):
+//!   cors-fairing with the same policy and a report-only candidate that drops `DELETE`, so
+//!   every case is judged twice and none differs (the common state of a candidate).
 #![allow(dead_code)]
 
 use cors_fairing::{CorsFairing, Settings};
@@ -43,6 +46,7 @@ pub enum Mode {
     Fairing,
     RocketCors,
     Tenant,
+    ReportOnly,
 }
 
 impl Mode {
@@ -55,11 +59,13 @@ impl Mode {
             Mode::Fairing => "cors-fairing",
             Mode::RocketCors => "rocket_cors",
             Mode::Tenant => "tenant",
+            Mode::ReportOnly => "report-only",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().chain([Mode::Tenant]).find(|mode| mode.name() == name)
+        let more = [Mode::Tenant, Mode::ReportOnly];
+        Mode::ALL.into_iter().chain(more).find(|mode| mode.name() == name)
     }
 }
 
@@ -144,6 +150,10 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
             base.attach(rocket_cors_options().to_cors().expect("valid rocket_cors"))
         }
         Mode::Tenant => base.attach(tenant_fairing()),
+        Mode::ReportOnly => {
+            let candidate = settings().allow_methods(["GET", "PUT"]);
+            base.attach(CorsFairing::from_settings(settings().report_only(candidate)))
+        }
     }
 }
 

@@ -43,22 +43,35 @@ pub(super) fn run(target: &Target, probe: &Probe, out: &mut impl Write) -> io::R
         }
         None => {}
     }
-    match decision.verdict() {
-        Verdict::Allowed { .. } => writeln!(out, "verdict: allowed")?,
-        Verdict::Refused { refusal, .. } => {
-            writeln!(out, "verdict: refused: {}", refusal.describe(&request))?
-        }
-        Verdict::OutOfScope => {
-            writeln!(out, "verdict: out of scope: the path is outside `paths`, no CORS headers")?
-        }
-        Verdict::NoOrigin => writeln!(out, "verdict: no Origin, not a CORS request")?,
-        other => writeln!(out, "verdict: {other:?}")?, // the enum is #[non_exhaustive]
-    }
+    writeln!(out, "verdict: {}", verdict(decision.verdict(), &request))?;
     writeln!(out, "response: {}", status(judged_by, &decision, &request))?;
     for (name, value) in decision.lines().iter() {
         writeln!(out, "{name}: {value}")?;
     }
+    if let Some(candidate) = policy.decide_report_only(&request) {
+        let fingerprint = policy.report_only_fingerprint(judged_by.name()).expect("a candidate");
+        writeln!(out, "report-only candidate {fingerprint} (judged, never enforced):")?;
+        writeln!(out, "  verdict: {}", verdict(candidate.verdict(), &request))?;
+        let change = match (allowed, candidate.is_allowed()) {
+            (true, false) => "the candidate would refuse what is allowed now",
+            (false, true) if decision.refusal().is_some() => {
+                "the candidate would allow what is refused now"
+            }
+            _ => "the same verdict",
+        };
+        writeln!(out, "  difference: {change}")?;
+    }
     Ok(if allowed { OK } else { NOT_ALLOWED })
+}
+
+fn verdict(verdict: Verdict, request: &CorsRequest<'_>) -> String {
+    match verdict {
+        Verdict::Allowed { .. } => "allowed".into(),
+        Verdict::Refused { refusal, .. } => format!("refused: {}", refusal.describe(request)),
+        Verdict::OutOfScope => "out of scope: the path is outside `paths`, no CORS headers".into(),
+        Verdict::NoOrigin => "no Origin, not a CORS request".into(),
+        other => format!("{other:?}"), // the enum is #[non_exhaustive]
+    }
 }
 
 fn request<'a>(probe: &'a Probe, header_list: &'a str) -> CorsRequest<'a> {
