@@ -54,7 +54,7 @@ use std::time::{Duration, Instant};
 
 use cases::{ALL_APIS, Api, Call, Case, Expect, Listed, PageAt, cases, seen, settings};
 use cors_fairing::policy::Policies;
-use cors_fairing::{CorsFairing, CorsHandle};
+use cors_fairing::{CorsFairing, CorsHandle, Settings};
 use engines::{BrowserChoice, Engine, Installed, Mode};
 use harness::{Browser, Fetch, Frame, Outcome, RequestLog, Seen};
 use rocket::figment::Figment;
@@ -276,6 +276,32 @@ async fn tenants_case(browser: &mut Browser, _log: &RequestLog) -> Vec<String> {
     problems
 }
 
+/// A report-only candidate that removes the page's origin: the page keeps reading the API
+/// (the candidate is never enforced) while the report names the page's origin.
+async fn report_only_case(browser: &mut Browser, log: &RequestLog) -> Vec<String> {
+    let page = format!("http://127.0.0.1:{}", browser.page_port);
+    let live = Settings::default().allow_origin([page.as_str()]);
+    let candidate = live.clone().allow_origin(["http://elsewhere.example"]);
+    let fairing = CorsFairing::from_settings(live.report_only(candidate));
+    let server = harness::serve(harness::api(fairing, log)).await;
+    let cors = server.cors.clone().expect("the CORS fairing manages a CorsHandle");
+    let api_origin = format!("http://localhost:{}", server.port);
+    let case =
+        Case::new("report-only", PageAt::Page, &[(Call::Get, Expect::Readable)], seen(0, 1, 1));
+    let mut problems = run_case(browser, &api_origin, log, &case).await;
+    let reports = cors.report_only();
+    match reports.first() {
+        Some(report) => {
+            let origins: Vec<&str> = report.origins.iter().map(|o| o.origin.as_str()).collect();
+            if origins != [page.as_str()] || report.count("would_refuse", "origin") == 0 {
+                problems.push(format!("the report does not name the page: {report:?}"));
+            }
+        }
+        None => problems.push("no report-only summary".into()),
+    }
+    problems
+}
+
 fn prefixed(name: &str, problems: Vec<String>) -> Vec<String> {
     problems.into_iter().map(|p| format!("{name}: {p}")).collect()
 }
@@ -289,6 +315,7 @@ fn own_server_cases() -> Vec<(&'static str, OwnServerCase)> {
     vec![
         ("reload", |browser, log| Box::pin(reload_case(browser, log))),
         ("tenants", |browser, log| Box::pin(tenants_case(browser, log))),
+        ("report-only", |browser, log| Box::pin(report_only_case(browser, log))),
     ]
 }
 

@@ -184,3 +184,33 @@ fn the_origin_check_publishes_calls_errors_and_timeouts() {
         ])
     );
 }
+
+#[test]
+fn report_only_differences_are_counted_by_policy_change_and_reason_never_by_origin() {
+    let _serial = recording();
+    let live = cors_fairing::Settings::default()
+        .allow_origin([common::APP, "https://old.example.com"])
+        .allow_methods(["GET", "PUT"]);
+    let candidate = live.clone().allow_origin([common::APP]).allow_methods(["GET"]);
+    let client =
+        Client::tracked(common::app(CorsFairing::from_settings(live.report_only(candidate))))
+            .expect("valid rocket");
+    let get = |from: &str| {
+        client.get("/").header(rocket::http::Header::new("Origin", from.to_string())).dispatch();
+    };
+    get("https://old.example.com");
+    get("https://old.example.com");
+    get(common::APP);
+    client
+        .options("/")
+        .header(rocket::http::Header::new("Origin", common::APP))
+        .header(rocket::http::Header::new("Access-Control-Request-Method", "PUT"))
+        .dispatch();
+    assert_eq!(
+        series("cors_fairing_report_only_total"),
+        expected(&[
+            ("cors_fairing_report_only_total{policy=base,change=would_refuse,reason=method}", 1.0),
+            ("cors_fairing_report_only_total{policy=base,change=would_refuse,reason=origin}", 2.0),
+        ])
+    );
+}
