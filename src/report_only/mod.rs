@@ -102,9 +102,7 @@ impl Reports {
         match noted {
             Noted::First => log::info!("{}", line()),
             Noted::Again => {}
-            Noted::Other => {
-                limit.info(policy.unwrap_or(BASE), limit_key(change, reason), line)
-            }
+            Noted::Other => limit.info(policy.unwrap_or(BASE), limit_key(change, reason), line),
         }
     }
 
