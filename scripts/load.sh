@@ -23,7 +23,8 @@
 # rocket::local target), for LOCAL_CASES (get-allowed, preflight).
 #
 # Results: benches/results/{wrk.tsv,callgrind.tsv,callgrind-local.tsv,results.md,ratios.svg}.
-# Env: ROUNDS (3) DURATION (3) CONNECTIONS (8) N1 (200) N2 (1200) REPEAT (3) CASES MODES.
+# Env: ROUNDS (3) DURATION (3) CONNECTIONS (8) N1 (200) N2 (1200) REPEAT (3) CASES MODES
+# SERVER (another build of examples/bench_server, e.g. one of an earlier commit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,7 @@ REPEAT=${REPEAT:-3}
 MODES=(${MODES:-bare floor cors-fairing rocket_cors})
 CASES=(${CASES:-get-allowed get-no-origin get-refused preflight get-regex})
 OUT=${OUT:-benches/results}
-SERVER=target/release/examples/bench_server
+SERVER=${SERVER:-target/release/examples/bench_server}
 mkdir -p "$OUT"
 
 need() {
