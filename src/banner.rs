@@ -5,8 +5,8 @@
 //! a surprising header is nearly always "which file or variable set that?".
 
 use crate::error::{Provenance, escaped};
-use crate::report::{EffectiveSetting, provenance_in};
 use crate::policy::Policies;
+use crate::report::{EffectiveSetting, provenance_in};
 use crate::settings::{Key, Settings, policy_key};
 use crate::sources::Loaded;
 use crate::state::NamedProvenance;

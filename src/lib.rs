@@ -492,7 +492,8 @@ pub use policy::fuzzing;
 /// What a running fairing reports about itself: the reload record and each reload's
 /// outcome ([`CorsHandle::status`], [`CorsHandle::reload`]), the request counters
 /// ([`CorsHandle::stats`]) and each setting in force with its provenance
-/// ([`CorsHandle::report`]). Every type serialises with serde, so an admin endpoint is one
+/// ([`CorsHandle::report`]), and what report-only candidates would change
+/// ([`CorsHandle::report_only`]). Every type serialises with serde, so an admin endpoint is one
 /// line (see `examples/admin.rs`).
 pub mod status {
     pub use crate::counters::Stats;

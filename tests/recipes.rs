@@ -558,7 +558,7 @@ fn tighten_a_live_policy_reports_then_promotes() {
         // Promotion: one save, one reload; the policy's fingerprint is the candidate's.
         jail.create_file("Rocket.toml", &snippet("Tighten a live policy", "toml", 1))?;
         assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
-        assert_eq!(cors.current().policy_fingerprint(None), Some(report.fingerprint));
+        assert_eq!(cors.policy().policy_fingerprint(None), Some(report.fingerprint));
         assert_eq!(acao(&client, "/api/items", OLD), None);
         let last = cors.report_only().remove(0);
         assert!(!last.in_force);

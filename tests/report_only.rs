@@ -11,7 +11,8 @@
 mod common;
 
 use common::{origin, request_headers, request_method};
-use cors_fairing::{CorsFairing, CorsHandle, ReloadOutcome, ReportOnly};
+use cors_fairing::status::{ReloadOutcome, ReportOnly};
+use cors_fairing::{CorsFairing, CorsHandle};
 use figment::Jail;
 use log::Level;
 use rocket::http::Header;
@@ -157,7 +158,7 @@ fn the_summary_and_the_log_name_exactly_what_the_candidate_changes() {
         assert!(report.in_force);
         assert_eq!(
             Some(report.fingerprint),
-            handle(&client).current().report_only_fingerprint(None)
+            handle(&client).policy().report_only_fingerprint(None)
         );
         // Per pass: OLD's GET, preflight and PUT, and APP's PUT and X-Custom preflights would
         // be refused; NEW's GET and preflight would be allowed. Bad and partner: no change.
@@ -179,7 +180,7 @@ fn the_summary_and_the_log_name_exactly_what_the_candidate_changes() {
         assert_eq!(report.other_origins, 0);
         // Partner has no candidate: the base's is not inherited.
         assert_eq!(handle(&client).report_only().len(), 1);
-        assert!(handle(&client).current().report_only(Some("partner")).is_none());
+        assert!(handle(&client).policy().report_only(Some("partner")).is_none());
         // One line per (policy, change, origin, reason), however often it is seen.
         let mut lines = report_lines();
         lines.sort();
@@ -205,7 +206,7 @@ fn env_variables_set_candidates_and_named_policies_have_their_own() {
             "https://partner2.example",
         );
         let client = launch();
-        let current = handle(&client).current();
+        let current = handle(&client).policy();
         let base = current.report_only(None).expect("the base's candidate");
         assert_eq!(base.settings().allow_origin, [APP]);
         // Unset keys are the shadowed policy's: the base's candidate its own methods...
@@ -235,7 +236,7 @@ fn a_reload_that_changes_only_the_candidate_swaps_only_the_candidate() {
     in_jail(TIGHTEN, |jail| {
         let client = launch();
         let cors = handle(&client);
-        let enforced = cors.fingerprint();
+        let enforced = cors.policy().fingerprint();
         client.get("/api/items").header(origin(OLD)).dispatch();
         let first = base_report(&client);
         assert_eq!(first.count("would_refuse", "origin"), 1);
@@ -246,7 +247,7 @@ fn a_reload_that_changes_only_the_candidate_swaps_only_the_candidate() {
             &TIGHTEN.replace(r#"allow_methods = ["GET"]"#, r#"allow_methods = ["GET", "PUT"]"#),
         )?;
         assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
-        assert_eq!(cors.fingerprint(), enforced);
+        assert_eq!(cors.policy().fingerprint(), enforced);
         let second = base_report(&client);
         assert_ne!(second.fingerprint, first.fingerprint);
         assert!(second.differences.is_empty() && second.origins.is_empty());
@@ -273,7 +274,7 @@ fn a_reload_that_changes_only_the_candidate_swaps_only_the_candidate() {
         take_info();
         jail.create_file("Rocket.toml", promoted)?;
         assert!(matches!(cors.reload_blocking(), ReloadOutcome::Swapped { .. }));
-        assert_eq!(cors.current().policy_fingerprint(None), Some(second.fingerprint));
+        assert_eq!(cors.policy().policy_fingerprint(None), Some(second.fingerprint));
         let last = base_report(&client);
         assert!(!last.in_force);
         assert_eq!(last.count("would_refuse", "origin"), 2);
@@ -321,7 +322,7 @@ fn an_invalid_candidate_is_refused_like_an_invalid_policy() {
     // On a running server: refused, the last good policy and candidate stay.
     in_jail(TIGHTEN, |jail| {
         let client = launch();
-        let before = handle(&client).current();
+        let before = handle(&client).policy();
         jail.create_file(
             "Rocket.toml",
             &TIGHTEN.replace(
@@ -337,7 +338,7 @@ fn an_invalid_candidate_is_refused_like_an_invalid_policy() {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        let after = handle(&client).current();
+        let after = handle(&client).policy();
         assert_eq!(after.report_only_fingerprint(None), before.report_only_fingerprint(None));
         Ok(())
     });

@@ -5,7 +5,7 @@
 //! A candidate is validated like any policy, by the same compile and with the same errors,
 //! named under its table (`report_only.allow_origin`,
 //! `policies.partner.report_only.allow_origin`). Its fingerprint is that of the candidate
-//! alone, as [`crate::Policies::policy_fingerprint`] gives the policy's: after a promotion,
+//! alone, as [`crate::policy::Policies::policy_fingerprint`] gives the policy's: after a promotion,
 //! the policy's says the same, which confirms that what was watched is what is in force.
 
 use super::Policy;

@@ -37,7 +37,7 @@ impl Change {
     }
 }
 
-/// What the difference is about, as [`crate::Stats`] counts refusals: the reason the
+/// What the difference is about, as [`crate::status::Stats`] counts refusals: the reason the
 /// candidate refuses (would refuse), or the reason the policy refuses and the candidate
 /// does not (would allow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ const MAX_VALUES: usize = 8;
 pub struct ReportOnly {
     /// The named policy the candidate shadows; `None` for the base.
     pub policy: Option<String>,
-    /// The candidate's fingerprint: what [`crate::Policies::policy_fingerprint`] says of its
+    /// The candidate's fingerprint: what [`crate::policy::Policies::policy_fingerprint`] says of its
     /// policy once the candidate is promoted into it.
     pub fingerprint: Fingerprint,
     /// Whether the candidate is still judged: `false` once a reload removed it (the last

@@ -175,7 +175,8 @@ impl Settings {
     /// adding named policies or a candidate to it). Its `paths` must be the policy's.
     ///
     /// ```
-    /// use cors_fairing::{CorsRequest, Policies, Settings};
+    /// use cors_fairing::Settings;
+    /// use cors_fairing::policy::{CorsRequest, Policies};
     ///
     /// let live = Settings::default().allow_origin(["https://app.example.com", "https://old.example.com"]);
     /// let tighter = live.clone().allow_origin(["https://app.example.com"]);
