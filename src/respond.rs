@@ -129,7 +129,7 @@ fn judge(
         verdict = policies.get(id).judge_checked(request);
     }
     if let Some(candidate) = policies.candidate(id) {
-        let allowed_by_check = || req.local_cache(AllowedByCheck::default).0;
+        let allowed_by_check = || origin_check && req.local_cache(AllowedByCheck::default).0;
         state.reports().judge(state.log_limit(), candidate, verdict, allowed_by_check, request);
     }
     state.counters().record(verdict, request.origin != Field::Absent);
