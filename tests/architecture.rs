@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The table's order, top to bottom.
-const LAYERS: [&str; 19] = [
+const LAYERS: [&str; 20] = [
     "fairing",
     "guard",
     "protection",
