@@ -21,7 +21,7 @@ pub(crate) fn log_policy(loaded: &Loaded) {
     log::info!("CORS policy:");
     log::info!(target: INDENTED, "fingerprint: {}", policy.fingerprint());
     for setting in EffectiveSetting::all(policy.settings(), &loaded.provenance) {
-        log::info!(target: INDENTED, "{setting}");
+        log::info!(target: INDENTED, "{}", in_banner(&setting, policy.settings()));
     }
     log_candidate(policy, None, policy.settings());
     for (name, settings) in &policy.settings().policies {
@@ -46,7 +46,7 @@ pub(crate) fn log_policy(loaded: &Loaded) {
             } else if setting.is_inherited() || (provenance.is_none() && same) {
                 inherited += 1;
             } else if setting.key != Key::Paths {
-                log::info!(target: INDENTED, "{setting}");
+                log::info!(target: INDENTED, "{}", in_banner(&setting, settings));
             }
         }
         log::info!(target: INDENTED, "the other {inherited} keys: the base's values");
@@ -75,6 +75,26 @@ fn log_candidate(policies: &Policies, name: Option<&str>, settings: &Settings) {
         let (after, before) = (escaped(&change.after), escaped(&change.before));
         log::info!(target: INDENTED, "{}: {after} (in force: {before})", change.key);
     }
+}
+
+/// The banner shows at most this many items of a list: with 2,000 origins one line would be
+/// tens of kilobytes. `check` and [`crate::CorsHandle::report`] keep every item.
+const BANNER_ITEMS: usize = 10;
+
+/// `setting` (of `settings`) as the banner shows it: a longer list as its first
+/// [`BANNER_ITEMS`] items and how many more there are.
+fn in_banner(setting: &EffectiveSetting, settings: &Settings) -> String {
+    let items = settings.shown(setting.key).items;
+    if items.len() <= BANNER_ITEMS {
+        return setting.to_string();
+    }
+    let value = format!(
+        "{}, ... and {} more ({} in all; `cors-fairing check` lists every one)",
+        items[..BANNER_ITEMS].join(", "),
+        items.len() - BANNER_ITEMS,
+        items.len()
+    );
+    EffectiveSetting { value, ..setting.clone() }.to_string()
 }
 
 /// One key whose effective value differs between two settings.
@@ -173,6 +193,28 @@ mod tests {
             ]
         );
         assert!(changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn the_banner_shows_a_long_list_as_its_first_items_and_a_count() {
+        let origins: Vec<String> = (0..2000).map(|i| format!("https://t{i}.example")).collect();
+        let settings = Settings::default().allow_origin(origins.clone());
+        let all = EffectiveSetting::all(&settings, &[]);
+        let origin = all.iter().find(|s| s.key == Key::AllowOrigin).expect("the key");
+        assert_eq!(origin.value, origins.join(", "), "the report keeps every origin");
+        let line = in_banner(origin, &settings);
+        assert!(line.len() < 400, "{} bytes: {line}", line.len());
+        assert!(
+            line.starts_with("allow_origin = https://t0.example, https://t1.example"),
+            "{line}"
+        );
+        assert!(line.contains("https://t9.example, ... and 1990 more (2000 in all;"), "{line}");
+        assert!(!line.contains("t10.example"), "{line}");
+        let methods = all.iter().find(|s| s.key == Key::AllowMethods).expect("the key");
+        assert_eq!(in_banner(methods, &settings), methods.to_string());
+        let few = Settings::default().allow_origin(&origins[..BANNER_ITEMS]);
+        let origin = EffectiveSetting::all(&few, &[]).remove(0);
+        assert_eq!(in_banner(&origin, &few), origin.to_string());
     }
 
     #[test]

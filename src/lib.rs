@@ -58,7 +58,7 @@
 //! | `allow_all_origin` | `CORS_ALLOW_ALL_ORIGIN` | off | reflect any well-formed `Origin` (present = on, an explicit false = off) |
 //! | `allow_all_headers` | `CORS_ALLOW_ALL_HEADERS` | off | reflect `Access-Control-Request-Headers` (present = on) |
 //! | `allow_origin_regex` | `CORS_ALLOW_ORIGIN_REGEX` | none | regexes, each matched against the whole origin |
-//! | `allow_private_network` | `CORS_ALLOW_PRIVATE_NETWORK` | `false` | answer `Access-Control-Request-Private-Network: true` on allowed preflights |
+//! | `allow_private_network` | `CORS_ALLOW_PRIVATE_NETWORK` | `false` | legacy: answer `Access-Control-Request-Private-Network: true` on allowed preflights (Chrome 142 replaced Private Network Access with Local Network Access, a user permission no header grants) |
 //! | `paths` | `CORS_PATHS` | every path | where CORS applies: `/api/**` (subtree), `/public/*` (one segment), `/exact`; judged on decoded segments, as Rocket routes |
 //! | `preflight_status` | `CORS_PREFLIGHT_STATUS` | `204` | status of an answered preflight, `204` or `200` |
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |

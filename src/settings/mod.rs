@@ -61,7 +61,8 @@ keys! {
     AllowOriginRegex allow_origin_regex: Vec<String> = Vec::new(), list,
         serde(deserialize_with = "lenient::regex_list"), Policy, Set,
         |s: &Settings| Shown::list(&s.allow_origin_regex, "(none)");
-    /// Answer Private Network Access preflights.
+    /// Legacy: answer Private Network Access preflights. Chrome 142 replaced them with Local
+    /// Network Access, a user permission that no response header grants.
     AllowPrivateNetwork allow_private_network: bool = false, value,
         serde(deserialize_with = "lenient::flag"), Policy, Value,
         |s: &Settings| Shown::one(s.allow_private_network);
