@@ -51,11 +51,11 @@
 //! |---|---|---|---|
 //! | `allow_origin` | `CORS_ALLOW_ORIGIN` | none allowed | origins that may read responses: `https://app.example.com`, `*`, `null`, `https://*.example.com` (one or more labels), any port with `:*` (`http://localhost:*`), app and extension origins (`capacitor://localhost`, `chrome-extension://<id>`) |
 //! | `allow_methods` | `CORS_ALLOW_METHODS` | `GET, HEAD, POST, PUT, PATCH, DELETE` | methods a preflight may ask for (case-sensitive) |
-//! | `allow_headers` | `CORS_ALLOW_HEADERS` | `Accept, Authorization, Content-Type, X-Requested-With` | request headers a page may send (case-insensitive) |
+//! | `allow_headers` | `CORS_ALLOW_HEADERS` | `Accept, Authorization, Content-Type, X-Requested-With` | request headers a page may send (case-insensitive); `*` covers every name but `Authorization` (list it beside `*`) |
 //! | `allow_credentials` | `CORS_ALLOW_CREDENTIALS` | `false` | send `Access-Control-Allow-Credentials: true`: pages may send cookies and read the answer |
 //! | `expose_headers` | `CORS_EXPOSE_HEADERS` | empty | response headers a page may read |
-//! | `max_age` | `CORS_MAX_AGE` | unset: no header | seconds a browser may cache a preflight answer |
-//! | `allow_all_origin` | `CORS_ALLOW_ALL_ORIGIN` | off | reflect any well-formed `Origin` (present = on, an explicit false = off) |
+//! | `max_age` | `CORS_MAX_AGE` | unset: no header | seconds a browser may cache a preflight answer (capped by WebKit at 600, Chromium at 7200, Firefox at 86400; above 7200 warns) |
+//! | `allow_all_origin` | `CORS_ALLOW_ALL_ORIGIN` | off | reflect any `Origin` in the form browsers send (present = on, an explicit false = off); with credentials only under `dangerously_allow_all_origin_with_credentials`; not beside `*` |
 //! | `allow_all_headers` | `CORS_ALLOW_ALL_HEADERS` | off | reflect `Access-Control-Request-Headers` (present = on) |
 //! | `allow_origin_regex` | `CORS_ALLOW_ORIGIN_REGEX` | none | regexes, each matched against the whole origin |
 //! | `allow_private_network` | `CORS_ALLOW_PRIVATE_NETWORK` | `false` | legacy: answer `Access-Control-Request-Private-Network: true` on allowed preflights (Chrome 142 replaced Private Network Access with Local Network Access, a user permission no header grants) |
@@ -63,6 +63,8 @@
 //! | `preflight_status` | `CORS_PREFLIGHT_STATUS` | `204` | status of an answered preflight, `204` or `200` |
 //! | `reject_disallowed` | `CORS_REJECT_DISALLOWED` | `false` | refused preflights get `403` and a one-line reason instead of `204` without CORS headers |
 //! | `always_send_headers` | `CORS_ALWAYS_SEND_HEADERS` | `false` | the original middleware's output: every header on every response, empty where unset |
+//! | `timing_allow_origin` | `CORS_TIMING_ALLOW_ORIGIN` | none: no header | `Timing-Allow-Origin` on every response in scope, with or without `Origin`: `*` or exact origins (no patterns, regexes or `null`: Resource Timing matches only these) |
+//! | `dangerously_allow_all_origin_with_credentials` | `CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS` | `false` | the only way to load `allow_all_origin` with `allow_credentials` (the original's behaviour): every site may read credentialed responses; warned about at every load |
 //! | `log_refusals` | `CORS_LOG_REFUSALS` | `false` | one info line per refused request: method, path, policy, origin, reason (at most 20 per policy and reason a minute) |
 //! | `cross_origin_protection` | `CORS_CROSS_ORIGIN_PROTECTION` | `false` | refuse (403, before the route runs) a non-safe request from another origin than the server's own or an allowed one ([cross-origin protection](#cross-origin-protection)) |
 //! | `reload` | `CORS_RELOAD` | `true` | watch the config files and reload on change |
@@ -353,8 +355,10 @@
 //! - `*` with credentials, `*` beside other origins, origins with a path, query or
 //!   trailing `/`, malformed methods or header names, regexes that do not compile: the
 //!   server does not start (or a reload keeps the last good policy).
-//! - `allow_all_origin` with `allow_credentials` loads, as it did in the original, with a
-//!   warning at every load: any site can then read credentialed responses.
+//! - `allow_all_origin` with `allow_credentials`: any site could read credentialed
+//!   responses (the pattern exploited in CVE-2025-34291), so it does not load either, unless
+//!   `dangerously_allow_all_origin_with_credentials = true` keeps the original middleware's
+//!   behaviour, with a warning at every load.
 //! - Request origins are compared byte for byte with the normalised configured ones;
 //!   `https://*.example.com` never matches `example.com` or `evil-example.com`; `null`
 //!   matches only when listed. Regexes are anchored to the whole origin.
@@ -372,8 +376,12 @@
 //!
 //! let reflect_all_with_credentials =
 //!     Settings::default().allow_all_origin(true).allow_credentials(true);
-//! let policy = Policies::compile(&reflect_all_with_credentials)?;
-//! assert!(policy.warnings().iter().any(|w| w.key() == Some("allow_all_origin")));
+//! let errors = Policies::compile(&reflect_all_with_credentials).unwrap_err();
+//! assert_eq!(errors.first().key(), Some("allow_all_origin"));
+//! let opted_in = reflect_all_with_credentials.dangerously_allow_all_origin_with_credentials(true);
+//! let policy = Policies::compile(&opted_in)?;
+//! let warned = policy.warnings().iter().map(|w| w.key());
+//! assert!(warned.into_iter().any(|key| key == Some("dangerously_allow_all_origin_with_credentials")));
 //! # Ok::<(), cors_fairing::ConfigErrors>(())
 //! ```
 //!

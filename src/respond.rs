@@ -91,7 +91,7 @@ pub(crate) fn answer<'r>(
     // request's cache) only when the lines borrow from them.
     let current = state.load();
     let (verdict, id) = judge(state, origin_check, &current, req, request);
-    if let Some(lines) = verdict.static_lines() {
+    if let Some(lines) = current.get(id).static_lines(verdict) {
         return lines.iter().for_each(|&(n, v)| write(n, v));
     }
     let policies = arc_swap::Guard::into_inner(current);

@@ -306,9 +306,10 @@ async fn star_is_sent_only_for_star_without_credentials() {
     assert_eq!(values(&response, "Access-Control-Allow-Origin"), ["*"]);
     assert_eq!(value(&response, "Access-Control-Allow-Credentials"), None);
 
-    // allow_all_origin with credentials reflects: a browser refuses `*` with credentials.
-    let client =
-        common::client(Settings::default().allow_all_origin(true).allow_credentials(true)).await;
+    // allow_all_origin with credentials (only with the explicit opt-in) reflects: a browser
+    // refuses `*` with credentials.
+    let reflect = Settings::default().allow_all_origin(true).allow_credentials(true);
+    let client = common::client(reflect.dangerously_allow_all_origin_with_credentials(true)).await;
     let response = get_from(&client, "/api/items", EVIL).await;
     assert_eq!(values(&response, "Access-Control-Allow-Origin"), [EVIL]);
     assert_eq!(value(&response, "Access-Control-Allow-Credentials").as_deref(), Some("true"));

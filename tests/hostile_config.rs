@@ -319,25 +319,55 @@ fn max_age_above_two_hours_is_warned_about_naming_each_engines_cap() {
 }
 
 #[test]
-fn allow_all_origin_with_credentials_is_warned_about_at_every_load() {
+fn allow_all_origin_with_credentials_is_an_error_at_launch_reload_and_check() {
+    let lines = "allow_all_origin = true\nallow_credentials = true";
+    let (err, dir) = load_table(lines).error();
+    assert_eq!((err.key(), err.value.as_str()), (Some("allow_all_origin"), "true"), "{err}");
+    assert_from_file(&err.provenance, &dir, "default");
+    assert!(err.reason.contains("allow_credentials"), "names both keys: {err}");
+    let hint = err.hint.as_deref().unwrap_or_default();
+    for offer in [
+        "list the origins in allow_origin",
+        "origin check",
+        "dangerously_allow_all_origin_with_credentials = true",
+        "CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS",
+    ] {
+        assert!(hint.contains(offer), "{offer} in {hint}");
+    }
+    launched(|jail, client, handle| {
+        let before = handle.fingerprint();
+        let refused = reload_with(jail, handle, &format!("[default.cors]\n{lines}\n"));
+        assert_eq!(refused.unwrap_err().first().key(), Some("allow_all_origin"));
+        assert_eq!(handle.fingerprint(), before, "the last good policy stays");
+        let report = cors_fairing::check(client.rocket().figment(), None);
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].key(), Some("allow_all_origin"));
+        Ok(())
+    });
+}
+
+#[test]
+fn the_dangerous_opt_in_restores_reflection_with_credentials_and_warns_at_every_load() {
     let table = |max_age: u32| {
         format!(
             "[default.cors]\nreload = false\nallow_all_origin = true\n\
-             allow_credentials = true\nmax_age = {max_age}\n"
+             allow_credentials = true\nmax_age = {max_age}\n\
+             dangerously_allow_all_origin_with_credentials = true\n"
         )
     };
     launched(|jail, _, handle| {
         for max_age in [60, 120] {
             let warnings = reload_with(jail, handle, &table(max_age)).expect("loads");
-            let w = warning(&warnings, "allow_all_origin", "true");
-            assert!(w.message.contains("every site can read credentialed"), "{w}");
+            let w = warning(&warnings, "dangerously_allow_all_origin_with_credentials", "true");
+            assert!(w.message.contains("every site can read responses made with"), "{w}");
             assert_from_file(&w.provenance, jail.directory(), "default");
         }
-        jail.set_env("CORS_ALLOW_ALL_ORIGIN", "on");
-        let warnings =
-            reload_with(jail, handle, "[default.cors]\nallow_credentials = true\n").expect("loads");
-        let w = warning(&warnings, "allow_all_origin", "true");
-        assert_eq!(w.provenance, Provenance::Env { var: "CORS_ALLOW_ALL_ORIGIN".into() });
+        jail.set_env("CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS", "on");
+        let toml = "[default.cors]\nallow_credentials = true\nallow_all_origin = true\n";
+        let warnings = reload_with(jail, handle, toml).expect("loads");
+        let w = warning(&warnings, "dangerously_allow_all_origin_with_credentials", "true");
+        let var = "CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS";
+        assert_eq!(w.provenance, Provenance::Env { var: var.into() });
         Ok(())
     });
 }

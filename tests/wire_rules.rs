@@ -175,6 +175,7 @@ async fn split_request_header_lines_are_judged_as_one_list() {
 async fn the_longest_answer_fits_the_line_buffer() {
     let client = client(settings(|s| {
         s.allow_credentials = Some(true);
+        s.timing_allow_origin = vec!["*".into()];
         s.allow_all_headers = true;
         s.max_age = Some(600);
         s.allow_private_network = true;
@@ -200,8 +201,48 @@ async fn the_longest_answer_fits_the_line_buffer() {
         "Access-Control-Allow-Methods",
         "Access-Control-Max-Age",
         "Access-Control-Allow-Private-Network",
+        "Timing-Allow-Origin",
         "Vary",
     ] {
         assert!(value(&response, name).is_some(), "{name}");
     }
+}
+
+#[rocket::async_test]
+async fn timing_allow_origin_is_static_on_every_response_in_scope() {
+    let timing = ["https://a.example", "https://b.example"].map(String::from).to_vec();
+    let client = client(settings(|s| {
+        s.timing_allow_origin = timing;
+        s.paths = vec!["/api/**".into()];
+    }))
+    .await;
+    let tao = "https://a.example, https://b.example";
+    // With or without Origin, allowed or not: images and scripts send no Origin.
+    for sent in [&[][..], &[APP][..], &["https://evil.example"][..], &["a", "b"][..]] {
+        let response = get_with_origins(&client, sent).await;
+        assert_eq!(values(&response, "Timing-Allow-Origin"), [tao], "{sent:?}");
+    }
+    let preflight = preflight_with(&client, "/api/items", APP, "PUT", None).await;
+    assert_eq!(values(&preflight, "Timing-Allow-Origin"), [tao]);
+    // Outside `paths`: nothing.
+    let outside = client.get("/").dispatch().await;
+    assert_eq!(values(&outside, "Timing-Allow-Origin"), Vec::<String>::new());
+
+    // Under `*`, part of the one static answer.
+    let star = common::client(star(|s| s.timing_allow_origin = vec!["*".into()])).await;
+    let response = get_with_origins(&star, &[]).await;
+    assert_eq!(value(&response, "Access-Control-Allow-Origin").as_deref(), Some("*"));
+    assert_eq!(value(&response, "Timing-Allow-Origin").as_deref(), Some("*"));
+    assert_eq!(values(&response, "Vary"), Vec::<String>::new());
+}
+
+#[rocket::async_test]
+async fn timing_allow_origin_is_per_policy() {
+    let base = settings(|s| s.timing_allow_origin = vec!["*".into()]);
+    let private = base.clone().paths(["/api/**"]).timing_allow_origin(Vec::<String>::new());
+    let client = client(base.policy("private", private)).await;
+    let public = client.get("/").dispatch().await;
+    assert_eq!(value(&public, "Timing-Allow-Origin").as_deref(), Some("*"));
+    let private = client.get("/api/items").header(common::origin(APP)).dispatch().await;
+    assert_eq!(value(&private, "Timing-Allow-Origin"), None);
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use super::judge::Verdict;
 use super::names::{
     ALLOW_CREDENTIALS, ALLOW_HEADERS, ALLOW_METHODS, ALLOW_ORIGIN, ALLOW_PRIVATE_NETWORK,
-    EXPOSE_HEADERS, MAX_AGE, VARY,
+    EXPOSE_HEADERS, MAX_AGE, TIMING_ALLOW_ORIGIN, VARY,
 };
 use super::request::{CorsRequest, MAX_REQUEST_HEADER_LINES};
 use super::{Policy, vary};
@@ -101,11 +101,14 @@ impl Policy {
     ) {
         let (preflight, reflect) = match verdict {
             Verdict::Allowed { preflight, reflect } => (preflight, reflect),
+            Verdict::OutOfScope => return,
             Verdict::Refused { preflight: true, .. } if self.any_origin => {
                 // Under `*` a refusal depends on the method and headers, never the origin.
+                self.write_timing(&mut write);
                 return write(VARY, vary::PREFLIGHT_ANY_ORIGIN);
             }
             _ => {
+                self.write_timing(&mut write);
                 for &(name, value) in verdict.static_lines().unwrap_or_default() {
                     write(name, value);
                 }
@@ -113,6 +116,7 @@ impl Policy {
             }
         };
         if let Some(verbatim) = &self.verbatim {
+            self.write_timing(&mut write);
             return verbatim.write_lines(self, request, write);
         }
         // Judged allowed, so `Origin` was sent once.
@@ -127,10 +131,32 @@ impl Policy {
             if !self.expose.is_empty() {
                 write(EXPOSE_HEADERS, &self.expose.rendered);
             }
+            self.write_timing(&mut write);
             // `*` is the same for every origin: no `Vary`, so caches keep one copy.
             if reflect {
                 write(VARY, vary::ACTUAL);
             }
+        }
+    }
+
+    /// The lines of `verdict` when they are all static, so the policy need not be kept for
+    /// the rest of the request: nothing, or `Vary` alone. `None` when the policy's own lines
+    /// are needed (an allowed request, or `Timing-Allow-Origin`, which every answer carries).
+    pub(crate) fn static_lines(
+        &self,
+        verdict: Verdict,
+    ) -> Option<&'static [(&'static str, &'static str)]> {
+        match self.timing {
+            Some(_) if verdict != Verdict::OutOfScope => None,
+            _ => verdict.static_lines(),
+        }
+    }
+
+    /// `Timing-Allow-Origin`, when set: static, on every answer in scope, allowed or not,
+    /// with or without `Origin`.
+    fn write_timing<'a>(&'a self, write: &mut impl FnMut(&'static str, &'a str)) {
+        if let Some(timing) = &self.timing {
+            write(TIMING_ALLOW_ORIGIN, timing);
         }
     }
 
@@ -170,6 +196,7 @@ impl Policy {
         if request.request_private_network && self.settings.allow_private_network {
             write(ALLOW_PRIVATE_NETWORK, "true");
         }
+        self.write_timing(&mut write);
         let vary = match (reflect_origin, reflect) {
             (true, false) => vary::PREFLIGHT,
             (true, true) => vary::PREFLIGHT_REFLECTING,

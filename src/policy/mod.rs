@@ -25,6 +25,7 @@ mod protection;
 mod request;
 mod router;
 mod set;
+mod timing;
 pub(crate) mod vary;
 mod verbatim;
 
@@ -81,6 +82,8 @@ pub struct Policy {
     /// request's `Origin`, which is then never read, so caches keep one copy
     /// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
     any_origin: bool,
+    /// `Timing-Allow-Origin`, rendered; `None`: no line.
+    timing: Option<Box<str>>,
     /// The named policy's name; `None` for the base.
     name: Option<Box<str>>,
 }
@@ -99,9 +102,11 @@ impl Policy {
             &settings.allow_origin_regex,
             settings.allow_all_origin,
             credentials && !settings.always_send_headers,
+            settings.dangerously_allow_all_origin_with_credentials,
             &mut warnings,
             &mut errors,
         );
+        let timing = timing::compile(&settings.timing_allow_origin, &mut errors);
         let methods = reported(&mut errors, Methods::compile(&settings.methods(), credentials));
         let (names, w) = (&settings.headers(), &mut warnings);
         let headers =
@@ -186,6 +191,7 @@ impl Policy {
             paths,
             verbatim,
             any_origin,
+            timing,
             name: name.map(Into::into),
         };
         Ok((policy, warnings))
@@ -207,9 +213,10 @@ impl Policy {
     }
 
     /// Whether a request without `Origin` gets `Vary: Origin` alone: not under `*` (which
-    /// answers it like any other), not in the original middleware's verbatim mode.
+    /// answers it like any other), not with `Timing-Allow-Origin` (on every response), not in
+    /// the original middleware's verbatim mode.
     pub(crate) fn vary_alone_without_origin(&self) -> bool {
-        self.verbatim.is_none() && !self.any_origin
+        self.verbatim.is_none() && !self.any_origin && self.timing.is_none()
     }
 }
 

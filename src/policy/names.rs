@@ -23,5 +23,7 @@ pub(crate) const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
 pub(crate) const EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
 pub(crate) const MAX_AGE: &str = "Access-Control-Max-Age";
 pub(crate) const ALLOW_PRIVATE_NETWORK: &str = "Access-Control-Allow-Private-Network";
+/// Resource Timing's opt-in: <https://w3c.github.io/resource-timing/#sec-timing-allow-origin>.
+pub(crate) const TIMING_ALLOW_ORIGIN: &str = "Timing-Allow-Origin";
 /// Appended, never set: see [`super::vary`].
 pub(crate) const VARY: &str = "Vary";

@@ -312,3 +312,32 @@ fn several_regexes_are_each_anchored_to_the_whole_origin() {
     assert!(!allowed("https://c.example.org.evil.com"));
     assert!(!allowed("xhttps://a.example.net"));
 }
+
+#[test]
+fn timing_allow_origin_is_on_every_answer_in_scope_and_static() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.timing_allow_origin = vec!["https://a.example".into(), "https://b.example".into()];
+        s.paths = vec!["/api/**".into()];
+    });
+    let tao = Some("https://a.example, https://b.example");
+    let requests = [
+        CorsRequest::get("/api/x"),
+        CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/api/x") },
+        CorsRequest { origin: Field::One("https://evil.example"), ..CorsRequest::get("/api/x") },
+        CorsRequest { origin: Field::Many, ..CorsRequest::get("/api/x") },
+        CorsRequest::preflight("/api/x", APP, "PUT"),
+        CorsRequest::preflight("/api/x", APP, "PURGE"),
+    ];
+    for request in requests {
+        let d = p.decide(&request);
+        assert_eq!(d.lines().get("Timing-Allow-Origin"), tao, "{request:?}");
+        // Never reflected: the same value whatever the origin.
+        assert_eq!(d.lines().iter().filter(|(n, _)| *n == "Timing-Allow-Origin").count(), 1);
+    }
+    assert_eq!(p.decide(&CorsRequest::get("/other")).lines().len(), 0, "out of scope: nothing");
+    // Off: no line, and no-Origin answers stay `Vary` alone.
+    let off = policy(|s| s.allow_origin = vec![APP.into()]);
+    assert!(off.vary_only_without_origin());
+    assert!(!p.vary_only_without_origin());
+}

@@ -82,6 +82,16 @@ keys! {
     AlwaysSendHeaders always_send_headers: bool = false, value,
         serde(deserialize_with = "lenient::flag"), Policy, Value,
         |s: &Settings| Shown::one(s.always_send_headers);
+    /// Origins that may read a response's detailed Resource Timing: `*` or exact origins,
+    /// sent as `Timing-Allow-Origin` on every response in scope.
+    TimingAllowOrigin timing_allow_origin: Vec<String> = Vec::new(), list,
+        serde(deserialize_with = "lenient::list"), Policy, Origins,
+        |s: &Settings| Shown::list(&s.timing_allow_origin, "(none: no Timing-Allow-Origin)");
+    /// The only way to combine `allow_all_origin` with `allow_credentials`: every site may
+    /// then read responses made with the user's cookies. Warned about at every load.
+    DangerouslyAllowAllOriginWithCredentials dangerously_allow_all_origin_with_credentials:
+        bool = false, value, serde(deserialize_with = "lenient::flag"), Policy, Value,
+        |s: &Settings| Shown::one(s.dangerously_allow_all_origin_with_credentials);
     /// One info line per refused request (method, path, policy, origin, reason), at most
     /// a few per policy and reason every minute.
     LogRefusals log_refusals: bool = false, value,

@@ -34,6 +34,11 @@ pub enum Api {
     StarHeaders,
     /// GET and PUT, `allow_headers = ["*", "Authorization"]`.
     StarAuthorization,
+    /// `allow_origin = "*"`, GET and PUT, `Vary` exposed so a page could see one.
+    Star,
+    /// `allow_all_origin` with credentials, through the explicit opt-in
+    /// `dangerously_allow_all_origin_with_credentials` (without it the server does not start).
+    Dangerous,
     /// The page origin with credentials, for the cookie cases.
     Cookies,
     /// As `Cookies`, reached as `http://127.0.0.1:PB`: the page's own site (sites ignore
@@ -86,6 +91,14 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
             base.policy("public", public)
         }
         Api::StarHeaders => base.allow_methods(["GET", "PUT"]).allow_headers(["*"]),
+        Api::Star => {
+            base.allow_origin(["*"]).allow_methods(["GET", "PUT"]).expose_headers(["Vary"])
+        }
+        Api::Dangerous => base
+            .allow_origin(Vec::<String>::new())
+            .allow_all_origin(true)
+            .allow_credentials(true)
+            .dangerously_allow_all_origin_with_credentials(true),
         Api::Cookies | Api::CookiesSameSite => base.allow_credentials(true),
         Api::StarAuthorization => {
             base.allow_methods(["GET", "PUT"]).allow_headers(["*", "Authorization"])
@@ -93,7 +106,7 @@ pub fn settings(api: Api, page_port: u16) -> Settings {
     }
 }
 
-pub const ALL_APIS: [Api; 15] = [
+pub const ALL_APIS: [Api; 17] = [
     Api::Main,
     Api::Plain,
     Api::NoCache,
@@ -106,6 +119,8 @@ pub const ALL_APIS: [Api; 15] = [
     Api::Named,
     Api::StarHeaders,
     Api::StarAuthorization,
+    Api::Star,
+    Api::Dangerous,
     Api::Cookies,
     Api::CookiesSameSite,
     Api::Protected,
@@ -435,13 +450,25 @@ pub fn cases() -> Vec<Listed> {
                  script-set one without a word (https://crbug.com/571722), so its preflight \
                  asks for no header and the PUT goes through",
             ),
-        case("script-user-agent-all", All, PageAt::Page, &[(Put(USER_AGENT), Readable)], seen(1, 1, 1)),
+        case(
+            "script-user-agent-all",
+            All,
+            PageAt::Page,
+            &[(Put(USER_AGENT), Readable)],
+            seen(1, 1, 1),
+        ),
         // Requests a browser sends without a preflight, whatever the policy: the route runs
         // for a refused origin too (CORS only hides the answer), and a form is no CORS
         // request at all.
         case("post-text", Plain, PageAt::Page, &[(PostText, Readable)], seen(0, 1, 1)),
         case("post-text-refused", Plain, PageAt::Subdomain, &[(PostText, Blocked)], seen(0, 1, 1)),
-        case("post-text-same-origin", Plain, PageAt::ApiOrigin, &[(PostText, Readable)], seen(0, 1, 1)),
+        case(
+            "post-text-same-origin",
+            Plain,
+            PageAt::ApiOrigin,
+            &[(PostText, Readable)],
+            seen(0, 1, 1),
+        ),
         case("post-form", Plain, PageAt::Subdomain, &[(PostForm, Submitted)], seen(0, 1, 1)),
         // The same with `cross_origin_protection`: a refused origin's request reaches the
         // server and gets a 403 before its route runs; the server's own pages (the browser
@@ -501,10 +528,41 @@ pub fn cases() -> Vec<Listed> {
             &[(Put(AUTHORIZATION), Readable)],
             seen(1, 1, 1),
         ),
-        // The standard: `*` never covers `Authorization`. Today the crate answers `*` and
-        // browsers without the strict rule let it through, so this would pass in the default
-        // mode and fail in the strict one.
-        case("authorization-star-only", StarHeaders, PageAt::Page, &[(Put(AUTHORIZATION), Blocked)], seen(1, 0, 0))
-            .pending("TODO(issue 22): the crate refuses `Authorization` under `allow_headers = [\"*\"]` at the preflight"),
+        // The standard: `*` never covers `Authorization`, so the crate refuses the preflight
+        // and every engine, strict or not, blocks the PUT.
+        case(
+            "authorization-star-only",
+            StarHeaders,
+            PageAt::Page,
+            &[(Put(AUTHORIZATION), Blocked)],
+            seen(1, 0, 0),
+        ),
+        // `*` is one static answer (issue 22): readable with no `Vary` (exposed, so the page
+        // would see one), from a sandboxed frame's `null` too, which is not read.
+        case(
+            "star-no-vary",
+            Star,
+            PageAt::Page,
+            &[(Get, ReadableWith("vary", false))],
+            seen(0, 1, 1),
+        ),
+        case("star-null", Star, PageAt::Sandboxed, &[(Get, Readable)], seen(0, 1, 1)),
+        case("star-put", Star, PageAt::Subdomain, &[(Put(&[]), Readable)], seen(1, 1, 1)),
+        // Reflection with credentials is a launch error; the explicit opt-in restores it.
+        case(
+            "dangerous-credentials",
+            Dangerous,
+            PageAt::Subdomain,
+            &[(GetWithCredentials, Readable)],
+            seen(0, 1, 1),
+        ),
+        // Without credentials reflection never grants them: a credentialed fetch is blocked.
+        case(
+            "all-origin-credentials-refused",
+            All,
+            PageAt::Page,
+            &[(GetWithCredentials, Blocked)],
+            seen(0, 1, 1),
+        ),
     ]
 }

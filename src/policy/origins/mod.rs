@@ -60,6 +60,7 @@ impl Origins {
         regexes: &[String],
         allow_all_origin: bool,
         credentials: bool,
+        dangerously_with_credentials: bool,
         warnings: &mut Vec<ConfigWarning>,
         errors: &mut Vec<ConfigError>,
     ) -> Origins {
@@ -131,13 +132,30 @@ impl Origins {
             errors.extend(found);
             None
         });
-        if allow_all_origin && credentials {
+        if allow_all_origin && credentials && dangerously_with_credentials {
             warnings.push(ConfigWarning::new(
-                Key::AllowAllOrigin,
+                Key::DangerouslyAllowAllOriginWithCredentials,
                 "true",
-                "with allow_credentials every site can read credentialed responses \
-                 (the original middleware allowed this; it is almost never what you want)",
+                "allow_all_origin with allow_credentials: every site can read responses made \
+                 with the user's cookies (the original middleware's behaviour, kept on request)",
             ));
+        } else if allow_all_origin && credentials {
+            // The pattern of CVE-2025-34291 (Langflow), exploited in the wild.
+            errors.push(
+                ConfigError::new(
+                    Key::AllowAllOrigin,
+                    "true",
+                    "with allow_credentials = true this lets every site read responses made with \
+                     the user's cookies (reflecting any origin with credentials is the pattern \
+                     exploited in CVE-2025-34291)",
+                )
+                .hint(
+                    "list the origins in allow_origin; or decide them in code with the origin \
+                     check (CorsFairing::with_origin_check); or, to keep the original \
+                     middleware's behaviour, set dangerously_allow_all_origin_with_credentials \
+                     = true (CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS)",
+                ),
+            );
         }
         origins
     }
