@@ -335,10 +335,10 @@ fn allow_all_origin_with_credentials_is_an_error_at_launch_reload_and_check() {
         assert!(hint.contains(offer), "{offer} in {hint}");
     }
     launched(|jail, client, handle| {
-        let before = handle.fingerprint();
+        let before = handle.policy().fingerprint();
         let refused = reload_with(jail, handle, &format!("[default.cors]\n{lines}\n"));
         assert_eq!(refused.unwrap_err().first().key(), Some("allow_all_origin"));
-        assert_eq!(handle.fingerprint(), before, "the last good policy stays");
+        assert_eq!(handle.policy().fingerprint(), before, "the last good policy stays");
         let report = cors_fairing::check(client.rocket().figment(), None);
         assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
         assert_eq!(report.errors[0].key(), Some("allow_all_origin"));

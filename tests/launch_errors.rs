@@ -323,14 +323,23 @@ fn an_unknown_toml_key_stops_the_launch_with_the_closest_name() {
 }
 
 #[test]
-fn allow_all_origin_with_credentials_launches_with_a_warning() {
+fn allow_all_origin_with_credentials_stops_the_launch_unless_dangerously_opted_in() {
     in_jail(None, |jail| {
         jail.set_env("CORS_ALLOW_ALL_ORIGIN", "");
         jail.set_env("CORS_ALLOW_CREDENTIALS", "true");
+        let message = figment_launch_error();
+        let source = "environment variable CORS_ALLOW_ALL_ORIGIN";
+        let hint = "dangerously_allow_all_origin_with_credentials = true";
+        assert_names(&message, "allow_all_origin", "true", source, hint);
+        assert!(message.contains("allow_credentials"), "names both keys: {message}");
+
+        jail.set_env("CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS", "true");
         let (client, warnings) = launch_with_warnings();
-        let warning = one_warning_about(&warnings, "allow_all_origin");
+        let key = "dangerously_allow_all_origin_with_credentials";
+        let warning = one_warning_about(&warnings, key);
         assert!(warning.contains("credentials"), "{warning}");
-        assert!(warning.contains("environment variable CORS_ALLOW_ALL_ORIGIN"), "{warning}");
+        let var = "environment variable CORS_DANGEROUSLY_ALLOW_ALL_ORIGIN_WITH_CREDENTIALS";
+        assert!(warning.contains(var), "{warning}");
         let evil = "https://evil.example";
         assert_eq!(acao_for(&client, evil).as_deref(), Some(evil));
         Ok(())
