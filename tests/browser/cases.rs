@@ -475,11 +475,41 @@ pub fn cases() -> Vec<Listed> {
         // The same with `cross_origin_protection`: a refused origin's request reaches the
         // server and gets a 403 before its route runs; the server's own pages (the browser
         // says `Sec-Fetch-Site: same-origin`) and the allowed origin still reach theirs.
-        case("protected-post-text", Protected, PageAt::Page, &[(PostText, Readable)], seen(0, 1, 1)),
-        case("protected-post-text-refused", Protected, PageAt::Subdomain, &[(PostText, Blocked)], seen(0, 1, 0)),
-        case("protected-post-text-same-origin", Protected, PageAt::ApiOrigin, &[(PostText, Readable)], seen(0, 1, 1)),
-        case("protected-post-form-refused", Protected, PageAt::Subdomain, &[(PostForm, Submitted)], seen(0, 1, 0)),
-        case("protected-post-form-same-origin", Protected, PageAt::ApiOrigin, &[(PostForm, Submitted)], seen(0, 1, 1)),
+        case(
+            "protected-post-text",
+            Protected,
+            PageAt::Page,
+            &[(PostText, Readable)],
+            seen(0, 1, 1),
+        ),
+        case(
+            "protected-post-text-refused",
+            Protected,
+            PageAt::Subdomain,
+            &[(PostText, Blocked)],
+            seen(0, 1, 0),
+        ),
+        case(
+            "protected-post-text-same-origin",
+            Protected,
+            PageAt::ApiOrigin,
+            &[(PostText, Readable)],
+            seen(0, 1, 1),
+        ),
+        case(
+            "protected-post-form-refused",
+            Protected,
+            PageAt::Subdomain,
+            &[(PostForm, Submitted)],
+            seen(0, 1, 0),
+        ),
+        case(
+            "protected-post-form-same-origin",
+            Protected,
+            PageAt::ApiOrigin,
+            &[(PostForm, Submitted)],
+            seen(0, 1, 1),
+        ),
         // Credentials with cookies. The page's own site (127.0.0.1, ports aside) gets its
         // cookie back in every engine, so the cookie's absence below is the engine's policy.
         case(
