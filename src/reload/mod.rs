@@ -15,9 +15,7 @@ use std::sync::Arc;
 
 use crate::error::{ConfigError, ConfigWarning, Subject};
 use crate::sources::{LastGood, Loaded, Sources};
-use crate::state::{
-    Attempt, Fingerprints, LastLoad, LiveState, MaskedKey, ReloadOutcome, fingerprints,
-};
+use crate::state::{Attempt, FileStamps, LastLoad, LiveState, MaskedKey, ReloadOutcome, stamps};
 
 pub(crate) use closing::Cause;
 pub(crate) use task::{Options, start};
@@ -25,7 +23,7 @@ pub(crate) use task::{Options, start};
 /// The live state at launch: the first load in force, with what it read.
 pub(crate) fn launch(sources: &Sources, loaded: Loaded) -> Arc<LiveState> {
     let masked = masked_keys(sources, &loaded);
-    let known = fingerprints(&loaded.files);
+    let known = stamps(&loaded.files);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;
     let last_load = LastLoad::new(files, &known, provenance, warnings, masked).with_named(named);
     #[cfg(feature = "metrics")]
@@ -70,23 +68,23 @@ pub(crate) fn reload_for(state: &LiveState, sources: &Sources, cause: Cause) -> 
 /// How often a load is repeated when the files change while it reads them.
 const READ_TRIES: usize = 3;
 
-/// Figment reads the files itself, so the reloader brackets the load with fingerprints:
+/// Figment reads the files itself, so the reloader brackets the load with file stamps:
 /// if they differ, the load may have seen a half-written file (the empty moment of a
 /// truncate-and-write above all) and is repeated.
 fn read_and_apply(attempt: &mut Attempt<'_>, sources: &Sources) -> (ReloadOutcome, Vec<String>) {
     let checked = attempt.last_load().checked_files();
     for _ in 0..READ_TRIES {
-        let before = fingerprints(&checked);
+        let before = stamps(&checked);
         let result = sources.load_after(Some(&last_good(attempt))).map(|loaded| {
             let masked = masked_keys(sources, &loaded);
             (loaded, masked)
         });
-        if fingerprints(&checked) != before {
+        if stamps(&checked) != before {
             continue;
         }
         return match result {
             Err(err) => {
-                attempt.remember_fingerprints(before);
+                attempt.remember_stamps(before);
                 (ReloadOutcome::Failed(err), Vec::new())
             }
             Ok((loaded, masked)) => apply(attempt, loaded, masked, before),
@@ -119,7 +117,7 @@ fn apply(
     attempt: &mut Attempt<'_>,
     loaded: Loaded,
     masked: Vec<MaskedKey>,
-    before: Fingerprints,
+    before: FileStamps,
 ) -> (ReloadOutcome, Vec<String>) {
     masking::warn_about_masked_edits(&attempt.last_load().masked, &masked);
     let Loaded { policy, files, provenance, warnings, named, .. } = loaded;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::fingerprint::{Fingerprint, Fingerprints};
+use super::file_stamp::{FileStamp, FileStamps};
 use crate::error::{ConfigWarning, Provenance};
 use crate::settings::Key;
 
@@ -15,8 +15,8 @@ pub(crate) struct LastLoad {
     /// The warnings of the load, each with its source: the policy's own and the load's
     /// (unknown keys, a misplaced table).
     pub(crate) warnings: Vec<ConfigWarning>,
-    /// Fingerprints of the files, taken before the last attempt read them.
-    pub(crate) fingerprints: Fingerprints,
+    /// FileStamps of the files, taken before the last attempt read them.
+    pub(crate) stamps: FileStamps,
     /// Files that had content at the last good load: missing or empty now is an error.
     pub(crate) required: Vec<PathBuf>,
     /// Keys set by environment variables, with what the files say about them.
@@ -46,28 +46,28 @@ pub(crate) struct MaskedKey {
 }
 
 impl LastLoad {
-    /// A good load of `files`; `known` are fingerprints taken before it read them (the
-    /// files missing from `known` are fingerprinted now).
+    /// A good load of `files`; `known` are stamps taken before it read them (the
+    /// files missing from `known` are stamped now).
     pub(crate) fn new(
         files: Vec<PathBuf>,
-        known: &Fingerprints,
+        known: &FileStamps,
         provenance: Vec<(Key, Provenance)>,
         warnings: Vec<ConfigWarning>,
         masked: Vec<MaskedKey>,
     ) -> LastLoad {
-        let fingerprints: Fingerprints = files
+        let stamps: FileStamps = files
             .iter()
             .map(|path| match known.iter().find(|(p, _)| p == path) {
                 Some(entry) => entry.clone(),
-                None => (path.clone(), Fingerprint::of(path)),
+                None => (path.clone(), FileStamp::of(path)),
             })
             .collect();
-        let required = fingerprints
+        let required = stamps
             .iter()
             .filter(|(_, f)| f.as_ref().is_some_and(|f| !f.blank))
             .map(|(path, _)| path.clone())
             .collect();
-        LastLoad { files, provenance, warnings, fingerprints, required, masked, named: Vec::new() }
+        LastLoad { files, provenance, warnings, stamps, required, masked, named: Vec::new() }
     }
 
     /// The same, with where each named policy's values came from.
@@ -76,7 +76,7 @@ impl LastLoad {
         self
     }
 
-    /// The files to fingerprint: those read last time, and those that must not vanish.
+    /// The files to stamp: those read last time, and those that must not vanish.
     pub(crate) fn checked_files(&self) -> Vec<PathBuf> {
         let mut files = self.files.clone();
         files.extend(self.required.iter().cloned());

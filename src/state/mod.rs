@@ -6,7 +6,7 @@
 //! the last load, the status) and the reloader (all of it, one attempt at a time). Nothing
 //! here knows Rocket.
 
-mod fingerprint;
+mod file_stamp;
 mod last_load;
 mod status;
 
@@ -23,8 +23,8 @@ use crate::log_limit::LogLimit;
 use crate::policy::Policies;
 use crate::report_only::Reports;
 
-use fingerprint::refreshed;
-pub(crate) use fingerprint::{Fingerprints, fingerprints};
+use file_stamp::refreshed;
+pub(crate) use file_stamp::{FileStamps, stamps};
 pub(crate) use last_load::{LastLoad, MaskedKey, NamedProvenance};
 pub use status::{ReloadOutcome, ReloadStatus};
 
@@ -114,24 +114,24 @@ impl LiveState {
         f(&self.policy.load_full(), &last_load)
     }
 
-    /// The files to fingerprint, and their fingerprints at the last attempt.
-    pub(crate) fn known_fingerprints(&self) -> Fingerprints {
-        lock(&self.last_load).fingerprints.clone()
+    /// The files to stamp, and their stamps at the last attempt.
+    pub(crate) fn known_stamps(&self) -> FileStamps {
+        lock(&self.last_load).stamps.clone()
     }
 
-    /// Whether any file differs from its fingerprint at the last attempt (the periodic
-    /// check). When none does, the fingerprints just taken are kept in their place: they
+    /// Whether any file differs from its stamp at the last attempt (the periodic
+    /// check). When none does, the stamps just taken are kept in their place: they
     /// say which files have now settled, and need not be read again while they stay.
     pub(crate) fn files_changed(&self) -> bool {
-        let known = self.known_fingerprints();
+        let known = self.known_stamps();
         let now = refreshed(&known);
         if now != known {
             return true;
         }
         let mut last_load = lock(&self.last_load);
         // Unless an attempt recorded others meanwhile.
-        if last_load.fingerprints == known {
-            last_load.fingerprints = now;
+        if last_load.stamps == known {
+            last_load.stamps = now;
         }
         false
     }
@@ -199,8 +199,8 @@ impl Attempt<'_> {
 
     /// The files were read but gave no good policy: remember how they looked, so that the
     /// periodic check does not retry until they change again.
-    pub(crate) fn remember_fingerprints(&mut self, fingerprints: Fingerprints) {
-        self.last_load.fingerprints = fingerprints;
+    pub(crate) fn remember_stamps(&mut self, stamps: FileStamps) {
+        self.last_load.stamps = stamps;
     }
 
     /// The files gave the policy in force again (perhaps with other warnings or sources).

@@ -1,4 +1,4 @@
-//! File fingerprints: what the periodic check compares, and how a reload tells that a file
+//! File stamps: what the periodic check compares, and how a reload tells that a file
 //! changed while it was being read.
 //!
 //! The periodic check ([`refreshed`]) hashes a file only when its status moved (length,
@@ -19,7 +19,7 @@ const RACY: Duration = Duration::from_secs(3);
 /// of the same length within the file system's timestamp granularity; the content hash
 /// catches it.
 #[derive(Debug, Clone, Eq)]
-pub(crate) struct Fingerprint {
+pub(crate) struct FileStamp {
     pub(crate) len: u64,
     pub(crate) modified: Option<SystemTime>,
     /// Inode, device and status-change time: a file renamed over, or written and given its
@@ -33,8 +33,8 @@ pub(crate) struct Fingerprint {
     settled: bool,
 }
 
-impl PartialEq for Fingerprint {
-    fn eq(&self, other: &Fingerprint) -> bool {
+impl PartialEq for FileStamp {
+    fn eq(&self, other: &FileStamp) -> bool {
         (self.len, self.modified, &self.status, self.hash, self.blank)
             == (other.len, other.modified, &other.status, other.hash, other.blank)
     }
@@ -87,15 +87,15 @@ impl Status {
     }
 }
 
-impl Fingerprint {
+impl FileStamp {
     /// `None` when the file does not exist or cannot be read: also when it is not a
     /// regular file or is over the size cap, which the crate's reader refuses without
     /// blocking (a FIFO) and without reading it (a huge file).
-    pub(crate) fn of(path: &Path) -> Option<Fingerprint> {
-        Fingerprint::hashed(path, SystemTime::now())
+    pub(crate) fn of(path: &Path) -> Option<FileStamp> {
+        FileStamp::hashed(path, SystemTime::now())
     }
 
-    fn hashed(path: &Path, now: SystemTime) -> Option<Fingerprint> {
+    fn hashed(path: &Path, now: SystemTime) -> Option<FileStamp> {
         #[cfg(test)]
         tests::HASHED.with(|n| n.set(n.get() + 1));
         let metadata = std::fs::metadata(path).ok()?;
@@ -105,7 +105,7 @@ impl Fingerprint {
         let settled = Status::last_change(&metadata)
             .and_then(|changed| now.duration_since(changed).ok())
             .is_some_and(|still| still > RACY);
-        Some(Fingerprint {
+        Some(FileStamp {
             len: content.len() as u64,
             modified: metadata.modified().ok(),
             status: Status::of(&metadata),
@@ -115,10 +115,10 @@ impl Fingerprint {
         })
     }
 
-    /// The fingerprint of `path` now, given `known`, its fingerprint at the last attempt:
+    /// The stamp of `path` now, given `known`, its stamp at the last attempt:
     /// `known` itself, without reading the file, when the status has not moved and the file
     /// had settled when it was hashed.
-    fn refreshed(path: &Path, known: Option<&Fingerprint>, now: SystemTime) -> Option<Fingerprint> {
+    fn refreshed(path: &Path, known: Option<&FileStamp>, now: SystemTime) -> Option<FileStamp> {
         if let Some(known) = known.filter(|k| k.settled)
             && let Ok(metadata) = std::fs::metadata(path)
             && metadata.is_file()
@@ -128,26 +128,24 @@ impl Fingerprint {
         {
             return Some(known.clone());
         }
-        Fingerprint::hashed(path, now)
+        FileStamp::hashed(path, now)
     }
 }
 
-/// Fingerprints of a set of files, in the order given.
-pub(crate) type Fingerprints = Vec<(PathBuf, Option<Fingerprint>)>;
+/// Stamps of a set of files, in the order given.
+pub(crate) type FileStamps = Vec<(PathBuf, Option<FileStamp>)>;
 
-pub(crate) fn fingerprints<'a>(files: impl IntoIterator<Item = &'a PathBuf>) -> Fingerprints {
-    files.into_iter().map(|path| (path.clone(), Fingerprint::of(path))).collect()
+pub(crate) fn stamps<'a>(files: impl IntoIterator<Item = &'a PathBuf>) -> FileStamps {
+    files.into_iter().map(|path| (path.clone(), FileStamp::of(path))).collect()
 }
 
-/// The same files as `known` (fingerprints at the last attempt), fingerprinted now; a file
-/// whose status has not moved is not read (see [`Fingerprint::refreshed`]).
-pub(crate) fn refreshed(known: &Fingerprints) -> Fingerprints {
+/// The same files as `known` ((stamps at the last attempt)), stamped now; a file
+/// whose status has not moved is not read (see [`FileStamp::refreshed`]).
+pub(crate) fn refreshed(known: &FileStamps) -> FileStamps {
     let now = SystemTime::now();
     known
         .iter()
-        .map(|(path, fingerprint)| {
-            (path.clone(), Fingerprint::refreshed(path, fingerprint.as_ref(), now))
-        })
+        .map(|(path, stamp)| (path.clone(), FileStamp::refreshed(path, stamp.as_ref(), now)))
         .collect()
 }
 
@@ -172,17 +170,17 @@ mod tests {
         std::fs::write(&path, "allow_origin = \"https://a.example\"").unwrap();
         // Hashed as if 10 s after the last change: settled.
         let later = SystemTime::now() + Duration::from_secs(10);
-        let known = Fingerprint::hashed(&path, later).unwrap();
+        let known = FileStamp::hashed(&path, later).unwrap();
         assert!(known.settled);
         let before = hashed();
         for _ in 0..3 {
-            assert_eq!(Fingerprint::refreshed(&path, Some(&known), later), Some(known.clone()));
+            assert_eq!(FileStamp::refreshed(&path, Some(&known), later), Some(known.clone()));
         }
         assert_eq!(hashed(), before, "an idle file is not read");
 
         // An edit moves the status: hashed again, and different.
         std::fs::write(&path, "allow_origin = \"https://b.example\"").unwrap();
-        let edited = Fingerprint::refreshed(&path, Some(&known), later).unwrap();
+        let edited = FileStamp::refreshed(&path, Some(&known), later).unwrap();
         assert_eq!(hashed(), before + 1);
         assert_ne!(edited, known);
         // Given its old modification time back: the status-change time still moved.
@@ -192,7 +190,7 @@ mod tests {
             .unwrap()
             .set_modified(known.modified.unwrap())
             .unwrap();
-        assert_ne!(Fingerprint::refreshed(&path, Some(&known), later).unwrap(), known);
+        assert_ne!(FileStamp::refreshed(&path, Some(&known), later).unwrap(), known);
     }
 
     #[test]
@@ -201,40 +199,40 @@ mod tests {
         let path = dir.path().join("Rocket.toml");
         std::fs::write(&path, "allow_origin = \"https://a.example\"").unwrap();
         let now = SystemTime::now();
-        let known = Fingerprint::hashed(&path, now).unwrap();
+        let known = FileStamp::hashed(&path, now).unwrap();
         assert!(!known.settled);
         let before = hashed();
-        assert_eq!(Fingerprint::refreshed(&path, Some(&known), now), Some(known.clone()));
+        assert_eq!(FileStamp::refreshed(&path, Some(&known), now), Some(known.clone()));
         assert_eq!(hashed(), before + 1, "within the racy window the content is compared");
-        // A missing file, or one that became a directory: no fingerprint, nothing read.
+        // A missing file, or one that became a directory: no stamp, nothing read.
         std::fs::remove_file(&path).unwrap();
-        assert_eq!(Fingerprint::refreshed(&path, Some(&known), now), None);
+        assert_eq!(FileStamp::refreshed(&path, Some(&known), now), None);
         std::fs::create_dir(&path).unwrap();
-        assert_eq!(Fingerprint::refreshed(&path, Some(&known), now), None);
+        assert_eq!(FileStamp::refreshed(&path, Some(&known), now), None);
     }
 
     #[test]
-    fn an_edit_of_the_same_length_and_mtime_changes_the_fingerprint() {
+    fn an_edit_of_the_same_length_and_mtime_changes_the_stamp() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Rocket.toml");
         std::fs::write(&path, "allow_origin = \"https://a.example\"").unwrap();
         let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let before = Fingerprint::of(&path).unwrap();
+        let before = FileStamp::of(&path).unwrap();
         std::fs::write(&path, "allow_origin = \"https://b.example\"").unwrap();
         std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
-        let after = Fingerprint::of(&path).unwrap();
+        let after = FileStamp::of(&path).unwrap();
         assert_eq!((before.len, before.modified), (after.len, after.modified));
         assert_ne!(before, after);
     }
 
     #[test]
-    fn a_missing_file_has_no_fingerprint_and_whitespace_is_blank() {
+    fn a_missing_file_has_no_stamp_and_whitespace_is_blank() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Rocket.toml");
-        assert_eq!(Fingerprint::of(&path), None);
+        assert_eq!(FileStamp::of(&path), None);
         std::fs::write(&path, " \n\t\n").unwrap();
-        assert!(Fingerprint::of(&path).unwrap().blank);
+        assert!(FileStamp::of(&path).unwrap().blank);
         std::fs::write(&path, "# a comment keeps a file from being blank\n").unwrap();
-        assert!(!Fingerprint::of(&path).unwrap().blank);
+        assert!(!FileStamp::of(&path).unwrap().blank);
     }
 }
