@@ -12,6 +12,8 @@
 //!   its own logic.
 //! - `fairing`: bare routes plus [`CorsFairing`].
 //! - `rocket_cors`: bare routes plus the `rocket_cors` 0.6 fairing, used as its docs show.
+//! - `protected` (not in [`Mode::ALL`]: only the cross-origin protection figures use it):
+//!   cors-fairing with the same policy and `cross_origin_protection = true`.
 //! - `tenant` (not in [`Mode::ALL`]: only the origin-check figures use it): cors-fairing
 //!   with the same policy, except that `APP` is not listed but allowed by an origin check
 //!   given in code; after the first request its answer comes from the check's cache.
@@ -47,6 +49,7 @@ pub enum Mode {
     RocketCors,
     Tenant,
     ReportOnly,
+    Protected,
 }
 
 impl Mode {
@@ -60,11 +63,12 @@ impl Mode {
             Mode::RocketCors => "rocket_cors",
             Mode::Tenant => "tenant",
             Mode::ReportOnly => "report-only",
+            Mode::Protected => "protected",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mode> {
-        let more = [Mode::Tenant, Mode::ReportOnly];
+        let more = [Mode::Tenant, Mode::ReportOnly, Mode::Protected];
         Mode::ALL.into_iter().chain(more).find(|mode| mode.name() == name)
     }
 }
@@ -150,6 +154,9 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
             base.attach(rocket_cors_options().to_cors().expect("valid rocket_cors"))
         }
         Mode::Tenant => base.attach(tenant_fairing()),
+        Mode::Protected => {
+            base.attach(CorsFairing::from_settings(settings().cross_origin_protection(true)))
+        }
         Mode::ReportOnly => {
             let candidate = settings().allow_methods(["GET", "PUT"]);
             base.attach(CorsFairing::from_settings(settings().report_only(candidate)))
