@@ -169,6 +169,10 @@ mod published {
             .map(|(name, n)| (format!("cors_fairing_requests_total{{outcome={name}}}"), n))
             .collect();
         from_handle.insert("cors_fairing_preflights_total{}".into(), handle.stats().preflights);
+        from_handle.insert(
+            "cors_fairing_cross_origin_refused_total{}".into(),
+            handle.stats().refused_cross_origin,
+        );
         assert_eq!(published(), from_handle);
         assert!(published().keys().all(|name| !name.contains("example")), "{:?}", published());
     }

@@ -133,11 +133,13 @@ fn reloads_publish_attempts_failures_generation_and_one_fingerprint_at_1() {
     assert!(published.keys().all(|k| !k.contains("example")), "labelled by origin: {published:?}");
 }
 
-/// The request counters, registered at ignition, all still 0 here.
+/// The request counters (cross-origin refusals included), registered at ignition, all
+/// still 0 here.
 fn requests_none() -> BTreeMap<String, f64> {
     series("cors_fairing_requests_total")
         .into_iter()
         .chain(series("cors_fairing_preflights_total"))
+        .chain(series("cors_fairing_cross_origin_refused_total"))
         .inspect(|(_, v)| assert_eq!(*v, 0.0))
         .collect()
 }
@@ -212,5 +214,31 @@ fn report_only_differences_are_counted_by_policy_change_and_reason_never_by_orig
             ("cors_fairing_report_only_total{policy=base,change=would_refuse,reason=method}", 1.0),
             ("cors_fairing_report_only_total{policy=base,change=would_refuse,reason=origin}", 2.0),
         ])
+    );
+}
+
+/// Cross-origin protection's refusals are published too: the one counter an operator
+/// alerts on when a partner's form posts start failing. Never labelled by origin.
+#[test]
+fn cross_origin_refusals_are_published() {
+    let _serial = recording();
+    let settings =
+        cors_fairing::Settings::default().allow_origin([common::APP]).cross_origin_protection(true);
+    let client =
+        Client::tracked(common::app(CorsFairing::from_settings(settings))).expect("valid rocket");
+    let put = |from: &str, site: &str| {
+        client
+            .put("/api/items")
+            .header(rocket::http::Header::new("Origin", from.to_string()))
+            .header(rocket::http::Header::new("Sec-Fetch-Site", site.to_string()))
+            .dispatch()
+            .status()
+    };
+    assert_eq!(put("https://evil.example.net", "cross-site"), rocket::http::Status::Forbidden);
+    assert_ne!(put(common::APP, "cross-site"), rocket::http::Status::Forbidden);
+    assert_eq!(put("https://evil.example.net", "same-site"), rocket::http::Status::Forbidden);
+    assert_eq!(
+        series("cors_fairing_cross_origin_refused_total"),
+        expected(&[("cors_fairing_cross_origin_refused_total{}", 2.0)])
     );
 }

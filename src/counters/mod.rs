@@ -188,6 +188,8 @@ impl Counters {
     /// Counts one request refused by cross-origin protection.
     pub(crate) fn record_cross_origin(&self) {
         self.cross_origin.bump();
+        #[cfg(feature = "metrics")]
+        self.published.count_cross_origin();
     }
 
     /// The counts so far (each read on its own: a snapshot under load may be mid-request),

@@ -13,10 +13,13 @@ use super::Outcome;
 pub(crate) const REQUESTS: &str = "cors_fairing_requests_total";
 /// Preflights answered.
 pub(crate) const PREFLIGHTS: &str = "cors_fairing_preflights_total";
+/// Non-safe requests refused by `cross_origin_protection`.
+pub(crate) const CROSS_ORIGIN: &str = "cors_fairing_cross_origin_refused_total";
 
 pub(crate) struct Published {
     outcomes: [Counter; Outcome::COUNT],
     preflights: Counter,
+    cross_origin: Counter,
 }
 
 impl Default for Published {
@@ -28,9 +31,15 @@ impl Default for Published {
              refused_method, refused_header, refused_malformed, out_of_scope"
         );
         metrics::describe_counter!(PREFLIGHTS, Unit::Count, "CORS preflights answered");
+        metrics::describe_counter!(
+            CROSS_ORIGIN,
+            Unit::Count,
+            "Non-safe requests refused by cross_origin_protection (403, the route never ran)"
+        );
         Published {
             outcomes: Outcome::ALL.map(|o| metrics::counter!(REQUESTS, "outcome" => o.label())),
             preflights: metrics::counter!(PREFLIGHTS),
+            cross_origin: metrics::counter!(CROSS_ORIGIN),
         }
     }
 }
@@ -48,5 +57,9 @@ impl Published {
         if preflight {
             self.preflights.increment(1);
         }
+    }
+
+    pub(crate) fn count_cross_origin(&self) {
+        self.cross_origin.increment(1);
     }
 }
