@@ -372,13 +372,19 @@ async fn allow_all_origin_reflects_only_origins_the_config_would_accept() {
         "javascript://x.example",
         "https://x.example:0",
         "https://x.example:99999",
-        "https://x.example.",
+        "https://x.example..",
+        "https://127.0.0.1.",
         "https://x..example",
         "data://x.example",
     ] {
         assert_refused(get_from(&client, &[odd]).await, odd);
     }
-    for fine in ["https://x.example:8443", "http://[::1]:3000", "capacitor://localhost"] {
+    for fine in [
+        "https://x.example:8443",
+        "http://[::1]:3000",
+        "capacitor://localhost",
+        "http://example.com.:3999",
+    ] {
         assert_eq!(get_from(&client, &[fine]).await.1.as_deref(), Some(fine), "{fine}");
     }
 }

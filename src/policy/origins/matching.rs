@@ -103,7 +103,7 @@ pub(crate) fn is_well_formed(origin: &str) -> bool {
 /// Whether a well-formed request origin is one the configuration itself would accept as
 /// written: a known scheme, a host of valid labels (no empty or trailing label) or an IPv6
 /// or IPv4 address, a port from 1 to 65535. `allow_all_origin` reflects only these, so it
-/// never echoes `javascript://x`, `https://x.example:0` or `https://x.example.`.
+/// never echoes `javascript://x`, `https://x.example:0` or `https://x.example..`.
 /// Allocates nothing on the way to a yes.
 pub(crate) fn is_listable(origin: &str) -> bool {
     let Some((scheme, authority)) = origin.split_once("://") else {
@@ -121,9 +121,15 @@ pub(crate) fn is_listable(origin: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[') {
         return inner.strip_suffix(']').is_some_and(is_serialised_ipv6);
     }
+    // A fully qualified name keeps its one trailing dot in `Origin` (`http://example.com.:3999`),
+    // as the configuration accepts it; an IPv4 address never does (the URL parser drops it).
+    let (host, fully_qualified) = match host.strip_suffix('.') {
+        Some(name) => (name, true),
+        None => (host, false),
+    };
     let last = host.rsplit('.').next().unwrap_or_default();
     if last.bytes().all(|b| b.is_ascii_digit()) {
-        return host.parse::<Ipv4Addr>().is_ok();
+        return !fully_qualified && host.parse::<Ipv4Addr>().is_ok();
     }
     host.split('.').all(is_host_label)
 }
