@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use apps::{Case, Mode};
 
 const USAGE: &str = "usage: bench_server serve [MODE] [PORT] [WORKERS]   (MODE or $BENCH_MODE: \
-                     bare | floor | cors-fairing | rocket_cors | tenant)\n       \
+                     bare | floor | cors-fairing | rocket_cors | tenant | report-only | protected | timing)\n       \
                      bench_server client PORT CASE N   (CASE: get-allowed | get-no-origin | \
                      get-refused | preflight | get-regex)\n       \
                      bench_server lines PORT CASE   (one request: its status and CORS lines)";

@@ -14,6 +14,8 @@
 //! - `rocket_cors`: bare routes plus the `rocket_cors` 0.6 fairing, used as its docs show.
 //! - `protected` (not in [`Mode::ALL`]: only the cross-origin protection figures use it):
 //!   cors-fairing with the same policy and `cross_origin_protection = true`.
+//! - `timing` (not in [`Mode::ALL`]: only the `timing_allow_origin` figures use it):
+//!   cors-fairing with the same policy and `timing_allow_origin = [APP]`.
 //! - `tenant` (not in [`Mode::ALL`]: only the origin-check figures use it): cors-fairing
 //!   with the same policy, except that `APP` is not listed but allowed by an origin check
 //!   given in code; after the first request its answer comes from the check's cache.
@@ -50,6 +52,7 @@ pub enum Mode {
     Tenant,
     ReportOnly,
     Protected,
+    Timing,
 }
 
 impl Mode {
@@ -64,11 +67,12 @@ impl Mode {
             Mode::Tenant => "tenant",
             Mode::ReportOnly => "report-only",
             Mode::Protected => "protected",
+            Mode::Timing => "timing",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mode> {
-        let more = [Mode::Tenant, Mode::ReportOnly, Mode::Protected];
+        let more = [Mode::Tenant, Mode::ReportOnly, Mode::Protected, Mode::Timing];
         Mode::ALL.into_iter().chain(more).find(|mode| mode.name() == name)
     }
 }
@@ -156,6 +160,9 @@ pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
         Mode::Tenant => base.attach(tenant_fairing()),
         Mode::Protected => {
             base.attach(CorsFairing::from_settings(settings().cross_origin_protection(true)))
+        }
+        Mode::Timing => {
+            base.attach(CorsFairing::from_settings(settings().timing_allow_origin([APP])))
         }
         Mode::ReportOnly => {
             let candidate = settings().allow_methods(["GET", "PUT"]);
