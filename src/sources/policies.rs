@@ -88,16 +88,7 @@ pub(super) fn read(
         match resolve(figment, &name, merged) {
             Ok(mut resolved) => {
                 resolved.env_file = base.env_file.clone();
-                if resolved.allow_origin == ["*"] {
-                    // A `*` policy answers every origin alike: the base's regexes and
-                    // reflection would make it vary again, so they are not inherited.
-                    if !own.contains_key(Key::AllowOriginRegex.name()) {
-                        resolved.allow_origin_regex.clear();
-                    }
-                    if !own.contains_key(Key::AllowAllOrigin.name()) {
-                        resolved.allow_all_origin = false;
-                    }
-                }
+                star_inherits_no_variation(&mut resolved, &own);
                 resolved.report_only =
                     candidate(figment, Some(&name), &shadowed, base, errors).map(Box::new);
                 provenance.push(NamedProvenance {
@@ -182,15 +173,7 @@ fn candidate(
     match resolved {
         Ok(mut resolved) if errors.len() == before => {
             resolved.env_file = base.env_file.clone();
-            // As for a named policy: a `*` candidate inherits no regexes or reflection.
-            if resolved.allow_origin == ["*"] {
-                if !own.contains_key(Key::AllowOriginRegex.name()) {
-                    resolved.allow_origin_regex.clear();
-                }
-                if !own.contains_key(Key::AllowAllOrigin.name()) {
-                    resolved.allow_all_origin = false;
-                }
-            }
+            star_inherits_no_variation(&mut resolved, &own);
             Some(resolved)
         }
         Ok(_) => None,
@@ -202,6 +185,20 @@ fn candidate(
 }
 
 /// The named policy `name` from its merged table; on failure, every unreadable key.
+/// A `*` policy (named or a candidate) answers every origin alike: the regexes and the
+/// reflection it would inherit would make it vary again, so only its own table can set them.
+fn star_inherits_no_variation(resolved: &mut Settings, own: &Dict) {
+    if resolved.allow_origin != ["*"] {
+        return;
+    }
+    if !own.contains_key(Key::AllowOriginRegex.name()) {
+        resolved.allow_origin_regex.clear();
+    }
+    if !own.contains_key(Key::AllowAllOrigin.name()) {
+        resolved.allow_all_origin = false;
+    }
+}
+
 fn resolve(figment: &Figment, name: &str, merged: Dict) -> Result<Settings, Vec<ConfigError>> {
     let at = format!("{POLICIES}.{name}");
     resolve_at(figment, &|key| policy_key(name, key), &at, merged)
