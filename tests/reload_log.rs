@@ -164,11 +164,3 @@ async fn a_sighup_ends_in_one_line_saying_what_it_did() {
     assert_serves(&client, "b").await;
     client.terminate().await;
 }
-
-fn hangup() {
-    let kill = std::process::Command::new("kill")
-        .args(["-HUP", &std::process::id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(kill.success());
-}

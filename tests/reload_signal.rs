@@ -11,14 +11,6 @@ use rocket::local::asynchronous::Client;
 /// The tests send SIGHUP to the whole process: one at a time, so that each sees only its own.
 static ONE_AT_A_TIME: rocket::tokio::sync::Mutex<()> = rocket::tokio::sync::Mutex::const_new(());
 
-fn hangup() {
-    let kill = std::process::Command::new("kill")
-        .args(["-HUP", &std::process::id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(kill.success());
-}
-
 #[rocket::async_test]
 async fn sighup_reloads_even_with_watching_off() {
     let _alone = ONE_AT_A_TIME.lock().await;

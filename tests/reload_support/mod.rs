@@ -178,3 +178,12 @@ pub async fn assert_serves(client: &Client, marker: &str) {
         "expected the config marked {marker:?} to answer"
     );
 }
+
+/// Sends SIGHUP to this test process, as an operator's `kill -HUP` does.
+pub fn hangup() {
+    let kill = std::process::Command::new("kill")
+        .args(["-HUP", &std::process::id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+}
