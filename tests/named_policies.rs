@@ -10,6 +10,7 @@
 mod common;
 
 use common::blocking::value;
+use common::blocking::{client as launch, handle};
 use common::{origin, request_headers, request_method};
 use cors_fairing::policy::Policies;
 use cors_fairing::status::ReloadOutcome;
@@ -58,15 +59,6 @@ fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
         jail.create_file("Rocket.toml", toml)?;
         test(jail)
     });
-}
-
-fn launch() -> Client {
-    let rocket = rocket::build().mount("/", common::routes()).attach(CorsFairing::figment());
-    Client::tracked(rocket).expect("valid rocket")
-}
-
-fn handle(client: &Client) -> &CorsHandle {
-    client.rocket().state::<CorsHandle>().expect("managed")
 }
 
 fn get<'c>(client: &'c Client, path: &str, from: &str) -> LocalResponse<'c> {

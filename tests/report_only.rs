@@ -10,9 +10,9 @@
 
 mod common;
 
+use common::blocking::{client as launch, handle};
 use common::{origin, request_headers, request_method};
 use cors_fairing::status::{ReloadOutcome, ReportOnly};
-use cors_fairing::{CorsFairing, CorsHandle};
 use figment::Jail;
 use log::Level;
 use rocket::http::Header;
@@ -58,15 +58,6 @@ fn in_jail(toml: &str, test: impl FnOnce(&mut Jail) -> figment::Result<()>) {
         jail.create_file("Rocket.toml", toml)?;
         test(jail)
     });
-}
-
-fn launch() -> Client {
-    let rocket = rocket::build().mount("/", common::routes()).attach(CorsFairing::figment());
-    Client::tracked(rocket).expect("valid rocket")
-}
-
-fn handle(client: &Client) -> &CorsHandle {
-    client.rocket().state::<CorsHandle>().expect("managed")
 }
 
 fn base_report(client: &Client) -> ReportOnly {

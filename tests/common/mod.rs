@@ -163,6 +163,11 @@ pub mod blocking {
         Client::tracked(app(CorsFairing::figment())).expect("valid rocket")
     }
 
+    /// The fairing's handle, managed by every launched client.
+    pub fn handle(client: &Client) -> &CorsHandle {
+        client.rocket().state::<CorsHandle>().expect("managed")
+    }
+
     /// The settings in force in `client`.
     pub fn settings(client: &Client) -> Settings {
         client
