@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use cors_fairing::policy::MAX_REQUEST_HEADER_NAMES;
 use cors_fairing::fuzzing::check_request_headers;
 use cors_fairing::Settings;
-use cors_fairing::policy::{CorsRequest, Field, Policies};
+use cors_fairing::policy::{CorsRequest, Policies, RequestHeaders};
 use libfuzzer_sys::fuzz_target;
 
 const APP: &str = "https://app.example.com";
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let request = CorsRequest {
-        request_headers: Field::One(list),
+        request_headers: RequestHeaders::from(list),
         ..CorsRequest::preflight("/", APP, "GET")
     };
     let decision = reflecting().decide(&request);

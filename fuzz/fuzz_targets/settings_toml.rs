@@ -4,7 +4,7 @@
 #![no_main]
 
 use cors_fairing::Settings;
-use cors_fairing::policy::{CorsRequest, Field, Policies};
+use cors_fairing::policy::{CorsRequest, Policies, RequestHeaders};
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use libfuzzer_sys::fuzz_target;
@@ -23,7 +23,7 @@ fn exercise(figment: Figment) {
                 let _ = warning.to_string();
             }
             let request = CorsRequest {
-                request_headers: Field::One("x-a, content-type"),
+                request_headers: RequestHeaders::from("x-a, content-type"),
                 ..CorsRequest::preflight("/api", "https://app.example.com", "PUT")
             };
             for (name, value) in policy.decide(&request).lines().iter() {
