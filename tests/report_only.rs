@@ -375,3 +375,39 @@ fn origins_beyond_the_bound_are_counted_and_their_lines_limited() {
         Ok(())
     });
 }
+
+/// In force: APP, OLD and TENANT listed, the origin check allowing TENANT and GUEST. The
+/// candidate drops OLD and TENANT from the lists.
+const CHECKED: &str = r#"
+    [default.cors]
+    allow_origin = ["https://app.example.com", "https://old.example.com", "https://tenant.example"]
+
+    [default.cors.report_only]
+    allow_origin = ["https://app.example.com"]
+"#;
+
+#[test]
+fn the_candidate_is_judged_with_the_origin_checks_answer() {
+    const TENANT: &str = "https://tenant.example";
+    const GUEST: &str = "https://guest.example";
+    in_jail(CHECKED, |_| {
+        let fairing = cors_fairing::CorsFairing::figment().with_origin_check(|origin, _| {
+            let allowed = origin == TENANT || origin == GUEST;
+            async move { Ok::<_, std::convert::Infallible>(allowed) }
+        });
+        let client = Client::tracked(common::blocking::app(fairing)).expect("valid rocket");
+        for from in [APP, OLD, TENANT, GUEST] {
+            let response = client.get("/api/items").header(origin(from)).dispatch();
+            let allowed = response.headers().get_one("Access-Control-Allow-Origin");
+            assert_eq!(allowed, Some(from), "{from} is allowed by the policy in force");
+        }
+        // TENANT, which the candidate drops from its lists, is still allowed by the check
+        // the candidate is judged with, like GUEST, which no list names: neither is a
+        // difference. OLD, which the check refuses, is.
+        let report = base_report(&client);
+        assert_eq!(report.count("would_refuse", "origin"), 1, "{report:#?}");
+        let origins: Vec<&str> = report.origins.iter().map(|o| o.origin.as_str()).collect();
+        assert_eq!(origins, [OLD]);
+        Ok(())
+    });
+}

@@ -212,9 +212,12 @@ pub(crate) async fn origin_allowed<C: Sync + 'static>(
 }
 
 /// Whether the check allows the `origin` of a request for `path` that the lists of the
-/// policy judging it refuse: the request hook's question. `false` where the verdict never
-/// reads the answer (no policy judges the path by origin, or the lists allow it), so the
-/// check is not asked there.
+/// policy judging it, or of that policy's report-only candidate, refuse: the request hook's
+/// question. `false` where no verdict reads the answer (no policy judges the path by
+/// origin, or the lists of both allow it), so the check is not asked there.
+///
+/// The candidate is judged with the same answer as its policy (issue 25): an origin the
+/// candidate drops from its lists but the application allows is no difference.
 ///
 /// A cached answer is looked up right after the exact origins: a hit is one look-up, and
 /// the patterns and the shape check are paid on a miss.
@@ -229,19 +232,25 @@ pub(crate) async fn allows_request<C: Sync + 'static>(
     if !policies.judges_origin_at(path) {
         return false;
     }
-    // The lists of the policy that judges the path (a named one, or the base).
-    let judging = policies.for_path(path);
-    if judging.contains_exact(origin) {
+    // The lists of the policy that judges the path (a named one, or the base), and of its
+    // candidate.
+    let id = policies.route(path);
+    let (judging, candidate) = (policies.get(id), policies.candidate(id).map(|c| &c.policy));
+    if judging.contains_exact(origin) && candidate.is_none_or(|c| c.contains_exact(origin)) {
         return false;
     }
     let limits = checker.follow(&policies);
     // A hit needs neither the patterns nor the shape check: only an origin that was
-    // refused and well-formed under these very policies is ever cached (`follow` empties
-    // the cache when newer ones are in force), and an answer for an origin a named policy
-    // allows by pattern is never read, the lists granting it first.
+    // refused and well-formed under these very policies (or their candidates) is ever
+    // cached (`follow` empties the cache when newer ones are in force), and an answer for
+    // an origin the lists allow is never read, the lists granting it first.
     match checker.cache.peek(origin, limits.ttl) {
         Some(allowed) => allowed,
-        None if !refused_and_checkable(judging, origin) => false,
+        None if !refused_and_checkable(judging, origin)
+            && !candidate.is_some_and(|c| refused_and_checkable(c, origin)) =>
+        {
+            false
+        }
         None => {
             drop(policies);
             let call = || checker.call(origin, context, limits, state);
