@@ -433,6 +433,26 @@ fn explain_prints_the_report_only_candidates_verdict_beside_the_enforced_one() {
     assert!(!super_run(plain.path(), &args).contains("report-only"));
 }
 
+#[test]
+fn check_shows_each_candidate_with_its_fingerprint_and_what_it_changes() {
+    let config =
+        format!("{CONFIG}\n[default.cors.report_only]\nallow_methods = [\"GET\"]\nmax_age = 600\n");
+    let dir = dir_with(&config);
+    let run = run(dir.path(), &["check"], &[]);
+    assert_eq!(run.code, 0, "{}", run.out);
+    let candidate: Vec<&str> =
+        run.out.lines().skip_while(|l| !l.starts_with("report-only candidate ")).collect();
+    assert!(candidate.len() >= 2, "{}", run.out);
+    let head = candidate[0];
+    assert!(head.starts_with("report-only candidate for the base policy: fingerprint "), "{head}");
+    assert!(head.ends_with("; judged, never enforced"), "{head}");
+    // Only the keys it changes: `max_age` is the policy's own value.
+    assert_eq!(candidate[1], "  allow_methods = GET (in force: GET, PUT)", "{}", run.out);
+    assert!(candidate[2].starts_with("read from: "), "{}", run.out);
+    // Without a candidate, nothing of the kind.
+    assert!(!super_run(dir_with(CONFIG).path(), &["check"]).contains("report-only"));
+}
+
 fn super_run(dir: &Path, args: &[&str]) -> String {
     run(dir, args, &[]).out
 }

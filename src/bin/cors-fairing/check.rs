@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use cors_fairing::policy::Policies;
+use cors_fairing::status::EffectiveSetting;
 use cors_fairing::{Provenance, Report};
 
 use super::args::{CheckOptions, Target};
@@ -56,6 +58,9 @@ pub(super) fn run(target: &Target, options: &CheckOptions, out: &mut impl Write)
     if !options.all && report.is_valid() {
         writeln!(out, "  (every other key has its built-in default; --all shows them)")?;
     }
+    if let Some(policies) = report.policy() {
+        candidates(policies, out)?;
+    }
     for file in &report.files {
         writeln!(out, "read from: {}", file.display())?;
     }
@@ -78,6 +83,34 @@ pub(super) fn run(target: &Target, options: &CheckOptions, out: &mut impl Write)
     Ok(OK)
 }
 
+/// Each report-only candidate with its fingerprint, beside its policy's, and the keys in
+/// which it differs from the policy it shadows: what a promotion would put in force.
+fn candidates(policies: &Policies, out: &mut impl Write) -> io::Result<()> {
+    let shadowed = std::iter::once(policies.base()).chain(policies.named());
+    for policy in shadowed {
+        let name = policy.name();
+        let (Some(candidate), Some(fingerprint), Some(in_force)) = (
+            policies.report_only(name),
+            policies.report_only_fingerprint(name),
+            policies.policy_fingerprint(name),
+        ) else {
+            continue;
+        };
+        let of = name.map_or("the base policy".to_string(), |name| format!("policy `{name}`"));
+        writeln!(
+            out,
+            "report-only candidate for {of}: fingerprint {fingerprint} (the policy's: \
+             {in_force}); judged, never enforced"
+        )?;
+        let now = EffectiveSetting::all(policy.settings(), &[]);
+        let then = EffectiveSetting::all(candidate.settings(), &[]);
+        for (now, then) in now.iter().zip(&then).filter(|(now, then)| now.value != then.value) {
+            writeln!(out, "  {} = {} (in force: {})", then.key, then.value, now.value)?;
+        }
+    }
+    Ok(())
+}
+
 /// Every error, then every warning: one mistake never hides another.
 pub(super) fn problems(report: &Report, out: &mut impl Write) -> io::Result<()> {
     for err in &report.errors {
@@ -90,7 +123,7 @@ pub(super) fn problems(report: &Report, out: &mut impl Write) -> io::Result<()> 
 }
 
 /// A key a file or a variable sets (for a named policy: sets itself).
-fn is_set(setting: &cors_fairing::status::EffectiveSetting) -> bool {
+fn is_set(setting: &EffectiveSetting) -> bool {
     !setting.is_inherited() && setting.provenance != Provenance::Default
 }
 
