@@ -341,3 +341,21 @@ fn timing_allow_origin_is_on_every_answer_in_scope_and_static() {
     assert!(off.vary_only_without_origin());
     assert!(!p.vary_only_without_origin());
 }
+
+/// The refused name's place is counted across the lines it was sent in, wherever those lines
+/// lie in memory: here the second line lies beyond the first, with a gap between them.
+#[test]
+fn a_refused_header_in_a_later_line_is_named() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_headers = Some(vec!["X-Token".into()]);
+    });
+    let sent = "x-token, ignored, x-other";
+    let mut request_headers = RequestHeaders::from(&sent[..7]);
+    request_headers.push(&sent[18..]);
+    let bad = CorsRequest { request_headers, ..CorsRequest::preflight("/", APP, "GET") };
+    let refusal = p.decide(&bad).refusal();
+    assert_eq!(refusal, Some(Refusal::Header { at: 7 }));
+    let described = refusal.unwrap().describe(&bad).to_string();
+    assert_eq!(described, r#"header "x-other" is not in allow_headers"#);
+}
