@@ -94,7 +94,7 @@ fn lines(args: &[String]) -> Result<(), String> {
     println!("{status}");
     for (name, value) in headers {
         let name = name.to_ascii_lowercase();
-        if name.starts_with("access-control-") || name == "vary" {
+        if name.starts_with("access-control-") || name == "vary" || name == "timing-allow-origin" {
             println!("{name}: {value}");
         }
     }

@@ -168,25 +168,32 @@ per_request_table() { # out counter cases
     done
 }
 
-# The floor and cors-fairing must answer every case with the same status and CORS lines over
-# HTTP, or the ratio between them means nothing: checked before anything is measured.
+# Each cors-fairing mode and its floor must answer every case with the same status and CORS
+# lines over HTTP, or the ratio between them means nothing: checked before anything is
+# measured, for every pair whose cors-fairing mode is in MODES (cors-fairing always).
+FLOORS=(floor:cors-fairing floor-timing:timing floor-protected:protected)
 check_lines() {
-    local floor ours case
-    floor=$(free_port)
-    "$SERVER" serve floor "$floor" 1 >/dev/null 2>&1 &
-    pids+=($!)
-    ours=$(free_port)
-    "$SERVER" serve cors-fairing "$ours" 1 >/dev/null 2>&1 &
-    pids+=($!)
-    wait_for_port "$floor" 30
-    wait_for_port "$ours" 30
-    for case in "${CASES[@]}"; do
-        diff <("$SERVER" lines "$floor" "$case") <("$SERVER" lines "$ours" "$case") >&2 ||
-            { echo "$case: the floor and cors-fairing answer differently" >&2; exit 1; }
+    local pair floor_mode ours_mode floor ours case checked=()
+    for pair in "${FLOORS[@]}"; do
+        floor_mode=${pair%%:*} ours_mode=${pair##*:}
+        [[ $ours_mode == cors-fairing || " ${MODES[*]} " == *" $ours_mode "* ]] || continue
+        floor=$(free_port)
+        "$SERVER" serve "$floor_mode" "$floor" 1 >/dev/null 2>&1 &
+        pids+=($!)
+        ours=$(free_port)
+        "$SERVER" serve "$ours_mode" "$ours" 1 >/dev/null 2>&1 &
+        pids+=($!)
+        wait_for_port "$floor" 30
+        wait_for_port "$ours" 30
+        for case in "${CASES[@]}"; do
+            diff <("$SERVER" lines "$floor" "$case") <("$SERVER" lines "$ours" "$case") >&2 ||
+                { echo "$case: $floor_mode and $ours_mode answer differently" >&2; exit 1; }
+        done
+        cleanup
+        pids=()
+        checked+=("$floor_mode/$ours_mode")
     done
-    cleanup
-    pids=()
-    echo "floor and cors-fairing answer ${CASES[*]} alike" >&2
+    echo "${checked[*]} answer ${CASES[*]} alike" >&2
 }
 
 run_callgrind() {

@@ -19,6 +19,11 @@
 //! - `tenant` (not in [`Mode::ALL`]: only the origin-check figures use it): cors-fairing
 //!   with the same policy, except that `APP` is not listed but allowed by an origin check
 //!   given in code; after the first request its answer comes from the check's cache.
+//! - `floor-timing` and `floor-protected`: the floor of `timing` and of `protected`. The
+//!   first also writes `Timing-Allow-Origin` on every response, the line `timing` adds.
+//!   The second also has the request hook that cross-origin protection needs: it returns
+//!   at once for a safe method, and otherwise reads `Sec-Fetch-Site` (then `Origin` and
+//!   `Host`) with one `get_one` each and sends a refused request to a 403 route.
 //! - `report-only` (not in [`Mode::ALL`]: only the report-only figures use it):
 //!   cors-fairing with the same policy and a report-only candidate that drops `DELETE`, so
 //!   every case is judged twice and none differs (the common state of a candidate).
@@ -53,6 +58,8 @@ pub enum Mode {
     ReportOnly,
     Protected,
     Timing,
+    FloorProtected,
+    FloorTiming,
 }
 
 impl Mode {
@@ -68,11 +75,20 @@ impl Mode {
             Mode::ReportOnly => "report-only",
             Mode::Protected => "protected",
             Mode::Timing => "timing",
+            Mode::FloorProtected => "floor-protected",
+            Mode::FloorTiming => "floor-timing",
         }
     }
 
     pub fn parse(name: &str) -> Option<Mode> {
-        let more = [Mode::Tenant, Mode::ReportOnly, Mode::Protected, Mode::Timing];
+        let more = [
+            Mode::Tenant,
+            Mode::ReportOnly,
+            Mode::Protected,
+            Mode::Timing,
+            Mode::FloorProtected,
+            Mode::FloorTiming,
+        ];
         Mode::ALL.into_iter().chain(more).find(|mode| mode.name() == name)
     }
 }
@@ -150,9 +166,10 @@ pub fn base(config: Config) -> Rocket<Build> {
 pub fn with_cors(mode: Mode, base: Rocket<Build>) -> Rocket<Build> {
     match mode {
         Mode::Bare => base.mount("/", vec![catch_all_options(Preflight::Always)]),
-        Mode::Floor => base
-            .mount("/", vec![catch_all_options(Preflight::WhenCors)])
-            .attach(Floor { regex: anchored(PREVIEW_REGEX) }),
+        Mode::Floor => floor(base, Floor::new()),
+        Mode::FloorTiming => floor(base, Floor { timing: true, ..Floor::new() }),
+        Mode::FloorProtected => floor(base, Floor { protect: true, ..Floor::new() })
+            .mount("/", rocket::routes![floor_forbidden]),
         Mode::Fairing => base.attach(CorsFairing::from_settings(settings())),
         Mode::RocketCors => {
             base.attach(rocket_cors_options().to_cors().expect("valid rocket_cors"))
@@ -298,18 +315,65 @@ fn catch_all_options(preflight: Preflight) -> Route {
 /// header lines cors-fairing writes for this policy, from static strings.
 struct Floor {
     regex: Regex,
+    /// Writes `Timing-Allow-Origin: APP` on every response, as `timing` does.
+    timing: bool,
+    /// Refuses a cross-origin non-safe request before its route, as `protected` does.
+    protect: bool,
+}
+
+fn floor(base: Rocket<Build>, floor: Floor) -> Rocket<Build> {
+    base.mount("/", vec![catch_all_options(Preflight::WhenCors)]).attach(floor)
+}
+
+/// Where `floor-protected` sends a refused request.
+#[get("/__floor/forbidden")]
+fn floor_forbidden() -> Status {
+    Status::Forbidden
 }
 
 impl Floor {
+    fn new() -> Floor {
+        Floor { regex: anchored(PREVIEW_REGEX), timing: false, protect: false }
+    }
+
     fn allowed<'r>(&self, origin: &'r str) -> Option<&'r str> {
         (origin == APP || self.regex.is_match(origin)).then_some(origin)
+    }
+
+    /// Go 1.25's `CrossOriginProtection`, as few look-ups as it allows.
+    fn passes(&self, req: &Request<'_>) -> bool {
+        let headers = req.headers();
+        let origin = headers.get_one("Origin");
+        match headers.get_one("Sec-Fetch-Site") {
+            Some(site) => site == "same-origin" || site == "none" || origin == Some(APP),
+            None => match origin {
+                None => true,
+                Some(origin) => {
+                    origin == APP
+                        || headers.get_one("Host").is_some_and(|host| {
+                            origin.split_once("://").is_some_and(|(_, authority)| authority == host)
+                        })
+                }
+            },
+        }
     }
 }
 
 #[rocket::async_trait]
 impl Fairing for Floor {
     fn info(&self) -> Info {
-        Info { name: "floor", kind: Kind::Response }
+        let kind = if self.protect { Kind::Request | Kind::Response } else { Kind::Response };
+        Info { name: "floor", kind }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
+        if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+            return;
+        }
+        if !self.passes(req) {
+            req.set_method(Method::Get);
+            req.set_uri(rocket::uri!(floor_forbidden));
+        }
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
@@ -318,6 +382,9 @@ impl Fairing for Floor {
         let preflight = req.method() == Method::Options && res.status() == PREFLIGHT_STATUS;
         let vary = if preflight { "Origin, Access-Control-Request-Method" } else { "Origin" };
         let Some(origin) = req.headers().get_one("Origin").and_then(|o| self.allowed(o)) else {
+            if self.timing {
+                res.set_raw_header("Timing-Allow-Origin", APP);
+            }
             res.adjoin_raw_header("Vary", vary);
             return;
         };
@@ -333,16 +400,21 @@ impl Fairing for Floor {
         } else {
             res.set_raw_header("Access-Control-Expose-Headers", EXPOSE);
         }
+        if self.timing {
+            res.set_raw_header("Timing-Allow-Origin", APP);
+        }
         res.adjoin_raw_header("Vary", vary);
     }
 }
 
-/// The CORS-relevant lines of a response (`Access-Control-*` and `Vary`), lower-cased
+/// The CORS-relevant lines of a response (`Access-Control-*`, `Vary`, `Timing-Allow-Origin`), lower-cased
 /// names, in order: what the benchmarks check before they measure.
 pub fn cors_lines<'a>(headers: impl Iterator<Item = Header<'a>>) -> Vec<(String, String)> {
     headers
         .map(|h| (h.name().as_str().to_ascii_lowercase(), h.value().to_string()))
-        .filter(|(name, _)| name.starts_with("access-control-") || name == "vary")
+        .filter(|(name, _)| {
+            name.starts_with("access-control-") || name == "vary" || name == "timing-allow-origin"
+        })
         .collect()
 }
 
