@@ -76,6 +76,23 @@ const NONE: &[(&str, &str)] = &[];
 const VARY_ACTUAL: &[(&str, &str)] = &[(VARY, vary::ACTUAL)];
 const VARY_PREFLIGHT: &[(&str, &str)] = &[(VARY, vary::PREFLIGHT)];
 
+/// The lines of an answer that borrow nothing from the policies: what
+/// [`Policy::static_lines`] gives, in the order [`Policy::write_lines`] writes them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StaticLines {
+    timing: Option<&'static str>,
+    lines: &'static [(&'static str, &'static str)],
+}
+
+impl StaticLines {
+    pub(crate) fn write<'a>(self, mut write: impl FnMut(&'static str, &'a str)) {
+        if let Some(timing) = self.timing {
+            write(TIMING_ALLOW_ORIGIN, timing);
+        }
+        self.lines.iter().for_each(|&(name, value)| write(name, value));
+    }
+}
+
 impl Verdict {
     /// The lines of a verdict that needs nothing of the policy (nothing, or `Vary` alone):
     /// then they are written without keeping the policy for the rest of the request.
@@ -140,23 +157,25 @@ impl Policy {
     }
 
     /// The lines of `verdict` when they are all static, so the policy need not be kept for
-    /// the rest of the request: nothing, or `Vary` alone. `None` when the policy's own lines
-    /// are needed (an allowed request, or `Timing-Allow-Origin`, which every answer carries).
-    pub(crate) fn static_lines(
-        &self,
-        verdict: Verdict,
-    ) -> Option<&'static [(&'static str, &'static str)]> {
-        match self.timing {
-            Some(_) if verdict != Verdict::OutOfScope => None,
-            _ => verdict.static_lines(),
+    /// the rest of the request: nothing, or `Vary` alone, after `Timing-Allow-Origin` when
+    /// its value is interned. `None` when the policy's own lines are needed (an allowed
+    /// request, a preflight refused under `*`, a value too many to intern).
+    pub(crate) fn static_lines(&self, verdict: Verdict) -> Option<StaticLines> {
+        let timing = match (&self.timing, verdict) {
+            (_, Verdict::OutOfScope) | (None, _) => None,
+            (Some(timing), _) => Some(timing.interned()?),
+        };
+        if self.any_origin && matches!(verdict, Verdict::Refused { preflight: true, .. }) {
+            return None;
         }
+        verdict.static_lines().map(|lines| StaticLines { timing, lines })
     }
 
     /// `Timing-Allow-Origin`, when set: static, on every answer in scope, allowed or not,
     /// with or without `Origin`.
     fn write_timing<'a>(&'a self, write: &mut impl FnMut(&'static str, &'a str)) {
         if let Some(timing) = &self.timing {
-            write(TIMING_ALLOW_ORIGIN, timing);
+            write(TIMING_ALLOW_ORIGIN, timing.value());
         }
     }
 

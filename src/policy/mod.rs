@@ -83,7 +83,7 @@ pub struct Policy {
     /// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
     any_origin: bool,
     /// `Timing-Allow-Origin`, rendered; `None`: no line.
-    timing: Option<Box<str>>,
+    timing: Option<timing::Timing>,
     /// The named policy's name; `None` for the base.
     name: Option<Box<str>>,
 }

@@ -359,3 +359,42 @@ fn a_refused_header_in_a_later_line_is_named() {
     let described = refusal.unwrap().describe(&bad).to_string();
     assert_eq!(described, r#"header "x-other" is not in allow_headers"#);
 }
+
+/// Where an answer's lines are static (written without keeping the policies), they are the
+/// lines the policy renders, `Timing-Allow-Origin` included: nothing differs but the cost.
+#[test]
+fn static_lines_are_the_rendered_lines() {
+    let with = |timing: &[&str], any: bool| {
+        policy(|s| {
+            s.allow_origin = vec![if any { "*" } else { APP }.into()];
+            s.timing_allow_origin = timing.iter().map(|t| t.to_string()).collect();
+            s.paths = vec!["/api/**".into()];
+        })
+    };
+    let requests = [
+        CorsRequest::get("/api/x"),
+        CorsRequest::get("/other"),
+        CorsRequest { origin: Field::One("https://evil.example"), ..CorsRequest::get("/api/x") },
+        CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/api/x") },
+        CorsRequest::preflight("/api/x", "https://evil.example", "PUT"),
+        CorsRequest::preflight("/api/x", APP, "PURGE"),
+    ];
+    let mut statics = 0;
+    for p in [with(&[], false), with(&["https://a.example"], false), with(&["*"], true)] {
+        for request in &requests {
+            let (verdict, id) = p.judge(request);
+            let policy = p.get(id);
+            let rendered: Vec<_> = policy.lines(verdict, request).iter().collect();
+            let Some(lines) = policy.static_lines(verdict) else {
+                assert!(matches!(verdict, Verdict::Allowed { .. } | Verdict::Refused { .. }));
+                continue;
+            };
+            statics += 1;
+            let mut written = Vec::new();
+            lines.write(|name, value| written.push((name, value)));
+            assert_eq!(written, rendered, "{request:?}");
+        }
+    }
+    // Every refusal and every Origin-less request, with or without the timing line.
+    assert_eq!(statics, 11);
+}
