@@ -398,3 +398,19 @@ fn static_lines_are_the_rendered_lines() {
     // Every refusal and every Origin-less request, with or without the timing line.
     assert_eq!(statics, 11);
 }
+
+/// The original middleware answered as a preflight only an `OPTIONS` that carried
+/// `Access-Control-Request-Method`: neither alone makes one.
+#[test]
+fn always_send_headers_takes_options_with_a_request_method_for_a_preflight() {
+    let p = policy(|s| s.always_send_headers = true);
+    let preflight = |request: CorsRequest<'_>| match p.judge(&request).0 {
+        Verdict::Allowed { preflight, .. } => preflight,
+        other => panic!("{other:?}"),
+    };
+    assert!(preflight(CorsRequest::preflight("/", APP, "PUT")));
+    let options = CorsRequest { method: "OPTIONS", ..CorsRequest::get("/") };
+    assert!(!preflight(options));
+    let get = CorsRequest { request_method: Field::One("PUT"), ..CorsRequest::get("/") };
+    assert!(!preflight(get));
+}
