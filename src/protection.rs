@@ -76,6 +76,15 @@ impl Fairing for Hook {
         if matches!(req.method(), Method::Get | Method::Head | Method::Options) {
             return;
         }
+        // Boxed apart: the hook's own future stays small for the safe methods above, and
+        // Rocket allocates and copies it on every request.
+        Box::pin(self.protect(req)).await;
+    }
+}
+
+impl Hook {
+    /// Judges a non-safe request and sends a refused one to the 403 route.
+    async fn protect(&self, req: &mut Request<'_>) {
         let path = req.uri().path().as_str();
         let (policy_name, log_refusals) = {
             let policies = self.handle.state().load();
