@@ -92,7 +92,7 @@ pub(crate) fn answer<'r>(
     let current = state.load();
     let (verdict, id) = judge(state, origin_check, &current, req, request);
     if let Some(lines) = current.get(id).static_lines(verdict) {
-        return lines.write(write);
+        return lines.write(request, write);
     }
     let policies = arc_swap::Guard::into_inner(current);
     let decided = req.local_cache(move || Decided { policies, verdict, id });

@@ -1,6 +1,7 @@
 //! Header names: `allow_headers`, `expose_headers`, and the request's
 //! `Access-Control-Request-Headers` list.
 
+use super::interned::Rendered;
 use crate::error::{ConfigError, ConfigWarning};
 use crate::settings::Key;
 
@@ -44,7 +45,7 @@ pub(crate) struct HeaderNames {
     /// `*`: any name (only meaningful without credentials).
     any: bool,
     /// The header value, as configured, joined with `, `.
-    pub(crate) rendered: Box<str>,
+    pub(crate) rendered: Rendered,
 }
 
 impl HeaderNames {
@@ -94,7 +95,7 @@ impl HeaderNames {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(HeaderNames { lower, any, rendered: names.join(", ").into_boxed_str() })
+        Ok(HeaderNames { lower, any, rendered: Rendered::new(names.join(", ")) })
     }
 
     /// Whether a request header named `name` is allowed, ignoring case. `*` never covers

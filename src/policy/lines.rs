@@ -79,18 +79,70 @@ const VARY_PREFLIGHT: &[(&str, &str)] = &[(VARY, vary::PREFLIGHT)];
 /// The lines of an answer that borrow nothing from the policies: what
 /// [`Policy::static_lines`] gives, in the order [`Policy::write_lines`] writes them.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct StaticLines {
-    timing: Option<&'static str>,
-    lines: &'static [(&'static str, &'static str)],
+pub(crate) enum StaticLines {
+    /// An allowed actual request.
+    Allowed(Actual<'static>),
+    /// Anything but an allowed request: `Timing-Allow-Origin`, then `lines`.
+    Refused { timing: Option<&'static str>, lines: &'static [(&'static str, &'static str)] },
 }
 
 impl StaticLines {
-    pub(crate) fn write<'a>(self, mut write: impl FnMut(&'static str, &'a str)) {
+    /// Hands the lines to `write`; `request` is the request they answer.
+    pub(crate) fn write<'r>(
+        self,
+        request: &CorsRequest<'r>,
+        mut write: impl FnMut(&'static str, &'r str),
+    ) {
+        match self {
+            StaticLines::Allowed(actual) => actual.write(request, write),
+            StaticLines::Refused { timing, lines } => {
+                if let Some(timing) = timing {
+                    write(TIMING_ALLOW_ORIGIN, timing);
+                }
+                lines.iter().for_each(|&(name, value)| write(name, value));
+            }
+        }
+    }
+}
+
+/// The answer to an allowed actual (not preflight) request, with the policy's values,
+/// borrowed from it or interned: the one renderer of those lines.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Actual<'v> {
+    /// The request's origin is reflected; else `*`.
+    reflect: bool,
+    credentials: bool,
+    expose: Option<&'v str>,
+    timing: Option<&'v str>,
+}
+
+impl<'v> Actual<'v> {
+    fn write<'r: 'v>(
+        self,
+        request: &CorsRequest<'r>,
+        mut write: impl FnMut(&'static str, &'v str),
+    ) {
+        write(ALLOW_ORIGIN, allowed_origin(self.reflect, request));
+        if self.credentials {
+            write(ALLOW_CREDENTIALS, "true");
+        }
+        if let Some(expose) = self.expose {
+            write(EXPOSE_HEADERS, expose);
+        }
         if let Some(timing) = self.timing {
             write(TIMING_ALLOW_ORIGIN, timing);
         }
-        self.lines.iter().for_each(|&(name, value)| write(name, value));
+        // `*` is the same for every origin: no `Vary`, so caches keep one copy.
+        if self.reflect {
+            write(VARY, vary::ACTUAL);
+        }
     }
+}
+
+/// The `Access-Control-Allow-Origin` of an allowed request: its origin (judged allowed, so
+/// sent once), or `*`.
+fn allowed_origin<'r>(reflect: bool, request: &CorsRequest<'r>) -> &'r str {
+    if reflect { request.origin.one().unwrap_or_default() } else { "*" }
 }
 
 impl Verdict {
@@ -136,46 +188,47 @@ impl Policy {
             self.write_timing(&mut write);
             return verbatim.write_lines(self, request, write);
         }
-        // Judged allowed, so `Origin` was sent once.
-        let origin = if reflect { request.origin.one().unwrap_or_default() } else { "*" };
-        write(ALLOW_ORIGIN, origin);
+        if !preflight {
+            let expose = (!self.expose.is_empty()).then_some(&*self.expose.rendered);
+            let (credentials, timing) = (self.credentials, self.timing.as_deref());
+            return Actual { reflect, credentials, expose, timing }.write(request, write);
+        }
+        write(ALLOW_ORIGIN, allowed_origin(reflect, request));
         if self.credentials {
             write(ALLOW_CREDENTIALS, "true");
         }
-        if preflight {
-            self.write_preflight_lines(request, reflect, write);
-        } else {
-            if !self.expose.is_empty() {
-                write(EXPOSE_HEADERS, &self.expose.rendered);
-            }
-            self.write_timing(&mut write);
-            // `*` is the same for every origin: no `Vary`, so caches keep one copy.
-            if reflect {
-                write(VARY, vary::ACTUAL);
-            }
-        }
+        self.write_preflight_lines(request, reflect, write);
     }
 
-    /// The lines of `verdict` when they are all static, so the policy need not be kept for
-    /// the rest of the request: nothing, or `Vary` alone, after `Timing-Allow-Origin` when
-    /// its value is interned. `None` when the policy's own lines are needed (an allowed
-    /// request, a preflight refused under `*`, a value too many to intern).
+    /// The lines of `verdict` when they borrow nothing from the policy (its values are
+    /// interned), so it need not be kept for the rest of the request: every answer but a
+    /// preflight's allowed one and the verbatim mode's. `None` where the policy's own lines
+    /// are needed (those, a preflight refused under `*`, a value too many to intern).
     pub(crate) fn static_lines(&self, verdict: Verdict) -> Option<StaticLines> {
         let timing = match (&self.timing, verdict) {
             (_, Verdict::OutOfScope) | (None, _) => None,
             (Some(timing), _) => Some(timing.interned()?),
         };
-        if self.any_origin && matches!(verdict, Verdict::Refused { preflight: true, .. }) {
-            return None;
+        match verdict {
+            Verdict::Allowed { preflight: false, reflect } if self.verbatim.is_none() => {
+                let expose = match self.expose.is_empty() {
+                    true => None,
+                    false => Some(self.expose.rendered.interned()?),
+                };
+                let credentials = self.credentials;
+                Some(StaticLines::Allowed(Actual { reflect, credentials, expose, timing }))
+            }
+            Verdict::Allowed { .. } => None,
+            Verdict::Refused { preflight: true, .. } if self.any_origin => None,
+            _ => verdict.static_lines().map(|lines| StaticLines::Refused { timing, lines }),
         }
-        verdict.static_lines().map(|lines| StaticLines { timing, lines })
     }
 
     /// `Timing-Allow-Origin`, when set: static, on every answer in scope, allowed or not,
     /// with or without `Origin`.
     fn write_timing<'a>(&'a self, write: &mut impl FnMut(&'static str, &'a str)) {
         if let Some(timing) = &self.timing {
-            write(TIMING_ALLOW_ORIGIN, timing.value());
+            write(TIMING_ALLOW_ORIGIN, timing);
         }
     }
 

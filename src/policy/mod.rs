@@ -15,6 +15,7 @@ mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 mod headers;
+mod interned;
 mod judge;
 mod lines;
 mod methods;
@@ -83,7 +84,7 @@ pub struct Policy {
     /// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
     any_origin: bool,
     /// `Timing-Allow-Origin`, rendered; `None`: no line.
-    timing: Option<timing::Timing>,
+    timing: Option<interned::Rendered>,
     /// The named policy's name; `None` for the base.
     name: Option<Box<str>>,
 }

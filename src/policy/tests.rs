@@ -361,13 +361,16 @@ fn a_refused_header_in_a_later_line_is_named() {
 }
 
 /// Where an answer's lines are static (written without keeping the policies), they are the
-/// lines the policy renders, `Timing-Allow-Origin` included: nothing differs but the cost.
+/// lines the policy renders, `Timing-Allow-Origin` and the exposed headers included: nothing
+/// differs but the cost.
 #[test]
 fn static_lines_are_the_rendered_lines() {
     let with = |timing: &[&str], any: bool| {
         policy(|s| {
             s.allow_origin = vec![if any { "*" } else { APP }.into()];
             s.timing_allow_origin = timing.iter().map(|t| t.to_string()).collect();
+            s.expose_headers = vec!["X-Request-Id".into()];
+            s.allow_credentials = Some(!any);
             s.paths = vec!["/api/**".into()];
         })
     };
@@ -386,17 +389,18 @@ fn static_lines_are_the_rendered_lines() {
             let policy = p.get(id);
             let rendered: Vec<_> = policy.lines(verdict, request).iter().collect();
             let Some(lines) = policy.static_lines(verdict) else {
-                assert!(matches!(verdict, Verdict::Allowed { .. } | Verdict::Refused { .. }));
+                // An allowed preflight, or a preflight refused under `*`.
+                assert!(request.is_preflight(), "{request:?}: {verdict:?}");
                 continue;
             };
             statics += 1;
             let mut written = Vec::new();
-            lines.write(|name, value| written.push((name, value)));
+            lines.write(request, |name, value| written.push((name, value)));
             assert_eq!(written, rendered, "{request:?}");
         }
     }
-    // Every refusal and every Origin-less request, with or without the timing line.
-    assert_eq!(statics, 11);
+    // Every answer but an allowed preflight and a preflight refused under `*`.
+    assert_eq!(statics, 16);
 }
 
 /// The original middleware answered as a preflight only an `OPTIONS` that carried

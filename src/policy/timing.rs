@@ -5,67 +5,17 @@
 //! `Origin`, and a cache must be able to reuse the answer for every page. Resource Timing
 //! matches only `*` or an exact serialised origin, so patterns are refused, not rounded.
 
-use std::sync::{Mutex, PoisonError};
-
+use super::interned::Rendered;
 use super::origins::normalise_origin;
 use crate::error::ConfigError;
 use crate::settings::Key;
-
-/// A rendered `Timing-Allow-Origin` value. Kept for the rest of the process when the
-/// interner has room, so an answer that carries nothing else of the policy (a refusal, a
-/// request without `Origin`) is written without keeping the policies for the rest of the
-/// request ([`super::Policy::static_lines`]).
-#[derive(Debug, Clone)]
-pub(super) enum Timing {
-    Interned(&'static str),
-    Owned(Box<str>),
-}
-
-impl Timing {
-    pub(super) fn value(&self) -> &str {
-        match self {
-            Timing::Interned(value) => value,
-            Timing::Owned(value) => value,
-        }
-    }
-
-    pub(super) fn interned(&self) -> Option<&'static str> {
-        match self {
-            Timing::Interned(value) => Some(value),
-            Timing::Owned(_) => None,
-        }
-    }
-}
-
-/// The most bytes of distinct values kept for the process's lifetime. A reload with the same
-/// value reuses it, so only a stream of ever-new values fills it; beyond it values are owned
-/// by their policy and the answers keep the policies instead.
-const INTERNED_BYTES: usize = 64 * 1024;
-
-/// `value`, interned while [`INTERNED_BYTES`] allow.
-fn interned(value: Box<str>) -> Timing {
-    static TABLE: Mutex<(usize, Vec<&'static str>)> = Mutex::new((0, Vec::new()));
-    let mut table = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
-    let (used, values) = &mut *table;
-    if let Some(&known) = values.iter().find(|known| **known == &*value) {
-        return Timing::Interned(known);
-    }
-    if *used + value.len() > INTERNED_BYTES {
-        return Timing::Owned(value);
-    }
-    *used += value.len();
-    // Leaked on purpose, within the bound above: it lives as long as answers may carry it.
-    let kept: &'static str = Box::leak(value);
-    values.push(kept);
-    Timing::Interned(kept)
-}
 
 const HINT: &str =
     "list each origin exactly (\"https://app.example.com\"), or write \"*\" for every origin";
 
 /// The rendered `Timing-Allow-Origin` value; `None` when the key is empty (no line at all).
 /// Every refused entry goes to `errors`.
-pub(super) fn compile(values: &[String], errors: &mut Vec<ConfigError>) -> Option<Timing> {
+pub(super) fn compile(values: &[String], errors: &mut Vec<ConfigError>) -> Option<Rendered> {
     // Each accepted entry as written, and normalised.
     let mut origins: Vec<(&str, String)> = Vec::with_capacity(values.len());
     for value in values {
@@ -102,7 +52,7 @@ pub(super) fn compile(values: &[String], errors: &mut Vec<ConfigError>) -> Optio
     }
     let mut rendered: Vec<String> = origins.into_iter().map(|(_, origin)| origin).collect();
     rendered.dedup();
-    (!rendered.is_empty()).then(|| interned(rendered.join(", ").into_boxed_str()))
+    (!rendered.is_empty()).then(|| Rendered::new(rendered.join(", ")))
 }
 
 #[cfg(test)]
@@ -112,7 +62,7 @@ mod tests {
     fn compiled(values: &[&str]) -> Result<Option<Box<str>>, Vec<ConfigError>> {
         let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
         let mut errors = Vec::new();
-        let rendered = compile(&values, &mut errors).map(|timing| timing.value().into());
+        let rendered = compile(&values, &mut errors).map(|timing| (*timing).into());
         if errors.is_empty() { Ok(rendered) } else { Err(errors) }
     }
 
@@ -122,17 +72,6 @@ mod tests {
         assert_eq!(compiled(&["*"]), Ok(Some("*".into())));
         let both = compiled(&["HTTPS://App.Example.com:443", "http://localhost:3000"]);
         assert_eq!(both, Ok(Some("https://app.example.com, http://localhost:3000".into())));
-    }
-
-    #[test]
-    fn values_are_interned_once_within_the_bound() {
-        let first = interned("https://interned.example".into()).interned();
-        let again = interned("https://interned.example".into()).interned();
-        assert!(first.is_some_and(|first| std::ptr::eq(first, again.unwrap())));
-        let huge = "h".repeat(INTERNED_BYTES + 1).into_boxed_str();
-        let owned = interned(huge);
-        assert!(owned.interned().is_none());
-        assert_eq!(owned.value().len(), INTERNED_BYTES + 1);
     }
 
     #[test]
