@@ -251,6 +251,24 @@ mod tests {
     }
 
     #[test]
+    fn a_named_policys_keys_carry_its_name_and_variables() {
+        let named = EffectiveSetting::named("partner", &Settings::default(), None);
+        let origin = named.iter().find(|s| s.key == "allow_origin").unwrap();
+        assert_eq!(origin.env_var, "CORS_POLICIES__PARTNER__ALLOW_ORIGIN");
+        assert_eq!(origin.policy.as_deref(), Some("partner"));
+        assert!(named.iter().all(|s| s.key.is_per_policy()));
+    }
+
+    #[test]
+    fn the_report_in_force_carries_its_fingerprint_and_policies() {
+        let policies = Arc::new(Policies::compile(&Settings::default()).unwrap());
+        let report = Report::in_force(policies.clone(), Vec::new(), Vec::new(), Vec::new());
+        assert_eq!(report.fingerprint, Some(policies.fingerprint()));
+        assert!(report.policy().is_some_and(|p| p.fingerprint() == policies.fingerprint()));
+        assert!(report.is_valid());
+    }
+
+    #[test]
     fn sources_are_looked_up_by_key() {
         let provenance = [(Key::Paths, Provenance::Env { var: "CORS_PATHS".into() })];
         let all = EffectiveSetting::all(&Settings::default(), &provenance);

@@ -246,6 +246,12 @@ fn wrong_types() {
         assert_names(&message, "allow_credentials", "maybe", source, "allow_credentials");
         Ok(())
     });
+    in_jail(Some("[default.cors]\nenv_file = 5\n"), |jail| {
+        let message = figment_launch_error();
+        let source = format!("[default.cors] in {}", rocket_toml(jail));
+        assert_names(&message, "env_file", "5", &source, "env_file");
+        Ok(())
+    });
     in_jail(Some("[default.cors]\nallow_methods = true\n"), |jail| {
         let message = figment_launch_error();
         let source = format!("[default.cors] in {}", rocket_toml(jail));

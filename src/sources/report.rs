@@ -92,7 +92,11 @@ pub(super) fn from_figment_error(figment: &Figment, err: figment::Error) -> Conf
     if err.path.is_empty() {
         return unreadable(err);
     }
-    let key = err.path.join(".");
+    // Figment's own magic fields (`RelativePathBuf` reads a path through one) are no key a
+    // user wrote: the key is the rest of the path.
+    let key: Vec<&str> =
+        err.path.iter().map(String::as_str).filter(|s| !s.starts_with("___figment_")).collect();
+    let key = key.join(".");
     let value = figment.find_value(&key).map(|v| render(&v)).unwrap_or_default();
     let source = match &err.metadata {
         Some(md) => describe(md, err.profile.as_ref(), &key),
