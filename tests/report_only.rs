@@ -411,3 +411,37 @@ fn the_candidate_is_judged_with_the_origin_checks_answer() {
         Ok(())
     });
 }
+
+/// A candidate's value set by a variable is reported under that variable, the candidate's
+/// own, not the table's it sits in.
+#[test]
+fn a_bad_candidate_value_from_a_variable_names_that_variable() {
+    in_jail(TIGHTEN, |jail| {
+        jail.set_env("CORS_REPORT_ONLY__ALLOW_ORIGIN", "ftp://base.example");
+        jail.set_env("CORS_POLICIES__PARTNER__REPORT_ONLY__ALLOW_ORIGIN", "ftp://partner.example");
+        let report = cors_fairing::check(&rocket::Config::figment(), None);
+        let mut sources: Vec<(String, String)> = report
+            .errors
+            .iter()
+            .map(|err| (err.key().unwrap_or_default().to_string(), err.provenance.to_string()))
+            .collect();
+        sources.sort();
+        assert_eq!(
+            sources,
+            [
+                (
+                    "policies.partner.report_only.allow_origin".to_string(),
+                    "environment variable CORS_POLICIES__PARTNER__REPORT_ONLY__ALLOW_ORIGIN"
+                        .to_string()
+                ),
+                (
+                    "report_only.allow_origin".to_string(),
+                    "environment variable CORS_REPORT_ONLY__ALLOW_ORIGIN".to_string()
+                ),
+            ],
+            "{:#?}",
+            report.errors
+        );
+        Ok(())
+    });
+}
