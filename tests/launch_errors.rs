@@ -613,3 +613,24 @@ fn another_figment_provider_is_named_as_such() {
         Ok(())
     });
 }
+
+/// An element of a list set by a variable is reported under the variable that set the list,
+/// for the base and for a named policy.
+#[test]
+fn a_bad_list_element_from_a_variable_names_the_variable() {
+    let cases = [
+        ("CORS_ALLOW_METHODS", "allow_methods"),
+        ("CORS_POLICIES__PARTNER__ALLOW_METHODS", "policies.partner.allow_methods"),
+    ];
+    for (var, key) in cases {
+        in_jail(None, |jail| {
+            jail.set_env(var, "[\"GET\", {a = 1}]");
+            jail.set_env("CORS_POLICIES__PARTNER__PATHS", "[\"/partner/**\"]");
+            let report = cors_fairing::check(&rocket::Config::figment(), None);
+            let found: Vec<(Option<&str>, String)> =
+                report.errors.iter().map(|e| (e.key(), e.provenance.to_string())).collect();
+            assert_eq!(found, [(Some(key), format!("environment variable {var}"))]);
+            Ok(())
+        });
+    }
+}
