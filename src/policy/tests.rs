@@ -418,3 +418,25 @@ fn always_send_headers_takes_options_with_a_request_method_for_a_preflight() {
     let get = CorsRequest { request_method: Field::One("PUT"), ..CorsRequest::get("/") };
     assert!(!preflight(get));
 }
+
+/// `Access-Control-Allow-Headers` answers a preflight that asks for headers; one that asks
+/// for none gets no such line (<https://fetch.spec.whatwg.org/#http-access-control-allow-headers>
+/// is read only for the names asked).
+#[test]
+fn a_preflight_asking_no_headers_gets_no_allow_headers() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_headers = Some(vec!["X-Token".into()]);
+    });
+    let lines = p.decide(&CorsRequest::preflight("/", APP, "GET")).lines();
+    assert_eq!(lines.get("Access-Control-Allow-Headers"), None);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(!lines.is_empty());
+    let asked = CorsRequest {
+        request_headers: RequestHeaders::from("x-token"),
+        ..CorsRequest::preflight("/", APP, "GET")
+    };
+    let lines = p.decide(&asked).lines();
+    assert_eq!(lines.get("Access-Control-Allow-Headers"), Some("X-Token"));
+    assert_eq!(lines.len(), 4, "{lines:?}");
+}
