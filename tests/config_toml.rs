@@ -459,3 +459,26 @@ fn the_docs_tables_list_every_key_with_its_variable_and_default() {
         }
     }
 }
+
+/// The files a load reads include the server's `Rocket.toml` even before it exists (so a
+/// reload notices it being created), once, by its absolute path.
+#[test]
+fn the_files_read_name_rocket_toml_once_whether_or_not_it_exists() {
+    Jail::expect_with(|jail| {
+        let expected = vec![jail.directory().join("Rocket.toml")];
+        let absent = cors_fairing::check(&rocket::Config::figment(), None);
+        assert_eq!(absent.files, expected);
+        // With another file read (an env file a variable names), still named.
+        jail.create_file("cors.env", "CORS_MAX_AGE=60\n")?;
+        jail.set_env("CORS_ENV_FILE", "cors.env");
+        let beside = cors_fairing::check(&rocket::Config::figment(), None);
+        let both = vec![jail.directory().join("Rocket.toml"), jail.directory().join("cors.env")];
+        assert_eq!(beside.files, both, "{:?}", beside.errors);
+        jail.clear_env();
+        jail.create_file("Rocket.toml", "[default.cors]\nallow_origin = \"https://a.example\"\n")?;
+        let present = cors_fairing::check(&rocket::Config::figment(), None);
+        assert!(present.is_valid(), "{:?}", present.errors);
+        assert_eq!(present.files, expected);
+        Ok(())
+    });
+}

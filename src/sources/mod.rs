@@ -350,7 +350,8 @@ fn files_of(figment: &Figment, sources: &Sources) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = figment
         .metadata()
         .filter_map(|md| match &md.source {
-            Some(figment::Source::File(path)) => Some(path.clone()),
+            // An env file a variable names is relative to the working directory.
+            Some(figment::Source::File(path)) => Some(absolute(path)),
             _ => None,
         })
         .collect();
