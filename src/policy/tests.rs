@@ -440,3 +440,98 @@ fn a_preflight_asking_no_headers_gets_no_allow_headers() {
     assert_eq!(lines.get("Access-Control-Allow-Headers"), Some("X-Token"));
     assert_eq!(lines.len(), 4, "{lines:?}");
 }
+
+/// The keys of the warnings a configuration gets, in order.
+fn warned(edit: impl FnOnce(&mut Settings)) -> Vec<String> {
+    let p = policy(edit);
+    p.warnings().iter().map(|w| w.key().unwrap_or_default().to_string()).collect()
+}
+
+/// Each warning where it belongs, and not where it does not (cargo mutants found the
+/// negative halves untested).
+#[test]
+fn warnings_about_star_headers_no_origin_and_exposed_cors_headers_are_precise() {
+    // `*` without `Authorization`: warned, unless every header is reflected anyway.
+    let star = |s: &mut Settings| {
+        s.allow_origin = vec![APP.into()];
+        s.allow_headers = Some(vec!["*".into()]);
+    };
+    assert_eq!(warned(star), ["allow_headers"]);
+    assert!(
+        warned(|s| {
+            star(s);
+            s.allow_all_headers = true;
+        })
+        .is_empty()
+    );
+    // No origin at all: warned, except in the verbatim mode, which judges none.
+    assert_eq!(warned(|_| {}), ["allow_origin"]);
+    assert!(warned(|s| s.always_send_headers = true).is_empty());
+    // Only `Access-Control-*` names are warned about among the exposed headers.
+    let expose = |names: &[&str]| {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        warned(move |s| {
+            s.allow_origin = vec![APP.into()];
+            s.expose_headers = names;
+        })
+    };
+    assert!(expose(&["X-Request-Id"]).is_empty());
+    assert_eq!(expose(&["X-Request-Id", "Access-Control-Allow-Origin"]), ["expose_headers"]);
+}
+
+/// `*` with credentials is read literally by browsers: refused, with a hint that fits the
+/// key (`allow_all_headers` exists only for request headers).
+#[test]
+fn star_with_credentials_is_refused_with_the_hint_of_its_key() {
+    for (key, hint) in [("allow_headers", "allow_all_headers"), ("expose_headers", "by name")] {
+        let mut settings = Settings::default();
+        settings.allow_origin = vec![APP.into()];
+        settings.allow_credentials = Some(true);
+        match key {
+            "allow_headers" => settings.allow_headers = Some(vec!["*".into()]),
+            _ => settings.expose_headers = vec!["*".into()],
+        }
+        let errors = Policies::compile(&settings).unwrap_err();
+        let error = errors.iter().find(|e| e.key() == Some(key)).expect("refused");
+        assert!(error.hint.as_deref().is_some_and(|h| h.contains(hint)), "{error}");
+    }
+}
+
+/// An offline decision names the named policy that judged it; the base is `None`.
+#[test]
+fn a_decision_names_its_policy() {
+    let mut partner = Settings::default();
+    partner.paths = vec!["/partner/**".into()];
+    partner.allow_origin = vec![APP.into()];
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.policies.insert("partner".into(), partner);
+    });
+    let at = |path| p.decide(&CorsRequest { origin: Field::One(APP), ..CorsRequest::get(path) });
+    assert_eq!(at("/partner/x").policy(), Some("partner"));
+    assert_eq!(at("/api/x").policy(), None);
+}
+
+/// A candidate is one policy: nested named policies or a nested candidate are refused,
+/// each under its own key.
+#[test]
+fn a_candidate_holds_no_policies_and_no_candidate() {
+    let nested = |edit: fn(&mut Settings)| {
+        let mut candidate = Settings::default();
+        candidate.allow_origin = vec![APP.into()];
+        edit(&mut candidate);
+        let mut settings = Settings::default();
+        settings.allow_origin = vec![APP.into()];
+        settings.report_only = Some(Box::new(candidate));
+        let errors = Policies::compile(&settings).unwrap_err();
+        errors.iter().map(|e| e.key().unwrap_or_default().to_string()).collect::<Vec<_>>()
+    };
+    let with_policies: fn(&mut Settings) = |c| {
+        let mut inner = Settings::default();
+        inner.paths = vec!["/x/**".into()];
+        c.policies.insert("inner".into(), inner);
+    };
+    let with_candidate: fn(&mut Settings) = |c| c.report_only = Some(Box::default());
+    assert_eq!(nested(with_policies), ["report_only.policies"]);
+    assert_eq!(nested(with_candidate), ["report_only.report_only"]);
+}
