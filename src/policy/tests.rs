@@ -484,9 +484,11 @@ fn warnings_about_star_headers_no_origin_and_exposed_cors_headers_are_precise() 
 #[test]
 fn star_with_credentials_is_refused_with_the_hint_of_its_key() {
     for (key, hint) in [("allow_headers", "allow_all_headers"), ("expose_headers", "by name")] {
-        let mut settings = Settings::default();
-        settings.allow_origin = vec![APP.into()];
-        settings.allow_credentials = Some(true);
+        let mut settings = Settings {
+            allow_origin: vec![APP.into()],
+            allow_credentials: Some(true),
+            ..Settings::default()
+        };
         match key {
             "allow_headers" => settings.allow_headers = Some(vec!["*".into()]),
             _ => settings.expose_headers = vec!["*".into()],
@@ -500,9 +502,11 @@ fn star_with_credentials_is_refused_with_the_hint_of_its_key() {
 /// An offline decision names the named policy that judged it; the base is `None`.
 #[test]
 fn a_decision_names_its_policy() {
-    let mut partner = Settings::default();
-    partner.paths = vec!["/partner/**".into()];
-    partner.allow_origin = vec![APP.into()];
+    let partner = Settings {
+        paths: vec!["/partner/**".into()],
+        allow_origin: vec![APP.into()],
+        ..Settings::default()
+    };
     let p = policy(|s| {
         s.allow_origin = vec![APP.into()];
         s.policies.insert("partner".into(), partner);
@@ -517,18 +521,18 @@ fn a_decision_names_its_policy() {
 #[test]
 fn a_candidate_holds_no_policies_and_no_candidate() {
     let nested = |edit: fn(&mut Settings)| {
-        let mut candidate = Settings::default();
-        candidate.allow_origin = vec![APP.into()];
+        let mut candidate = Settings { allow_origin: vec![APP.into()], ..Settings::default() };
         edit(&mut candidate);
-        let mut settings = Settings::default();
-        settings.allow_origin = vec![APP.into()];
-        settings.report_only = Some(Box::new(candidate));
+        let settings = Settings {
+            allow_origin: vec![APP.into()],
+            report_only: Some(Box::new(candidate)),
+            ..Settings::default()
+        };
         let errors = Policies::compile(&settings).unwrap_err();
         errors.iter().map(|e| e.key().unwrap_or_default().to_string()).collect::<Vec<_>>()
     };
     let with_policies: fn(&mut Settings) = |c| {
-        let mut inner = Settings::default();
-        inner.paths = vec!["/x/**".into()];
+        let inner = Settings { paths: vec!["/x/**".into()], ..Settings::default() };
         c.policies.insert("inner".into(), inner);
     };
     let with_candidate: fn(&mut Settings) = |c| c.report_only = Some(Box::default());
