@@ -539,3 +539,32 @@ fn a_candidate_holds_no_policies_and_no_candidate() {
     assert_eq!(nested(with_policies), ["report_only.policies"]);
     assert_eq!(nested(with_candidate), ["report_only.report_only"]);
 }
+
+/// The verbatim mode answers one listed origin as written, unless a regex also allows
+/// origins (then the request's, when allowed); and it reflects only a well-formed list of
+/// requested headers.
+#[test]
+fn always_send_headers_answers_from_the_list_with_a_regex_and_reflects_only_names() {
+    let p = policy(|s| {
+        s.always_send_headers = true;
+        s.allow_origin = vec![APP.into()];
+        s.allow_origin_regex = vec![r"https://[a-z]+\.preview\.example".into()];
+    });
+    let preview = "https://pr.preview.example";
+    let d = p.decide(&CorsRequest { origin: Field::One(preview), ..CorsRequest::get("/") });
+    assert_eq!(d.lines().get("Access-Control-Allow-Origin"), Some(preview));
+    let p = policy(|s| {
+        s.always_send_headers = true;
+        s.allow_all_origin = true;
+        s.allow_all_headers = true;
+    });
+    let asked = |list| {
+        let request = CorsRequest {
+            request_headers: RequestHeaders::from(list),
+            ..CorsRequest::preflight("/", APP, "GET")
+        };
+        p.decide(&request).lines().get("Access-Control-Allow-Headers").map(str::to_string)
+    };
+    assert_eq!(asked("x-a, x-b").as_deref(), Some("x-a, x-b"));
+    assert_eq!(asked("x-a, b@d").as_deref(), Some(""));
+}

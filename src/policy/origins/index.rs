@@ -142,6 +142,20 @@ mod tests {
         set
     }
 
+    /// Indexed with only fixed-port wildcards (no `:*`), or only `:*` ones: either map alone
+    /// answers.
+    #[test]
+    fn indexed_wildcards_of_one_kind_alone_match() {
+        let fixed = many_wildcards(vec![wildcard("https://", ".example.com", false)]);
+        assert!(fixed.matches("https://a.example.com"));
+        let any: Vec<Wildcard> =
+            (0..=SCAN_LIMIT).map(|i| wildcard("http://", &format!(".p{i}.test"), true)).collect();
+        let any = WildcardSet::build(any);
+        assert!(any.few.is_empty() && any.fixed_port.is_empty());
+        assert!(any.matches("http://a.p2.test:5173"));
+        assert!(!any.matches("https://a.p2.test:5173"));
+    }
+
     #[test]
     fn indexed_wildcards_match_like_scanned_ones() {
         let set = many_wildcards(vec![
