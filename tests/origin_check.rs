@@ -132,6 +132,16 @@ async fn a_tenant_is_allowed_and_the_lists_are_asked_first() {
     assert_eq!(tenants.calls(), 2);
 }
 
+/// Listing `null` changes nothing for the other origins: a tenant is still put to the check.
+#[rocket::async_test]
+async fn a_tenant_is_checked_when_null_is_listed_too() {
+    let tenants = Tenants::with(&[TENANT]);
+    let client = tenant_client(&tenants, |s| s.allow_origin.push("null".into())).await;
+    assert_eq!(acao(&client, "null").await.as_deref(), Some("null"));
+    assert_eq!(acao(&client, TENANT).await.as_deref(), Some(TENANT));
+    assert_eq!(tenants.calls(), 1);
+}
+
 #[rocket::async_test]
 async fn a_request_outside_paths_never_calls_the_check() {
     let tenants = Tenants::with(&[TENANT]);

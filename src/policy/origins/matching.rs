@@ -228,6 +228,32 @@ mod tests {
     use super::super::parse::{Pattern, parse_config_origin};
     use super::*;
 
+    /// Boundaries cargo mutants found untested: the length bound is inclusive, a `:*`
+    /// wildcard takes only ports browsers could send, and an IPv6 address is serialised with
+    /// its first longest run of zeros compressed (RFC 5952, section 4.2.3).
+    #[test]
+    fn the_length_bound_ports_and_ipv6_zero_runs_are_exact() {
+        let long = |len: usize| {
+            let host = "a".repeat(len - "https://.example".len());
+            format!("https://{host}.example")
+        };
+        assert!(is_well_formed(&long(MAX_ORIGIN_LEN)));
+        assert!(!is_well_formed(&long(MAX_ORIGIN_LEN + 1)));
+        let Ok(Pattern::Wildcard { prefix, suffix, any_port }) =
+            parse_config_origin("http://*.local.test:*")
+        else {
+            panic!("a wildcard")
+        };
+        let any_port = Wildcard { prefix: prefix.into(), suffix: suffix.into(), any_port };
+        assert!(any_port.matches("http://x.local.test:5173"));
+        assert!(any_port.matches("http://x.local.test"));
+        for port in ["0", "65536", "99999", "x"] {
+            assert!(!any_port.matches(&format!("http://x.local.test:{port}")), "{port}");
+        }
+        assert!(is_listable("http://[1::2:0:0:3:4]"));
+        assert!(!is_listable("http://[1:0:0:2::3:4]"));
+    }
+
     #[test]
     fn request_origins_with_a_default_port_are_not_well_formed() {
         assert!(!is_well_formed("https://app.example.com:443"));
