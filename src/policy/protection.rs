@@ -211,6 +211,23 @@ mod tests {
         assert_eq!(line, r#"Sec-Fetch-Site is "cross-site" and no Origin was sent"#);
     }
 
+    /// A port left out is the scheme's default on either side, for `http`/`ws` as for
+    /// `https`/`wss`; an IPv6 host without a port is compared whole.
+    #[test]
+    fn default_ports_and_ipv6_hosts_compare_with_host() {
+        for (origin, host) in [
+            ("http://a.example", "a.example"),
+            ("ws://a.example", "a.example:80"),
+            ("https://a.example", "a.example:443"),
+            ("http://[::1]", "[::1]"),
+        ] {
+            let request = site(Field::One(origin), Field::Absent, host);
+            assert_eq!(request.protection(), Protection::Passes, "{origin} {host}");
+        }
+        let other_port = site(Field::One("http://a.example"), Field::Absent, "a.example:8080");
+        assert_ne!(other_port.protection(), Protection::Passes);
+    }
+
     #[test]
     fn without_fetch_metadata_the_origin_is_compared_with_host() {
         assert_eq!(site(Field::Absent, Field::Absent, HOST).protection(), Protection::Passes);

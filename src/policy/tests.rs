@@ -568,3 +568,24 @@ fn always_send_headers_answers_from_the_list_with_a_regex_and_reflects_only_name
     assert_eq!(asked("x-a, x-b").as_deref(), Some("x-a, x-b"));
     assert_eq!(asked("x-a, b@d").as_deref(), Some(""));
 }
+
+/// With named policies, the base's "no origin" warning says the named ones still work.
+#[test]
+fn the_no_origin_warning_mentions_named_policies_when_there_are_some() {
+    let message = |named: bool| {
+        let p = policy(|s| {
+            if named {
+                let partner = Settings {
+                    paths: vec!["/partner/**".into()],
+                    allow_origin: vec![APP.into()],
+                    ..Settings::default()
+                };
+                s.policies.insert("partner".into(), partner);
+            }
+        });
+        let warning = p.warnings().iter().find(|w| w.key() == Some("allow_origin")).cloned();
+        warning.expect("warned").message
+    };
+    assert!(message(true).contains("no named policy judges"), "{}", message(true));
+    assert!(!message(false).contains("named policy"), "{}", message(false));
+}

@@ -57,3 +57,18 @@ pub(super) fn compile(
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regex crate's multi-line error, folded into the one line of a config error.
+    #[test]
+    fn a_bad_regex_is_explained_on_one_line() {
+        let errors = compile(&["https://(a".to_string()], &mut Vec::new()).unwrap_err();
+        let message = &errors[0].reason;
+        let detail = message.strip_prefix("not a valid regex: ").expect(message);
+        assert!(detail.contains("unclosed group"), "{message}");
+        assert!(!detail.contains('\n') && !detail.contains("  "), "{message:?}");
+    }
+}
