@@ -588,4 +588,17 @@ fn the_no_origin_warning_mentions_named_policies_when_there_are_some() {
     };
     assert!(message(true).contains("no named policy judges"), "{}", message(true));
     assert!(!message(false).contains("named policy"), "{}", message(false));
+    // Another warning on `allow_origin`, with a value, keeps its own message.
+    let partner = Settings {
+        paths: vec!["/partner/**".into()],
+        allow_origin: vec![APP.into()],
+        ..Settings::default()
+    };
+    let p = policy(|s| {
+        s.allow_origin = vec!["http://*.example.com".into()];
+        s.allow_credentials = Some(true);
+        s.policies.insert("partner".into(), partner);
+    });
+    let warning = p.warnings().iter().find(|w| w.key() == Some("allow_origin")).unwrap();
+    assert!(warning.message.contains("plain-http subdomains"), "{}", warning.message);
 }
