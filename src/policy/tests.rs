@@ -602,3 +602,35 @@ fn the_no_origin_warning_mentions_named_policies_when_there_are_some() {
     let warning = p.warnings().iter().find(|w| w.key() == Some("allow_origin")).unwrap();
     assert!(warning.message.contains("plain-http subdomains"), "{}", warning.message);
 }
+
+/// At most `MAX_NAMED_POLICIES` named policies: that many compile, one more is refused.
+#[test]
+fn the_named_policy_bound_is_inclusive() {
+    let with = |n: usize| {
+        let mut settings = Settings { allow_origin: vec![APP.into()], ..Settings::default() };
+        for i in 0..n {
+            let named = Settings { paths: vec![format!("/p{i}/**")], ..Settings::default() };
+            settings.policies.insert(format!("p{i}"), named);
+        }
+        Policies::compile(&settings)
+    };
+    assert!(with(set::MAX_NAMED_POLICIES).is_ok());
+    let errors = with(set::MAX_NAMED_POLICIES + 1).unwrap_err();
+    assert!(errors.iter().any(|e| e.key() == Some("policies")), "{errors}");
+}
+
+/// A candidate judges only what its policy judges: outside `paths`, nothing.
+#[test]
+fn a_candidate_decides_nothing_outside_its_policys_paths() {
+    let p = policy(|s| {
+        s.allow_origin = vec![APP.into()];
+        s.paths = vec!["/api/**".into()];
+        s.report_only = Some(Box::new(Settings { allow_origin: vec![APP.into()], ..s.clone() }));
+    });
+    let outside = CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/other") };
+    let d = p.decide_report_only(&outside).expect("a candidate");
+    assert_eq!(d.verdict(), Verdict::OutOfScope);
+    assert!(d.lines().is_empty());
+    let inside = CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/api/x") };
+    assert!(p.decide_report_only(&inside).expect("a candidate").is_allowed());
+}
