@@ -634,3 +634,23 @@ fn a_candidate_decides_nothing_outside_its_policys_paths() {
     let inside = CorsRequest { origin: Field::One(APP), ..CorsRequest::get("/api/x") };
     assert!(p.decide_report_only(&inside).expect("a candidate").is_allowed());
 }
+
+/// A policy name is what `CORS_POLICIES__<NAME>__<KEY>` can spell: every rule of it.
+#[test]
+fn policy_names_are_what_a_variable_can_spell() {
+    let compiles = |name: &str| {
+        let named = Settings { paths: vec!["/p/**".into()], ..Settings::default() };
+        let settings = Settings {
+            allow_origin: vec![APP.into()],
+            policies: [(name.to_string(), named)].into(),
+            ..Settings::default()
+        };
+        Policies::compile(&settings).is_ok()
+    };
+    for good in ["partner", "p2", "a_b", "x", &"a".repeat(64)] {
+        assert!(compiles(good), "{good:?}");
+    }
+    for bad in ["", "Partner", "a-b", "a__b", "_a", "a_", "a.b", &"a".repeat(65)] {
+        assert!(!compiles(bad), "{bad:?}");
+    }
+}

@@ -87,5 +87,8 @@ mod tests {
         assert!(errors[0].to_string().contains("never a pattern"), "{}", errors[0]);
         assert!(errors[2].to_string().contains("never matches `null`"), "{}", errors[2]);
         assert!(errors[3].to_string().contains("not regexes"), "{}", errors[3]);
+        // A value that is no origin and no regex either is not told about regexes.
+        let plain = compiled(&["not an origin"]).unwrap_err();
+        assert!(!plain[0].to_string().contains("regex"), "{}", plain[0]);
     }
 }
