@@ -653,4 +653,14 @@ fn policy_names_are_what_a_variable_can_spell() {
     for bad in ["", "Partner", "a-b", "a__b", "_a", "a_", "a.b", &"a".repeat(65)] {
         assert!(!compiles(bad), "{bad:?}");
     }
+    // The hint spells a name that would do.
+    let named = Settings { paths: vec!["/p/**".into()], ..Settings::default() };
+    let settings = Settings {
+        allow_origin: vec![APP.into()],
+        policies: [("-Partner--API-".to_string(), named)].into(),
+        ..Settings::default()
+    };
+    let errors = Policies::compile(&settings).unwrap_err();
+    let error = errors.iter().find(|e| e.key() == Some("policies")).expect("refused");
+    assert_eq!(error.hint.as_deref(), Some("name it `partner_api`"));
 }
