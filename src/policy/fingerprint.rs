@@ -204,6 +204,24 @@ mod tests {
         Fingerprint::of(&settings)
     }
 
+    #[test]
+    fn the_number_is_the_hex_shown() {
+        let fingerprint = of(Settings::default().allow_origin(["https://a.example"]));
+        assert_eq!(format!("{:016x}", fingerprint.as_u64()), fingerprint.to_string());
+        assert_ne!(fingerprint.as_u64(), of(Settings::default()).as_u64());
+    }
+
+    /// One policy's fingerprint leaves out the named policies beside it: the base of a set
+    /// fingerprints as the same settings without them.
+    #[test]
+    fn a_policy_alone_leaves_out_the_named_policies() {
+        let base = Settings::default().allow_origin(["https://a.example"]);
+        let partner = Settings::default().paths(["/p/**"]);
+        let with_named = base.clone().policy("partner", partner);
+        assert_eq!(Fingerprint::alone(&with_named), of(base.clone()));
+        assert_ne!(of(with_named), of(base));
+    }
+
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
     }
