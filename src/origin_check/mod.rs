@@ -229,12 +229,11 @@ pub(crate) async fn allows_request<C: Sync + 'static>(
     context: &C,
 ) -> bool {
     let policies = state.load();
-    if !policies.judges_origin_at(path) {
-        return false;
-    }
     // The lists of the policy that judges the path (a named one, or the base), and of its
-    // candidate.
-    let id = policies.route(path);
+    // candidate: routed once.
+    let Some(id) = policies.judging_origin_at(path) else {
+        return false;
+    };
     let (judging, candidate) = (policies.get(id), policies.candidate(id).map(|c| &c.policy));
     if judging.contains_exact(origin) && candidate.is_none_or(|c| c.contains_exact(origin)) {
         return false;

@@ -237,13 +237,16 @@ impl Policies {
         }
     }
 
-    /// Whether the verdict on a request for `path` depends on its origin: in scope of
-    /// `paths`, and not the original middleware's verbatim output (which judges nothing).
-    /// Only then is the application's origin check asked about the request's origin.
-    pub(crate) fn judges_origin_at(&self, path: &str) -> bool {
+    /// The policy whose verdict on a request for `path` depends on its origin: in scope of
+    /// its `paths`, and not the original middleware's verbatim output (which judges
+    /// nothing). `None` elsewhere. Only then is the application's origin check asked about
+    /// the request's origin.
+    pub(crate) fn judging_origin_at(&self, path: &str) -> Option<PolicyId> {
         let id = self.route(path);
         // A named policy's own `paths` matched; the base must match its own.
-        self.get(id).verbatim.is_none() && (id != PolicyId::BASE || self.base.paths.matches(path))
+        let judges = self.get(id).verbatim.is_none()
+            && (id != PolicyId::BASE || self.base.paths.matches(path));
+        judges.then_some(id)
     }
 
     /// Whether cross-origin protection applies to a non-safe request for `path`: the policy
