@@ -14,6 +14,7 @@
 set -euo pipefail
 out=$1
 shift
+mkdir -p "$out/A"
 [ $# -gt 0 ] || { echo "usage: $0 OUT FILE..." >&2; exit 2; }
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0 CARGO_TERM_COLOR=never
 if command -v mold >/dev/null && command -v clang >/dev/null; then
