@@ -24,7 +24,8 @@ files=()
 for f in "$@"; do files+=(--file "$f"); done
 INTEGRATION=(lib behaviour hostile_config hostile_requests wire_rules origin_forms config_toml
     config_env named_policies launch_errors cross_origin_protection report_only diagnostics
-    scoping properties origin_check reload_env reload_files given_in_code cli)
+    scoping properties origin_check reload_env reload_files reload_faults reload_log reload_watch
+    reload_signal refusal_log counters given_in_code cli)
 common=(--in-place --no-shuffle --baseline=skip --timeout 120 --build-timeout 400)
 
 cargo mutants "${common[@]}" "${files[@]}" -o "$out/A" --cargo-arg=--lib || true
