@@ -129,3 +129,69 @@ async fn a_named_policy_given_in_code_is_in_force_and_survives_a_reload() {
     assert_eq!(named.expect("the named policy is reported").provenance, Provenance::Code);
     client.terminate().await;
 }
+
+#[rocket::async_test]
+async fn a_second_file_merged_in_code_is_in_force_and_survives_a_reload() {
+    let mut dir = file_with("max_age = 60\n");
+    let extra = dir.path().with_file_name("extra.toml");
+    std::fs::write(&extra, "[default.cors]\nexpose_headers = [\"x-extra\"]\n").unwrap();
+    let figment = rocket_figment(&dir.path()).merge(Toml::file(&extra).nested());
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(
+        handle.policy().settings().expose_headers,
+        ["x-extra"],
+        "not dropped as Rocket.toml"
+    );
+    dir.save("[default.cors]\nreload = false\nallow_origin = \"https://file.example\"\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    let settings = handle.policy().settings().clone();
+    assert_eq!(settings.allow_origin, ["https://file.example"], "Rocket.toml is read afresh");
+    assert_eq!(settings.max_age, None, "and its removed key is gone");
+    assert_eq!(settings.expose_headers, ["x-extra"], "the file merged in code stays");
+    client.terminate().await;
+}
+
+#[rocket::async_test]
+async fn a_named_policy_split_between_the_file_and_code_takes_each_key_from_its_source() {
+    let mut dir = file_with("[default.cors.policies.public]\npaths = [\"/api/**\"]\n");
+    let figment = rocket_figment(&dir.path()).merge(("cors.policies.public.allow_origin", [CODE]));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(cors_of(&client, CODE).await.0.as_deref(), Some(CODE));
+    let provenance = |key: &str| {
+        let setting = handle
+            .report()
+            .settings
+            .into_iter()
+            .find(|s| s.policy.as_deref() == Some("public") && s.key == key);
+        setting.unwrap_or_else(|| panic!("no public.{key}")).provenance
+    };
+    assert_eq!(provenance("allow_origin"), Provenance::Code);
+    assert!(matches!(provenance("paths"), Provenance::File { .. }), "{:?}", provenance("paths"));
+
+    // The file's part is read afresh: the policy moves to /other, keeping the code's origin.
+    let moved =
+        "[default.cors]\nreload = false\n[default.cors.policies.public]\npaths = [\"/other/**\"]\n";
+    dir.save(moved);
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    assert_eq!(cors_of(&client, CODE).await.0, None, "/api is no longer the policy's");
+    client.terminate().await;
+}
+
+#[rocket::async_test]
+async fn a_default_given_before_an_empty_rocket_toml_stays_under_it_when_the_file_sets_the_key() {
+    // The file gives no value at ignite; its place among the providers still decides.
+    let mut dir = ConfigDir::new(SaveStyle::TruncateWrite, "# filled in later\n");
+    let figment = Figment::from(Serialized::default("cors.max_age", 30))
+        .merge(rocket_figment(&dir.path()))
+        .merge(("cors.reload", false));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    assert_eq!(handle.policy().settings().max_age, Some(30));
+    dir.save("[default.cors]\nmax_age = 60\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    assert_eq!(handle.policy().settings().max_age, Some(60), "the file is over the default");
+    assert!(matches!(source_of(&handle, "max_age"), Provenance::File { .. }));
+    client.terminate().await;
+}

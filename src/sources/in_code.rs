@@ -56,8 +56,11 @@ impl InCode {
         let Ok(Value::Dict(_, table)) = rocket.find_value(TABLE) else {
             return InCode::default();
         };
+        // `Rocket.toml` itself and `ROCKET_*` variables: every load reads them afresh. Any
+        // other file merged in code (a second TOML file, a JSON file) is a value given in
+        // code, read once.
         let is_rocket_own = |md: &Metadata| match &md.source {
-            Some(figment::Source::File(path)) => path == config_file || md.name.contains("TOML"),
+            Some(figment::Source::File(path)) => path == config_file,
             _ => md.name.contains("`ROCKET_`"),
         };
         let mut by_tag: BTreeMap<Tag, Dict> = BTreeMap::new();
@@ -67,37 +70,25 @@ impl InCode {
                 insert(by_tag.entry(value.tag()).or_default(), path, untagged(value));
             }
         });
-        let file_tag = file_tag(rocket, &is_rocket_own);
+        // Providers in the order they were merged (Figment keeps their metadata so), whether
+        // or not they gave a value: the file's place is known even while it is empty.
+        let order: Vec<&Metadata> = rocket.metadata().collect();
+        let place = |md: &Metadata| order.iter().position(|m| std::ptr::eq(*m, md));
+        let file = order.iter().position(
+            |md| matches!(&md.source, Some(figment::Source::File(path)) if path == config_file),
+        );
         let mut in_code = InCode::default();
         for (tag, table) in by_tag {
-            let Some(metadata) = rocket.get_metadata(tag).cloned() else { continue };
-            let below = file_tag.is_some_and(|file| tag < file);
+            let Some(metadata) = rocket.get_metadata(tag) else { continue };
+            let below = matches!((place(metadata), file), (Some(at), Some(file)) if at < file);
             // Below the file: in the default profile, so that every profile's table of the
             // file overrides it; above: global, over all of them.
             let profile = if below { Profile::Default } else { Profile::Global };
-            let values = CodeValues { metadata, table, profile };
+            let values = CodeValues { metadata: metadata.clone(), table, profile };
             if below { in_code.below.push(values) } else { in_code.above.push(values) }
         }
         in_code
     }
-}
-
-/// The tag of `Rocket.toml`'s provider, from any value it gave (none: the file gave nothing,
-/// and values given in code are taken as over it).
-fn file_tag(rocket: &Figment, is_rocket_own: &impl Fn(&Metadata) -> bool) -> Option<Tag> {
-    let data = rocket.data().ok()?;
-    let mut found = None;
-    for dict in data.values() {
-        collect(dict, &mut Vec::new(), &mut |_, value| {
-            let is_file = rocket.get_metadata(value.tag()).is_some_and(|md| {
-                is_rocket_own(md) && matches!(md.source, Some(figment::Source::File(_)))
-            });
-            if is_file && found.is_none() {
-                found = Some(value.tag());
-            }
-        });
-    }
-    found
 }
 
 /// Calls `leaf` with the path and value of every non-table value under `dict`.
