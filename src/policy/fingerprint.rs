@@ -222,6 +222,16 @@ mod tests {
         assert_ne!(of(with_named), of(base));
     }
 
+    /// A named policy's name is part of the set: `report_only` candidates, the logs and the
+    /// metrics name it, so the same policy renamed is another set.
+    #[test]
+    fn a_named_policy_renamed_changes_it() {
+        let partner = Settings::default().paths(["/p/**"]);
+        let named = |name: &str| Settings::default().policy(name, partner.clone());
+        assert_ne!(of(named("partner")), of(named("vendor")));
+        assert_eq!(of(named("partner")), of(named("partner")));
+    }
+
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
     }
