@@ -97,14 +97,17 @@ fn the_env_file_is_watched_like_rocket_toml() {
     Jail::expect_with(|jail| {
         let origin = "https://a.example.com";
         jail.create_file("Rocket.toml", &rocket_toml(origin, "env_file = \"cors.env\"\n"))?;
-        jail.create_file("cors.env", "CORS_EXPOSE_HEADERS=x-one\n")?;
+        jail.create_file("cors.env", "CORS_EXPOSE_HEADERS=x-one\nCORS_MAX_AGE=60\n")?;
         run(async {
             let client =
                 Client::tracked(common::blocking::app(CorsFairing::figment())).await.unwrap();
             let handle = handle(&client);
             assert_eq!(cors_of(&client, origin).await.1.as_deref(), Some("x-one"));
+            assert_eq!(handle.policy().settings().max_age, Some(60));
+            // A key removed from the env file, its table kept, returns to its default.
             std::fs::write("cors.env", "CORS_EXPOSE_HEADERS=\"x-two, x-three\"\n").unwrap();
             wait_for(&handle, "the env file edit", |s| s.generation == 1).await;
+            assert_eq!(handle.policy().settings().max_age, None);
             assert_eq!(cors_of(&client, origin).await.1.as_deref(), Some("x-two, x-three"));
             // Emptying the env file is a bad edit like emptying Rocket.toml.
             std::fs::write("cors.env", "").unwrap();
