@@ -11,6 +11,7 @@ mod reload_support;
 use std::sync::{Mutex, OnceLock};
 
 use cors_fairing::CorsFairing;
+use cors_fairing::status::ReloadOutcome;
 use figment::Jail;
 use reload_support::*;
 use rocket::local::asynchronous::Client;
@@ -114,6 +115,31 @@ fn the_env_file_is_watched_like_rocket_toml() {
             let status = wait_for(&handle, "the emptied env file", |s| s.errors >= 1).await;
             assert!(status.last_error.unwrap().contains("cors.env"));
             assert_eq!(cors_of(&client, origin).await.1.as_deref(), Some("x-two, x-three"));
+            client.terminate().await;
+        });
+        Ok(())
+    });
+}
+
+#[test]
+fn an_env_file_dropped_from_the_settings_and_deleted_is_a_deliberate_edit() {
+    captured();
+    Jail::expect_with(|jail| {
+        let origin = "https://a.example.com";
+        let naming = "reload = false\nenv_file = \"cors.env\"\n";
+        jail.create_file("Rocket.toml", &rocket_toml(origin, naming))?;
+        jail.create_file("cors.env", "CORS_MAX_AGE=60\n")?;
+        run(async {
+            let client =
+                Client::tracked(common::blocking::app(CorsFairing::figment())).await.unwrap();
+            let handle = handle(&client);
+            assert_eq!(handle.policy().settings().max_age, Some(60));
+            // Unlike a file that vanished while still named, this is the operator's edit.
+            std::fs::remove_file("cors.env").unwrap();
+            std::fs::write("Rocket.toml", rocket_toml(origin, "reload = false\n")).unwrap();
+            let outcome = handle.reload().await;
+            assert!(matches!(outcome, ReloadOutcome::Swapped { generation: 1 }), "{outcome:?}");
+            assert_eq!(handle.policy().settings().max_age, None);
             client.terminate().await;
         });
         Ok(())

@@ -21,11 +21,6 @@ impl EnvFile {
         let text = env_file_text(&path)?;
         Ok(EnvFile { path, text })
     }
-
-    /// The `cors` table it holds, as the global profile.
-    pub(super) fn profiles(&self) -> Map<Profile, Dict> {
-        self.data().unwrap_or_default()
-    }
 }
 
 impl Provider for EnvFile {

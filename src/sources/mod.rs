@@ -139,7 +139,8 @@ impl Sources {
                         let env = EnvFile::read(path)?;
                         read.push(ReadFile {
                             path: env.path.clone(),
-                            profiles: env.profiles(),
+                            // No tables: taken_away looks only at TOML files.
+                            profiles: Map::new(),
                             blank: shape::is_blank(&env.text),
                             env_file: true,
                         });

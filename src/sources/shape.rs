@@ -139,7 +139,8 @@ fn taken_away(
     for (key, old) in &last_good.provenance {
         let (path, profile) = match old {
             Provenance::File { path, profile } => (path, Profile::new(profile)),
-            Provenance::EnvFile { path, .. } => (path, Profile::Global),
+            // An env file has no table to lose: its `CORS_*` lines are the table, and one
+            // emptied is `vanished`'s business.
             _ => continue,
         };
         if provenance.iter().any(|(k, new)| k == key && new == old) {
@@ -160,12 +161,11 @@ fn taken_away(
         .into_iter()
         .map(|(file, profile, problem, keys)| {
             let keys = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-            let table = if file.env_file { "it".to_string() } else { format!("[{profile}.cors]") };
             ConfigError::file(
                 &file.path,
                 format!(
-                    "{problem}: the policy in force has {keys} from {table}, and this load \
-                     would silently give them their built-in defaults"
+                    "{problem}: the policy in force has {keys} from [{profile}.cors], and this \
+                     load would silently give them their built-in defaults"
                 ),
             )
             .hint(
