@@ -634,3 +634,19 @@ fn a_bad_list_element_from_a_variable_names_the_variable() {
         });
     }
 }
+
+#[test]
+fn a_file_of_the_callers_figment_that_cannot_be_read_is_named_with_its_reason() {
+    in_jail(None, |jail| {
+        // Figment reads it, and fails on a byte that is not UTF-8.
+        let path = jail.directory().join("cors.toml");
+        std::fs::write(&path, b"[cors]\nallow_origin = \"\xff\"\n").unwrap();
+        use figment::providers::Format;
+        let figment = figment::Figment::from(figment::providers::Toml::file(&path));
+        let logged = failed_launch(CorsFairing::from_figment(figment));
+        let named = format!("{} cannot be read: ", path.display());
+        assert!(logged.contains(&named), "{named:?} missing from: {logged}");
+        assert!(!logged.contains("read: cannot be read"), "{logged}");
+        Ok(())
+    });
+}

@@ -77,3 +77,19 @@ fn find(path: &Path) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     cwd.ancestors().map(|dir| dir.join(path)).find(|candidate| exists(candidate))
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A link to nothing is a missing file, as Figment reads it (a ConfigMap caught between
+    /// its links); at a reload, `shape` then refuses it as a file that vanished.
+    #[test]
+    fn a_dangling_symlink_reads_as_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("Rocket.toml");
+        std::os::unix::fs::symlink(dir.path().join("..data/Rocket.toml"), &link).unwrap();
+        let toml = TomlFile::read(&link).expect("no error: the file is missing");
+        assert_eq!((toml.path, toml.text.as_str()), (None, ""));
+    }
+}

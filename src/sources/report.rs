@@ -120,7 +120,6 @@ fn unreadable(err: figment::Error) -> ConfigError {
     };
     let reason = match message.strip_prefix("TOML parse error ") {
         Some(at_line) => format!("is not valid TOML: {at_line}"),
-        None if message.starts_with("cannot be read") => message.to_string(),
         None => format!("cannot be read: {message}"),
     };
     ConfigError::file(path.clone(), reason)
