@@ -275,3 +275,27 @@ async fn control_characters_from_the_file_are_escaped_in_the_error() {
     assert_serves(&client, "a").await;
     terminate_within_bounds(client).await;
 }
+
+#[rocket::async_test]
+async fn two_tables_gone_are_two_errors_each_naming_its_keys() {
+    let content = format!("{}\n[debug.cors]\nmax_age = 60\n", quiet("a"));
+    let dir = ConfigDir::new(SaveStyle::TruncateWrite, &content);
+    let client = client_for(&dir.path()).await;
+    let handle = handle(&client);
+    assert_eq!(handle.policy().settings().max_age, Some(60), "the debug profile is selected");
+    std::fs::write(dir.path(), "[default]\nlog_level = \"off\"\n").unwrap();
+    let errors = match handle.reload().await {
+        ReloadOutcome::Failed(errors) => errors,
+        other => panic!("must be refused, not {other:?}"),
+    };
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let of = |table: &str| {
+        let found = lines.iter().find(|l| l.contains(&format!("has no [{table}.cors] table")));
+        found.unwrap_or_else(|| panic!("no error for [{table}.cors]: {lines:#?}")).clone()
+    };
+    let (default, debug) = (of("default"), of("debug"));
+    assert!(default.contains("`allow_origin`") && !default.contains("`max_age`"), "{default}");
+    assert!(debug.contains("`max_age`") && !debug.contains("`allow_origin`"), "{debug}");
+    assert_serves(&client, "a").await;
+    terminate_within_bounds(client).await;
+}

@@ -149,10 +149,8 @@ fn taken_away(
         // A file the load no longer reads is `vanished`'s business.
         let Some(file) = read.iter().find(|f| &f.path == path) else { continue };
         let Some(problem) = table_problem(file, &profile) else { continue };
-        match problems
-            .iter_mut()
-            .find(|(f, p, what, _)| f.path == file.path && *p == profile && *what == problem)
-        {
+        // One problem per table (file and profile): the keys it takes away are one error.
+        match problems.iter_mut().find(|(f, p, ..)| f.path == file.path && *p == profile) {
             Some((.., keys)) => keys.push(*key),
             None => problems.push((file, profile, problem, vec![*key])),
         }
