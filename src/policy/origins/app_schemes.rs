@@ -161,6 +161,10 @@ mod tests {
             ("chrome-extension://ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP", "abcdefghijklmnop"),
             ("moz-extension://not-a-uuid", "0a1b2c3d-4e5f"),
             ("safari-web-extension://0a1b2c3d4e5f", "0a1b2c3d-4e5f"),
+            // Four groups, each right; the last group one digit short; a non-hex digit.
+            ("moz-extension://0a1b2c3d-4e5f-6a7b-8c9d", "0a1b2c3d-4e5f"),
+            ("moz-extension://0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5", "0a1b2c3d-4e5f"),
+            ("moz-extension://0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5g", "0a1b2c3d-4e5f"),
         ] {
             let err = parse_config_origin(bad).expect_err(bad);
             let text = err.to_string();

@@ -120,5 +120,40 @@ mod tests {
         assert!(!has_unescaped_dot("https://a\\.example\\.com"));
         assert!(!has_unescaped_dot("https://[a.]+"));
         assert!(!has_unescaped_dot("https://.+\\.example\\.com"));
+        // A class ends at `]`: a dot after it is loose again.
+        assert!(has_unescaped_dot("https://[a-z]+.example\\.com"));
+    }
+
+    #[test]
+    fn each_regex_warning_says_what_it_found() {
+        let message = |pattern: &str| {
+            let regex = regex::Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            regex_warning(pattern, &regex).map(|w| w.message)
+        };
+        assert!(message(".*").unwrap().contains("matches every origin"));
+        assert!(message(".*\\.example\\.com").unwrap().contains("starts with `.*`"));
+        assert!(message("https://a.example\\.com").unwrap().contains("unescaped `.`"));
+        assert_eq!(message("https://[a-z]+\\.example\\.com"), None);
+    }
+
+    /// Plain http warns only beside credentials, and never for the local machine.
+    #[test]
+    fn plain_http_warns_only_with_credentials() {
+        let warns = |origin: &str, credentials: bool| {
+            let pattern = super::super::parse::parse_config_origin(origin).unwrap();
+            pattern_warning(origin, &pattern, credentials).is_some()
+        };
+        for insecure in ["http://*.example.com", "http://app.example.com", "http://10.0.0.1:8000"] {
+            assert!(warns(insecure, true), "{insecure}");
+            assert!(!warns(insecure, false), "{insecure}");
+        }
+        for secure in ["https://*.example.com", "https://app.example.com"] {
+            assert!(!warns(secure, true), "{secure}");
+        }
+        let local = ["http://localhost:3000", "http://app.localhost", "http://[::1]:8000"];
+        for local in local.into_iter().chain(["http://127.0.0.1:8000"]) {
+            assert!(!warns(local, true), "{local}");
+        }
+        assert!(warns("null", false), "`null` warns whatever the credentials");
     }
 }
