@@ -9,7 +9,8 @@
 //! `rocket::Config::figment()`) wins over the file and `ROCKET_CORS`; one whose provider
 //! came before it (`Figment::from(defaults).merge(rocket::Config::figment())`) is a default
 //! the file overrides. `CORS_*` variables stay on top, as for every other source. Figment
-//! keeps no record of `join`: a value joined after the file is taken as merged.
+//! keeps no record of `join`: a value joined after the file is taken as merged. Another
+//! file merged in code is a value given in code too: read once, at ignite.
 
 use std::collections::BTreeMap;
 use std::path::Path;
