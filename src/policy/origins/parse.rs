@@ -456,6 +456,21 @@ mod tests {
         let decoded = |s: &str| punycode_decode(s).map(|c| c.into_iter().collect::<String>());
         assert_eq!(decoded("rsum-bpad").as_deref(), Some("résumé"));
         assert_eq!(decoded("bcher-kva").as_deref(), Some("bücher"));
+        // RFC 3492's sample strings (section 7.1): long runs, digits, and a basic part.
+        for (encoded, text) in [
+            ("egbpdaj6bu4bxfgehfvwxn", "ليهمابتكلموشعربي؟"),
+            ("ihqwcrb4cv8a8dqg056pqjye", "他们为什么不说中文"),
+            ("3B-ww4c5e180e575a65lsy2b", "3年B組金八先生"),
+            ("Proprostnemluvesky-uyb24dma41a", "Pročprostěnemluvíčesky"),
+            ("b1abfaaepdrnnbgefbadotcwatmq2g4l", "почемужеонинеговорятпорусски"),
+            ("d9juau41awczczp", "そのスピードで"),
+            ("Hello-Another-Way--fc4qua05auwb3674vfr0b", "Hello-Another-Way-それぞれの場所"),
+        ] {
+            assert_eq!(decoded(encoded).as_deref(), Some(text), "{encoded}");
+        }
+        // A delta that lands on `adapt`'s bound, 455, exactly, before the last character (found
+        // with Python's codec).
+        assert_eq!(decoded("bb-jxa34ex89m").as_deref(), Some("b\u{18f}b\u{245}\u{2b20}"));
         assert!(is_valid_punycode("xn--rsum-bpad"));
         assert!(!is_valid_punycode("xn--f"), "decodes to a control character");
         assert!(!is_valid_punycode("xn--"), "decodes to nothing");
