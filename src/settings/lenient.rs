@@ -207,4 +207,19 @@ mod tests {
         }
         assert_eq!(parse_bool("maybe"), None);
     }
+
+    /// An empty value (a `None` given in code) is unset; a table is no value at all, and the
+    /// error says what would be.
+    #[test]
+    fn an_empty_value_is_unset_and_a_table_names_the_forms_expected() {
+        use figment::value::{Dict, Empty, Tag, Value};
+        for empty in [Empty::None, Empty::Unit] {
+            let empty = Value::Empty(Tag::Default, empty);
+            assert_eq!(opt_bool(&empty).unwrap(), None);
+            assert_eq!(opt_seconds(&empty).unwrap(), None);
+        }
+        let error = opt_bool(&Value::from(Dict::new())).unwrap_err().to_string();
+        let expected = "expected a string, a number, a bool or a list of strings";
+        assert!(error.contains(expected), "{error}");
+    }
 }

@@ -286,7 +286,7 @@ fn normalise_host(host: &str) -> Result<String, (String, String)> {
     let host = host.to_ascii_lowercase();
     // A fully qualified name keeps its trailing dot in `Origin` (`http://example.com.:3999`).
     let labels = host.strip_suffix('.').unwrap_or(&host);
-    if host.len() > 253 || !labels.split('.').all(is_host_label) {
+    if labels.len() > 253 || !labels.split('.').all(is_host_label) {
         return Err((
             format!("`{host}` is not a valid host name"),
             "a host is labels of letters, digits and `-` joined by single dots, at most 253 \
@@ -476,6 +476,33 @@ mod tests {
         assert!(!is_valid_punycode("xn--"), "decodes to nothing");
         assert!(!is_valid_punycode("xn--abc-"), "ASCII only: not what xn-- means");
         assert!(is_valid_punycode("example"));
+    }
+
+    /// A name of `len` characters: labels of 63 joined by dots.
+    fn name_of(len: usize) -> String {
+        let mut name = String::new();
+        while name.len() < len {
+            let room = len - name.len() - usize::from(!name.is_empty());
+            if !name.is_empty() {
+                name.push('.');
+            }
+            name.push_str(&"a".repeat(room.clamp(1, 63)));
+        }
+        name
+    }
+
+    /// A host is at most 253 characters, not counting the dot of a fully qualified name; a
+    /// wildcard's parent leaves room for at least `x.`.
+    #[test]
+    fn the_host_length_bounds_are_exact() {
+        assert_eq!(name_of(253).len(), 253);
+        assert!(normalise_host(&name_of(253)).is_ok());
+        assert!(normalise_host(&format!("{}.", name_of(253))).is_ok());
+        assert!(normalise_host(&name_of(254)).is_err());
+        let wildcard = |parent: &str| parse_config_origin(&format!("https://*.{parent}"));
+        assert!(wildcard(&name_of(251)).is_ok());
+        let err = wildcard(&name_of(252)).unwrap_err();
+        assert!(err.to_string().contains("253 characters"), "{err}");
     }
 
     #[test]
