@@ -466,6 +466,20 @@ mod tests {
         assert_eq!(escaped("https://é.example").to_string(), "https://é.example");
     }
 
+    /// A named policy's own value from a file is in the policy's table, not the base's.
+    #[test]
+    fn a_policys_key_from_a_file_names_the_policys_table() {
+        let file = Provenance::File { path: "/srv/Rocket.toml".into(), profile: "default".into() };
+        let table = "(from [default.cors.policies.partner] in /srv/Rocket.toml)";
+        let key = "policies.partner.allow_origin".to_string();
+        let err = ConfigError::new(key.clone(), "x", "is bad").from(file.clone());
+        assert!(err.to_string().contains(table), "{err}");
+        let warning = ConfigWarning::new(key, "x", "looks odd").from(file.clone());
+        assert!(warning.to_string().contains(table), "{warning}");
+        let base = ConfigError::new("allow_origin".to_string(), "x", "is bad").from(file);
+        assert!(base.to_string().contains("(from [default.cors] in /srv/Rocket.toml)"), "{base}");
+    }
+
     #[test]
     fn every_part_of_an_error_is_escaped() {
         let err = ConfigError::new("k\0".to_string(), "v\0", "reason \0")

@@ -634,3 +634,15 @@ fn a_regex_is_shown_as_written() {
     let shown = errors[0].to_string();
     assert!(shown.contains(r#""https://a\.example(""#), "one backslash, as written: {shown}");
 }
+
+/// A load refused for an error still reports its warnings, each from where its value came.
+#[test]
+fn the_warnings_of_a_refused_load_name_their_sources() {
+    let lines = "allow_methods = [\"G@T\"]\nallow_origin_regex = [\"https://a.example\\\\.com\"]";
+    let loaded = load_table(lines);
+    let dir = loaded.dir.clone();
+    let Err(errors) = loaded.outcome else { panic!("G@T must be refused") };
+    let warning = errors.warnings().iter().find(|w| w.key() == Some("allow_origin_regex"));
+    let warning = warning.unwrap_or_else(|| panic!("no regex warning beside {errors}"));
+    assert_from_file(&warning.provenance, &dir, "default");
+}

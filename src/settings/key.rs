@@ -377,6 +377,33 @@ mod tests {
         assert_eq!(closest_key("CORS_PREFLIGHT_MAX_AGE"), Some(Key::MaxAge));
         assert_eq!(closest_key("alow_methods"), Some(Key::AllowMethods));
         assert_eq!(closest_key("completely_unrelated_thing"), None);
+        // Names edit distance would not reach.
+        assert_eq!(closest_key("CORS_ORIGIN_ALLOW_ALL"), Some(Key::AllowAllOrigin));
+        assert_eq!(closest_key("CORS_URLS_REGEX"), Some(Key::Paths));
+        let private = "CORS_ALLOW_PRIVATE_NETWORK_ACCESS";
+        assert_eq!(closest_key(private), Some(Key::AllowPrivateNetwork));
+    }
+
+    /// A long name takes a quarter of its length in typos, a short one two.
+    #[test]
+    fn the_typo_bound_grows_with_the_name() {
+        assert_eq!(closest_key("allw_credntals"), Some(Key::AllowCredentials), "3 of 17");
+        assert_eq!(closest_key("axlw_crxdntals"), None, "5 of 17");
+        assert_eq!(closest_key("mx_agx"), Some(Key::MaxAge), "2 of 7");
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        for (a, b, distance) in [
+            ("kitten", "sitting", 3),
+            ("flaw", "lawn", 2),
+            ("", "abc", 3),
+            ("abc", "", 3),
+            ("paths", "paths", 0),
+            ("max_age", "max_ages", 1),
+        ] {
+            assert_eq!(edit_distance(a, b), distance, "{a} -> {b}");
+        }
     }
 
     #[test]
