@@ -582,6 +582,9 @@ mod tests {
         let host = |h: &str| normalise_host(h);
         assert_eq!(host("[0:0:0:0:0:0:0:1]").unwrap(), "[::1]");
         assert_eq!(host("[2001:DB8:0:0:1:0:0:1]").unwrap(), "[2001:db8::1:0:0:1]");
+        // The longest run of zeros is `::`, wherever it stands.
+        assert_eq!(host("[1:0:0:0:2:0:0:3]").unwrap(), "[1::2:0:0:3]");
+        assert_eq!(host("[1:0:0:2:0:0:0:3]").unwrap(), "[1:0:0:2::3]");
         assert_eq!(host("[::ffff:1.2.3.4]").unwrap(), "[::ffff:102:304]");
         assert_eq!(host("[1:0:1:0:1:0:1:0]").unwrap(), "[1:0:1:0:1:0:1:0]");
         assert_eq!(host("[::]").unwrap(), "[::]");
