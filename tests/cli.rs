@@ -411,6 +411,12 @@ fn check_previous_refuses_a_reload_that_would_fall_back_to_defaults() {
     // A key removed from a table that stays is a deliberate edit.
     std::fs::write(dir.path().join("Rocket.toml"), CONFIG.replace("max_age = 600\n", "")).unwrap();
     assert_eq!(run(dir.path(), &["check", "--previous", "old.toml"], &[]).code, 0);
+    // A file saved blank (caught half-way) after one with content, as a reload sees it.
+    std::fs::write(dir.path().join("Rocket.toml"), "\n").unwrap();
+    let blank = run(dir.path(), &["check", "--previous", "old.toml"], &[]);
+    assert_eq!(blank.code, 1, "{}", blank.out);
+    let error = blank.line("error: ");
+    assert!(error.contains("is empty, but the last good policy was read from it"), "{error}");
 }
 
 #[test]

@@ -471,6 +471,9 @@ mod tests {
         // A delta that lands on `adapt`'s bound, 455, exactly, before the last character (found
         // with Python's codec).
         assert_eq!(decoded("bb-jxa34ex89m").as_deref(), Some("b\u{18f}b\u{245}\u{2b20}"));
+        // And one just over it (456 to 467).
+        let over = "\u{10e7}\u{117f}bb\u{58e}\u{272d}";
+        assert_eq!(decoded("bb-8fd137izvas56g").as_deref(), Some(over));
         assert!(is_valid_punycode("xn--rsum-bpad"));
         assert!(!is_valid_punycode("xn--f"), "decodes to a control character");
         assert!(!is_valid_punycode("xn--"), "decodes to nothing");
