@@ -195,3 +195,40 @@ async fn a_default_given_before_an_empty_rocket_toml_stays_under_it_when_the_fil
     assert!(matches!(source_of(&handle, "max_age"), Provenance::File { .. }));
     client.terminate().await;
 }
+
+#[rocket::async_test]
+async fn a_toml_file_merged_before_rocket_toml_is_a_default_under_it_and_rocket_toml_reloads() {
+    let mut dir = file_with("max_age = 60\n");
+    let defaults = dir.path().with_file_name("defaults.toml");
+    let table = "[default.cors]\nmax_age = 30\nexpose_headers = [\"x-default\"]\n";
+    std::fs::write(&defaults, table).unwrap();
+    let figment = Figment::from(Toml::file(&defaults).nested()).merge(rocket_figment(&dir.path()));
+    let client = launch(figment).await;
+    let handle = handle(&client);
+    let settings = handle.policy().settings().clone();
+    assert_eq!(settings.max_age, Some(60), "Rocket.toml over the defaults file");
+    assert_eq!(settings.expose_headers, ["x-default"], "the defaults file under it");
+    dir.save("[default.cors]\nreload = false\nmax_age = 90\n");
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    let settings = handle.policy().settings().clone();
+    assert_eq!(settings.max_age, Some(90), "Rocket.toml is the file read afresh");
+    assert_eq!(settings.expose_headers, ["x-default"]);
+    client.terminate().await;
+}
+
+/// A Rocket Figment built on a file of another name (an application's own
+/// `Toml::file("app.toml")`): that file is the one every load reads.
+#[rocket::async_test]
+async fn rocket_toml_under_another_name_is_the_file_read_afresh() {
+    let dir = file_with("");
+    let app = dir.path().with_file_name("app.toml");
+    std::fs::write(&app, "[default.cors]\nreload = false\nmax_age = 60\n").unwrap();
+    let client = launch(rocket_figment(&app)).await;
+    let handle = handle(&client);
+    assert_eq!(handle.policy().settings().max_age, Some(60));
+    assert!(matches!(source_of(&handle, "max_age"), Provenance::File { .. }));
+    std::fs::write(&app, "[default.cors]\nreload = false\nmax_age = 90\n").unwrap();
+    assert!(matches!(handle.reload().await, ReloadOutcome::Swapped { generation: 1 }));
+    assert_eq!(handle.policy().settings().max_age, Some(90));
+    client.terminate().await;
+}

@@ -96,18 +96,23 @@ pub(crate) struct ReadFile {
 impl Sources {
     /// The sources of `CorsFairing::figment()`, given the Figment Rocket was built from.
     pub(crate) fn from_rocket(rocket_figment: &Figment) -> Sources {
-        let config_file = rocket_figment
+        let named =
+            PathBuf::from(std::env::var("ROCKET_CONFIG").unwrap_or_else(|_| "Rocket.toml".into()));
+        let toml_files: Vec<&PathBuf> = rocket_figment
             .metadata()
             .filter(|md| md.name.contains("TOML"))
-            .find_map(|md| match &md.source {
-                Some(figment::Source::File(path)) => Some(path.clone()),
+            .filter_map(|md| match &md.source {
+                Some(figment::Source::File(path)) => Some(path),
                 _ => None,
             })
-            .unwrap_or_else(|| {
-                PathBuf::from(
-                    std::env::var("ROCKET_CONFIG").unwrap_or_else(|_| "Rocket.toml".into()),
-                )
-            });
+            .collect();
+        // The file `rocket::Config::figment()` names, even beside other TOML files merged in
+        // code before it; else the first TOML file, as Rocket's own Figment would have it.
+        let config_file = toml_files
+            .iter()
+            .find(|path| path.ends_with(&named))
+            .or(toml_files.first())
+            .map_or(named.clone(), |path| path.to_path_buf());
         let in_code = InCode::of(rocket_figment, &config_file);
         Sources::Rocket { config_file, profile: rocket_figment.profile().clone(), in_code }
     }
