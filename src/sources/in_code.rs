@@ -57,13 +57,14 @@ impl InCode {
         let Ok(Value::Dict(_, table)) = rocket.find_value(TABLE) else {
             return InCode::default();
         };
+        let is_config_file = |md: &Metadata| match &md.source {
+            Some(figment::Source::File(path)) => path == config_file,
+            _ => false,
+        };
         // `Rocket.toml` itself and `ROCKET_*` variables: every load reads them afresh. Any
         // other file merged in code (a second TOML file, a JSON file) is a value given in
         // code, read once.
-        let is_rocket_own = |md: &Metadata| match &md.source {
-            Some(figment::Source::File(path)) => path == config_file,
-            _ => md.name.contains("`ROCKET_`"),
-        };
+        let is_rocket_own = |md: &Metadata| is_config_file(md) || md.name.contains("`ROCKET_`");
         let mut by_tag: BTreeMap<Tag, Dict> = BTreeMap::new();
         collect(&table, &mut Vec::new(), &mut |path, value| {
             let Some(md) = rocket.get_metadata(value.tag()) else { return };
@@ -75,9 +76,7 @@ impl InCode {
         // or not they gave a value: the file's place is known even while it is empty.
         let order: Vec<&Metadata> = rocket.metadata().collect();
         let place = |md: &Metadata| order.iter().position(|m| std::ptr::eq(*m, md));
-        let file = order.iter().position(
-            |md| matches!(&md.source, Some(figment::Source::File(path)) if path == config_file),
-        );
+        let file = order.iter().position(|md| is_config_file(md));
         let mut in_code = InCode::default();
         for (tag, table) in by_tag {
             let Some(metadata) = rocket.get_metadata(tag) else { continue };
