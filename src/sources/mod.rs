@@ -112,7 +112,7 @@ impl Sources {
             .iter()
             .find(|path| path.ends_with(&named))
             .or(toml_files.first())
-            .map_or(named.clone(), |path| path.to_path_buf());
+            .map_or(named, |path| path.to_path_buf());
         let in_code = InCode::of(rocket_figment, &config_file);
         Sources::Rocket { config_file, profile: rocket_figment.profile().clone(), in_code }
     }
